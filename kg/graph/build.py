@@ -1,0 +1,176 @@
+"""The NetworkX view of a :class:`~kg.models.KnowledgeGraph`.
+
+One directed multigraph holds every node and edge kg builds; analytics (:mod:`kg.graph.analytics`),
+the concept maps (:mod:`kg.render`) and the Neo4j export (:mod:`kg.export`) all read it, so
+they agree on what the graph is.
+
+Schema
+------
+Nodes (key ``kind``):
+
+* ``kind="concept"``, keyed by ``Concept.id``: ``type`` (METHOD/DATASET/METRIC/TASK), ``label``,
+  ``aliases`` (list of ``[form, count]``, most frequent first), ``acronym``, ``paper_count``,
+  ``mention_count``, ``first_seen``, ``last_seen``.
+* ``kind="paper"``, keyed by ``Paper.id``: ``title``, ``abstract``, ``date``, ``date_text``,
+  ``authors`` (list), ``venue``, ``doi``, ``arxiv_id``, ``url``, ``categories`` (list).
+
+Edges (key ``kind``; the multigraph edge key is the role or relation type):
+
+* ``kind="link"``: paper -> concept, ``role`` (mentions, proposes, uses, evaluates_on, reports,
+  addresses), ``count``, ``confidence``, ``evidence`` (list of evidence ids).
+* ``kind="relation"``: concept -> concept, ``type`` (USED-FOR, EVALUATE-FOR, ..., CO-OCCURS,
+  VARIANT-OF, RELATED-TO), ``count`` (supporting sentences), ``papers``, ``weight`` (= count),
+  ``confidence``, ``evidence`` (list of evidence ids).
+
+Graph attributes: ``evidence`` maps an evidence id to ``{"paper", "sentence": [start, end],
+"spans": [[start, end], ...], "method", "confidence"}``; offsets are into the paper's
+``title + "\\n" + abstract``, so :func:`evidence_sentence` can quote it. ``extractor`` names the
+pipeline version, ``stats`` holds the build counts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.models import KnowledgeGraph, paper_text
+
+
+def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    """Build the NetworkX multigraph of ``kg`` (nodes and edges in a deterministic order).
+
+    Example
+    -------
+    >>> from kg.models import KnowledgeGraph, Paper, Concept, PaperLink
+    >>> kg = KnowledgeGraph(papers={"p": Paper(id="p", title="T", abstract="A")},
+    ...                     concepts={"method/bert": Concept(id="method/bert", type="METHOD", label="BERT")},
+    ...                     links=[PaperLink("p", "method/bert", "mentions", 1)])
+    >>> G = to_networkx(kg)
+    >>> sorted(G.nodes), G.number_of_edges()
+    (['method/bert', 'p'], 1)
+    """
+    G = nx.MultiDiGraph()
+    G.graph["extractor"] = kg.extractor_version
+    G.graph["stats"] = {
+        "records_read": kg.stats.records_read,
+        "papers": kg.stats.papers,
+        "duplicates": kg.stats.duplicates,
+        "skipped": kg.stats.skipped,
+    }
+    for paper in sorted(kg.papers.values(), key=lambda p: p.id):
+        G.add_node(
+            paper.id,
+            kind="paper",
+            title=paper.title,
+            abstract=paper.abstract,
+            date=paper.date,
+            date_text=paper.date_text,
+            authors=list(paper.authors),
+            venue=paper.venue,
+            doi=paper.doi,
+            arxiv_id=paper.arxiv_id,
+            url=paper.url,
+            categories=list(paper.categories),
+        )
+    for concept in sorted(kg.concepts.values(), key=lambda c: c.id):
+        G.add_node(
+            concept.id,
+            kind="concept",
+            type=concept.type,
+            label=concept.label,
+            aliases=[[form, n] for form, n in sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))],
+            acronym=concept.acronym,
+            paper_count=concept.paper_count,
+            mention_count=concept.mention_count,
+            first_seen=concept.first_seen,
+            last_seen=concept.last_seen,
+        )
+    for link in sorted(kg.links, key=lambda l: (l.paper_id, l.concept_id, l.role)):
+        G.add_edge(
+            link.paper_id,
+            link.concept_id,
+            key=link.role,
+            kind="link",
+            role=link.role,
+            count=link.count,
+            confidence=link.confidence,
+            evidence=list(link.evidence),
+        )
+    for rel in sorted(kg.relations, key=lambda r: (r.source, r.target, r.type)):
+        G.add_edge(
+            rel.source,
+            rel.target,
+            key=rel.type,
+            kind="relation",
+            type=rel.type,
+            count=rel.count,
+            papers=rel.papers,
+            weight=rel.count,
+            confidence=rel.confidence,
+            evidence=list(rel.evidence),
+        )
+    G.graph["evidence"] = {
+        ev.id: {
+            "paper": ev.paper_id,
+            "sentence": [ev.sentence_start, ev.sentence_end],
+            "spans": [list(span) for span in ev.spans],
+            "method": ev.method,
+            "confidence": ev.confidence,
+        }
+        for ev in sorted(kg.evidence.values(), key=lambda e: e.id)
+    }
+    return G
+
+
+def evidence_sentence(G: nx.MultiDiGraph, evidence_id: str) -> tuple[str, str]:
+    """Return ``(paper_id, sentence)`` for one evidence id of ``G``."""
+    ev = G.graph["evidence"][evidence_id]
+    paper = G.nodes[ev["paper"]]
+    text = paper_text(paper["title"], paper["abstract"])
+    start, end = ev["sentence"]
+    return ev["paper"], text[start:end]
+
+
+def to_node_link(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Node-link data (the ``graph.json`` layout), with edges under ``"edges"``."""
+    return nx.node_link_data(G, edges="edges")
+
+
+def from_node_link(data: dict[str, Any]) -> nx.MultiDiGraph:
+    """Inverse of :func:`to_node_link`."""
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+
+
+def load_graph(path: str | Path) -> nx.MultiDiGraph:
+    """Load a ``graph.json`` written by ``kg build``."""
+    with open(path, encoding="utf-8") as fh:
+        return from_node_link(json.load(fh))
+
+
+def graphml_ready(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``G`` that GraphML can hold: lists and dicts become JSON strings, ``None`` is dropped.
+
+    GraphML attributes are scalars only, so list-valued attributes (aliases, authors, evidence
+    ids) are stored as JSON text; the graph-level evidence table is stored the same way.
+    """
+    H = nx.MultiDiGraph()
+
+    def scalar_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for key, value in attrs.items():
+            if value is None:
+                continue
+            if isinstance(value, (list, dict, tuple)):
+                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            out[key] = value
+        return out
+
+    H.graph.update(scalar_attrs(G.graph))
+    for node, attrs in G.nodes(data=True):
+        H.add_node(node, **scalar_attrs(attrs))
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        H.add_edge(u, v, key=key, **scalar_attrs(attrs))
+    return H

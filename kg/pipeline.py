@@ -1,0 +1,224 @@
+"""``kg build`` and ``kg extract`` as library functions: the one data flow of kg.
+
+    ingest (kg.ingest) -> extract (kg.extract) -> resolve (kg.resolve) -> build (kg.build)
+        -> write: graph.ttl (kg.rdf), graph.json + graph.graphml (kg.graph), map.html (kg.render),
+                  neo4j/ (kg.export), mentions.jsonl and summary.md (kg.summary)
+
+Every stage is a plain function of the previous stage's records; this module only wires them
+together, times them and writes the outputs into one atomically switched folder
+(:func:`kg.output.output_set`), so a failed or killed build leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.models import BuildStats, Extraction, KnowledgeGraph, Paper, Problem
+
+
+class InputProblems(RuntimeError):
+    """Raised under ``--strict`` when any input record was reported as malformed."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__(f"{len(problems)} malformed input record(s); --strict makes that a failure")
+        self.problems = list(problems)
+
+
+class NoPapers(RuntimeError):
+    """The inputs held no readable paper."""
+
+
+@dataclass
+class BuildOptions:
+    """Everything ``kg build`` can be told; the CLI maps its flags one to one onto these."""
+
+    inputs: Sequence[str | Path] = ()  # empty: the bundled sample
+    out: str | Path = "output"
+    format: str | None = None  # reader name; None: detect per file
+    fields: dict[str, str] = field(default_factory=dict)  # JSON/CSV field-name overrides
+    strict: bool = False
+    jobs: int | None = None  # None: the number of cores
+    model: str | Path | None = None  # spaCy pipeline directory; None: the packaged one
+    cache: bool = True
+    cache_dir: str | Path | None = None  # None: <out>/.cache
+    dask: str | None = None  # Dask scheduler address for distributed extraction
+    rdf_format: str = "turtle"
+    base_iri: str | None = None
+    map_nodes: int | None = None  # cap on concepts drawn in map.html (None: renderer default)
+    on_problem: Callable[[Problem], None] | None = None
+
+
+@dataclass
+class BuildResult:
+    """What a finished build produced: the graph and the files written (final paths)."""
+
+    kg: KnowledgeGraph
+    out: Path
+    files: dict[str, Path]
+    summary: str
+
+
+@contextmanager
+def timed(stats: BuildStats, stage: str) -> Iterator[None]:
+    """Add the wall time of the enclosed block to ``stats.stage_seconds[stage]``."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        stats.stage_seconds[stage] = stats.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+
+def load_inputs(options: BuildOptions, stats: BuildStats) -> dict[str, Paper]:
+    """Ingest stage: read, report and de-duplicate the input papers."""
+    from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
+
+    inputs = list(options.inputs) or [SAMPLE_DIR]
+    report = IngestReport(on_problem=options.on_problem)
+    papers: dict[str, Paper] = {}
+    for paper in iter_papers(inputs, format=options.format, fields=options.fields, report=report):
+        papers[paper.id] = paper
+    stats.records_read = report.records_read
+    stats.duplicates = report.duplicates
+    stats.skipped = report.skipped
+    stats.problems = list(report.problems)
+    stats.papers = len(papers)
+    errors = [p for p in report.problems if p.severity == "error"]
+    if options.strict and errors:
+        raise InputProblems(errors)
+    if not papers:
+        raise NoPapers("no readable paper in " + ", ".join(str(i) for i in inputs))
+    return papers
+
+
+def run_extraction(papers: Sequence[Paper], options: BuildOptions, stats: BuildStats, cache_dir: Path | None) -> list[Extraction]:
+    """Extract stage: one :class:`Extraction` per paper, in input order, from the cache where possible."""
+    from kg.extract import extract_papers
+
+    return list(
+        extract_papers(
+            papers,
+            model=options.model,
+            jobs=options.jobs,
+            cache_dir=cache_dir,
+            dask_address=options.dask,
+            stats=stats,
+        )
+    )
+
+
+def default_cache_dir(options: BuildOptions) -> Path | None:
+    """The extraction cache folder: ``--cache-dir``, else ``<out>/.cache``; None with ``--no-cache``."""
+    if not options.cache:
+        return None
+    if options.cache_dir:
+        return Path(options.cache_dir)
+    return Path(options.out).resolve() / ".cache"
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Run the whole flow and write every output into ``options.out`` atomically.
+
+    Raises :class:`InputProblems` (``--strict``), :class:`NoPapers`, or
+    :class:`kg.output.OutputLocked`; in every failure case the previous outputs are untouched.
+    """
+    from kg.build import build_graph
+    from kg.graph.build import to_networkx
+    from kg.nlp import pipeline_version
+    from kg.output import output_set
+    from kg.resolve import resolve
+
+    stats = BuildStats()
+    out = Path(options.out).resolve()
+    with output_set(out) as staging:
+        with timed(stats, "ingest"):
+            papers = load_inputs(options, stats)
+        with timed(stats, "extract"):
+            extractions = run_extraction(list(papers.values()), options, stats, default_cache_dir(options))
+        with timed(stats, "resolve"):
+            resolution = resolve(extractions, papers)
+        with timed(stats, "build"):
+            kg = build_graph(papers, extractions, resolution)
+            kg.stats = stats
+            kg.extractor_version = pipeline_version(options.model)
+            G = to_networkx(kg)
+        files = write_outputs(kg, G, extractions, resolution, staging, options)
+        summary = _summary(kg, G, files, out)
+    final = {name: out / path.relative_to(staging) for name, path in files.items()}
+    return BuildResult(kg=kg, out=out, files=final, summary=summary)
+
+
+def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions) -> dict[str, Path]:
+    """Write every output shape into ``folder``; returns ``{output name: path}``."""
+    from kg.export.neo4j_cypher import write_cypher
+    from kg.export.neo4j_files import write_bulk_import
+    from kg.graph.io import write_graphml, write_node_link
+    from kg.rdf.write import write_rdf
+    from kg.render.map import write_map
+    from kg.summary import write_mentions, write_summary
+
+    stats = kg.stats
+    files: dict[str, Path] = {}
+    with timed(stats, "write:rdf"):
+        files["rdf"] = write_rdf(kg, folder, format=options.rdf_format, base_iri=options.base_iri)
+    with timed(stats, "write:networkx"):
+        files["graph.json"] = write_node_link(G, folder / "graph.json")
+        files["graph.graphml"] = write_graphml(G, folder / "graph.graphml")
+    with timed(stats, "write:map"):
+        files["map.html"] = write_map(G, folder / "map.html", max_concepts=options.map_nodes)
+    with timed(stats, "write:neo4j"):
+        files["neo4j"] = write_bulk_import(G, folder / "neo4j")
+        write_cypher(G, folder / "neo4j" / "import.cypher")
+    with timed(stats, "write:mentions"):
+        files["mentions.jsonl"] = write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")
+    files["summary.md"] = write_summary(kg, G, folder / "summary.md")
+    return files
+
+
+def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:
+    from kg.summary import summary_text
+
+    return summary_text(kg, G, {name: out / path.name for name, path in files.items()})
+
+
+def extract_records(path: str | Path, *, model: str | Path | None = None, jobs: int | None = None, on_problem=None) -> Iterator[dict[str, Any]]:
+    """``kg extract``: one ``{"id", "entities": [...]}`` dict per input record, in input order.
+
+    Records are ``{"id", "text"}`` (offsets into ``text`` as given) or ``{"id", "title",
+    "abstract"}`` (offsets into ``title + "\\n" + abstract``). Extraction and resolution only.
+    """
+    from kg.extract import extract_papers
+    from kg.ingest import IngestReport
+    from kg.ingest.records import iter_text_records
+    from kg.resolve import resolve
+
+    report = IngestReport(on_problem=on_problem)
+    records = list(iter_text_records(path, report))  # [(id, text)]
+    papers = [_paper_for_text(i, rid, text) for i, (rid, text) in enumerate(records)]
+    extractions = list(extract_papers(papers, model=model, jobs=jobs, cache_dir=None))
+    resolution = resolve(extractions, {p.id: p for p in papers})
+    for (rid, text), paper, ext in zip(records, papers, extractions):
+        entities = []
+        for i, m in enumerate(ext.mentions):
+            if m.end > len(text):  # a mention in the padding newline cannot happen, but never emit one
+                continue
+            concept = resolution.concept_of(ext.paper_id, i)
+            if concept is None:
+                continue
+            entities.append({"start": m.start, "end": m.end, "label": m.label, "text": m.text, "concept": concept})
+        yield {"id": rid, "entities": entities}
+
+
+def _paper_for_text(index: int, record_id: str, text: str) -> Paper:
+    """A :class:`Paper` whose ``text`` starts with ``text`` exactly (offsets stay valid).
+
+    ``Paper.text`` is ``title + "\\n" + abstract``: split at the first newline and the text is
+    reproduced exactly; with no newline, the text becomes the title and one newline is appended.
+    """
+    title, sep, abstract = text.partition("\n")
+    return Paper(id=f"record:{index}", title=title, abstract=abstract, source_id=record_id)

@@ -1,0 +1,138 @@
+"""``summary.md`` and ``mentions.jsonl``: what a build read, found and wrote, for people and scripts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import networkx as nx
+
+from kg.models import LABELS, Extraction, KnowledgeGraph
+from kg.output import atomic_open, atomic_write_text
+
+
+def write_mentions(kg: KnowledgeGraph, extractions: Iterable[Extraction], resolution, path: str | Path) -> Path:
+    """Write every mention with paper id, character offsets, sentence, label and resolved concept.
+
+    One JSON object per line, papers in id order, mentions in text order; ``concept`` is null for
+    a mention that resolution dropped. Offsets are into the paper's ``title + "\\n" + abstract``.
+    """
+    path = Path(path)
+    with atomic_open(path) as fh:
+        for ext in sorted(extractions, key=lambda e: e.paper_id):
+            text = kg.papers[ext.paper_id].text
+            for i, m in enumerate(ext.mentions):
+                s_start, s_end = ext.sentences[m.sentence]
+                row = {
+                    "paper": ext.paper_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "label": m.label,
+                    "concept": resolution.concept_of(ext.paper_id, i),
+                    "sentence": text[s_start:s_end],
+                    "sentence_start": s_start,
+                    "source": m.source,
+                }
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def _counts(kg: KnowledgeGraph, G: nx.MultiDiGraph) -> dict[str, int]:
+    links = Counter(l.role for l in kg.links)
+    relations = Counter(r.type for r in kg.relations)
+    return {"links": sum(links.values()), "relations": sum(relations.values()), **{f"link:{k}": v for k, v in links.items()}, **{f"relation:{k}": v for k, v in relations.items()}}
+
+
+def top_concepts(kg: KnowledgeGraph, label: str, n: int = 10):
+    """The ``n`` concepts of one type with most papers (ties by label)."""
+    concepts = [c for c in kg.concepts.values() if c.type == label]
+    return sorted(concepts, key=lambda c: (-c.paper_count, -c.mention_count, c.label.casefold()))[:n]
+
+
+def summary_markdown(kg: KnowledgeGraph, G: nx.MultiDiGraph, top: int = 10) -> str:
+    """The text of ``summary.md``."""
+    s = kg.stats
+    mentions_by_type = Counter()
+    for c in kg.concepts.values():
+        mentions_by_type[c.type] += c.mention_count
+    concepts_by_type = Counter(c.type for c in kg.concepts.values())
+    counts = _counts(kg, G)
+    lines = [
+        "# kg build summary",
+        "",
+        f"Extractor: {kg.extractor_version}",
+        "",
+        "## Input",
+        "",
+        "| records read | papers | duplicates merged | skipped (malformed) | warnings |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {s.records_read} | {s.papers} | {s.duplicates} | {s.skipped} | {sum(1 for p in s.problems if p.severity != 'error')} |",
+        "",
+        "## Concepts",
+        "",
+        "| type | concepts | mentions |",
+        "|---|---:|---:|",
+    ]
+    for label in LABELS:
+        lines.append(f"| {label} | {concepts_by_type[label]} | {mentions_by_type[label]} |")
+    lines.append(f"| all | {len(kg.concepts)} | {sum(mentions_by_type.values())} |")
+    lines += ["", "## Edges", "", "| edge | count |", "|---|---:|"]
+    lines.append(f"| paper -> concept links | {counts['links']} |")
+    for key in sorted(k for k in counts if k.startswith("link:")):
+        lines.append(f"| &nbsp;&nbsp;{key[5:]} | {counts[key]} |")
+    lines.append(f"| concept -> concept relations | {counts['relations']} |")
+    for key in sorted(k for k in counts if k.startswith("relation:")):
+        lines.append(f"| &nbsp;&nbsp;{key[9:]} | {counts[key]} |")
+    lines.append(f"| evidence records | {len(kg.evidence)} |")
+    for label in LABELS:
+        best = top_concepts(kg, label, top)
+        if not best:
+            continue
+        lines += ["", f"## Top {label.lower()}s", "", "| concept | papers | mentions | aliases |", "|---|---:|---:|---|"]
+        for c in best:
+            aliases = ", ".join(form for form, _ in sorted(c.aliases.items(), key=lambda kv: (-kv[1], kv[0])) if form != c.label)[:80]
+            lines.append(f"| {_md(c.label)} | {c.paper_count} | {c.mention_count} | {_md(aliases)} |")
+    if s.stage_seconds:
+        lines += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
+        for stage, sec in s.stage_seconds.items():
+            lines.append(f"| {stage} | {sec:.1f} |")
+    if s.problems:
+        lines += ["", f"## Input problems ({len(s.problems)})", ""]
+        for p in s.problems[:50]:
+            lines.append(f"- {_md(str(p))}")
+        if len(s.problems) > 50:
+            lines.append(f"- ... and {len(s.problems) - 50} more")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_summary(kg: KnowledgeGraph, G: nx.MultiDiGraph, path: str | Path) -> Path:
+    """Write ``summary.md`` atomically."""
+    path = Path(path)
+    atomic_write_text(path, summary_markdown(kg, G))
+    return path
+
+
+def summary_text(kg: KnowledgeGraph, G: nx.MultiDiGraph, files: Mapping[str, Path]) -> str:
+    """The few lines ``kg build`` prints at the end: counts, top concepts and where to look."""
+    s = kg.stats
+    by_type = Counter(c.type for c in kg.concepts.values())
+    lines = [
+        f"Read {s.records_read} records: {s.papers} papers, {s.duplicates} duplicates merged, {s.skipped} skipped.",
+        "Concepts: " + ", ".join(f"{by_type[l]} {l.lower()}s" for l in LABELS) + f"; {len(kg.links)} paper links, {len(kg.relations)} concept relations.",
+    ]
+    for label in LABELS:
+        best = top_concepts(kg, label, 5)
+        if best:
+            lines.append(f"  top {label.lower()}s: " + ", ".join(f"{c.label} ({c.paper_count})" for c in best))
+    lines.append("Outputs:")
+    for name, path in files.items():
+        lines.append(f"  {name:<15} {path}")
+    lines.append("Open map.html in a browser; 'kg query --example list' shows ready SPARQL questions.")
+    return "\n".join(lines)
