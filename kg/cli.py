@@ -244,6 +244,11 @@ def _add_graph_arg(p: argparse.ArgumentParser, default: str = f"{DEFAULT_OUT}/gr
     p.add_argument("--graph", default=default, metavar="FILE", help=f"built graph to read (default: {default})")
 
 
+def _add_quiet_arg(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps 'kg -q build' working: a subcommand default would otherwise reset it.
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars or warnings on stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",
@@ -275,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         "formats (--format): daily, jsonl, json, arxiv, csv, tsv, bibtex, atom, openalex, s2",
     )
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (default: the bundled sample)")
+    _add_quiet_arg(p)
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     p.add_argument("--format", default=None, metavar="NAME", help="input format; default: detected per file")
     p.add_argument("--field", action="append", default=[], metavar="KEY=NAME", help="field name override, e.g. abstract=summary (repeatable)")
@@ -299,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  kg extract ../shared/data/dev/scierc.jsonl --out predictions.jsonl",
     )
     p.add_argument("input", metavar="INPUT", help="JSON Lines file")
+    _add_quiet_arg(p)
     p.add_argument("--out", default=None, metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="extraction processes (default: number of cores)")
@@ -370,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--password-env", default=None, metavar="VAR", help="environment variable holding the password")
     e.add_argument("--database", default=None, metavar="NAME", help="database name (default: the server's default)")
     e.add_argument("--batch-size", type=int, default=1000, metavar="N")
+    _add_quiet_arg(e)
     _add_graph_arg(e)
     e.set_defaults(func=cmd_export_neo4j)
 
