@@ -1,0 +1,252 @@
+"""RDF serialisation formats, chosen by name through one registry (:data:`FORMATS`).
+
+Each format streams the subject blocks of :func:`kg.rdf.triples.iter_blocks` to a text file,
+one block at a time, so that a graph of tens of millions of triples is written in bounded
+memory. Every format can be read back by rdflib, Oxigraph and Apache Jena:
+
+========  ============  ==============================  =====================================
+name      file          media type                      notes
+========  ============  ==============================  =====================================
+turtle    graph.ttl     text/turtle                     prefixes, subjects grouped (default)
+nt        graph.nt      application/n-triples           one triple per line, greppable
+json-ld   graph.jsonld  application/ld+json             flattened ``@graph`` with a @context
+trig      graph.trig    application/trig                the triples in one named graph
+========  ============  ==============================  =====================================
+
+Example
+-------
+>>> get_format("ttl").name, get_format("nt").filename
+('turtle', 'graph.nt')
+>>> format_for_path("out/graph.jsonld").name
+'json-ld'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kg.rdf.iris import graph_iri
+from kg.rdf.namespace import PREFIXES
+from kg.rdf.triples import A, Block, Lit
+
+Writer = Callable[[Iterable[Block], TextIO, str], None]
+
+_XSD = PREFIXES["xsd"]
+_XSD_STRING = _XSD + "string"
+_XSD_INTEGER = _XSD + "integer"
+_XSD_DECIMAL = _XSD + "decimal"
+_XSD_BOOLEAN = _XSD + "boolean"
+
+# N-Triples / Turtle string escaping: the characters that must be escaped (", \, LF, CR) and
+# every other control character as \uXXXX, which both grammars accept and some parsers need.
+_ESCAPES = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
+_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+
+
+def escape_string(value: str) -> str:
+    """``value`` as the inside of an N-Triples/Turtle ``"..."`` string.
+
+    Example
+    -------
+    >>> escape_string('say "hi"\\n\\x01')
+    'say \\\\"hi\\\\"\\\\n\\\\u0001'
+    """
+    if _NEEDS_ESCAPE.search(value):
+        return value.translate(_ESCAPES)
+    return value
+
+
+def nt_object(obj: str | Lit) -> str:
+    if isinstance(obj, Lit):
+        if obj.datatype is None or obj.datatype == _XSD_STRING:
+            return f'"{escape_string(obj.value)}"'
+        return f'"{escape_string(obj.value)}"^^<{obj.datatype}>'
+    return f"<{obj}>"
+
+
+def write_ntriples(blocks: Iterable[Block], fh: TextIO, base: str) -> None:
+    """N-Triples: one ``<s> <p> o .`` line per triple."""
+    for subject, body in blocks:
+        s = f"<{subject}> "
+        fh.write("".join(f"{s}<{p}> {nt_object(o)} .\n" for p, o in body))
+
+
+def _compact_names() -> dict[str, str]:
+    """Full IRI -> prefixed name for every vocabulary IRI kg writes (``a`` for ``rdf:type``)."""
+    from kg.rdf import namespace, triples
+
+    terms = {str(t) for t in namespace.kg_terms()}
+    for table in (triples._P, triples._K, triples._C):
+        terms.update(table.values())
+    terms.update(_XSD + t for t in ("string", "integer", "decimal", "boolean", "date", "gYearMonth", "gYear", "gMonthDay"))
+    names: dict[str, str] = {}
+    for iri in terms:
+        for prefix, ns in PREFIXES.items():
+            if iri.startswith(ns) and _LOCAL_NAME.match(iri[len(ns):]):
+                names[iri] = f"{prefix}:{iri[len(ns):]}"
+                break
+    names[A] = "a"
+    return names
+
+
+def relative_base(base: str) -> str | None:
+    """``base`` when instance IRIs may be written relative to it (``@base``), else None.
+
+    Only a hierarchical base ending in ``/`` with no query or fragment qualifies: resolving
+    ``paper/x`` against ``https://ex.org/kg#`` would drop the ``kg``.
+
+    Example
+    -------
+    >>> relative_base("https://w3id.org/kg/resource/"), relative_base("https://ex.org/kg#")
+    ('https://w3id.org/kg/resource/', None)
+    """
+    return base if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+(/[^?#]*)?/$", base) else None
+
+
+@dataclass
+class _TurtleTerms:
+    """Turtle spellings of terms: prefixed names for vocabulary IRIs, IRIs relative to ``@base``
+    for instances, short forms for numbers."""
+
+    base: str | None = None
+    names: dict[str, str] = field(default_factory=_compact_names)
+
+    def iri(self, iri: str) -> str:
+        if self.base and iri.startswith(self.base):
+            return f"<{iri[len(self.base):]}>"
+        return f"<{iri}>"
+
+    def predicate(self, iri: str) -> str:
+        return self.names.get(iri) or f"<{iri}>"
+
+    def obj(self, obj: str | Lit) -> str:
+        if isinstance(obj, Lit):
+            dt = obj.datatype
+            if dt is None or dt == _XSD_STRING:
+                return f'"{escape_string(obj.value)}"'
+            if dt == _XSD_INTEGER and _INTEGER.match(obj.value):
+                return obj.value
+            if dt == _XSD_DECIMAL and _DECIMAL.match(obj.value):
+                return obj.value
+            if dt == _XSD_BOOLEAN and obj.value in ("true", "false"):
+                return obj.value
+            name = self.names.get(dt) or f"<{dt}>"
+            return f'"{escape_string(obj.value)}"^^{name}'
+        name = self.names.get(obj)
+        if name is not None and name != "a":
+            return name
+        return self.iri(obj)
+
+
+def _turtle_header(base: str | None) -> str:
+    lines = [f"@base <{base}> .\n"] if base else []
+    lines.extend(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
+    return "".join(lines) + "\n"
+
+
+def _turtle_blocks(blocks: Iterable[Block], fh: TextIO, terms: _TurtleTerms, indent: str = "") -> None:
+    pred, obj, iri = terms.predicate, terms.obj, terms.iri
+    sep = f" ;\n{indent}    "
+    for subject, body in blocks:
+        if not body:
+            continue
+        fh.write(f"{indent}{iri(subject)} " + sep.join(f"{pred(p)} {obj(o)}" for p, o in body) + " .\n")
+
+
+def write_turtle(blocks: Iterable[Block], fh: TextIO, base: str) -> None:
+    """Turtle: ``@base`` and kg's prefixes, then one ``subject p o ; p o .`` statement per block."""
+    rel = relative_base(base)
+    fh.write(_turtle_header(rel))
+    _turtle_blocks(blocks, fh, _TurtleTerms(rel))
+
+
+def write_trig(blocks: Iterable[Block], fh: TextIO, base: str) -> None:
+    """TriG: the Turtle statements inside one named graph, ``<base>graph``."""
+    rel = relative_base(base)
+    terms = _TurtleTerms(rel)
+    fh.write(_turtle_header(rel))
+    fh.write(f"{terms.iri(graph_iri(base))} {{\n")
+    _turtle_blocks(blocks, fh, terms, indent="    ")
+    fh.write("}\n")
+
+
+def _jsonld_value(obj: str | Lit, names: dict[str, str]) -> dict[str, str] | str:
+    if isinstance(obj, Lit):
+        if obj.datatype is None or obj.datatype == _XSD_STRING:
+            return obj.value
+        return {"@value": obj.value, "@type": names.get(obj.datatype, obj.datatype)}
+    return {"@id": names.get(obj, obj)}
+
+
+def write_jsonld(blocks: Iterable[Block], fh: TextIO, base: str) -> None:
+    """JSON-LD 1.1: ``{"@context": {prefixes}, "@graph": [one node object per block]}``.
+
+    Keys and types are compact IRIs (``skos:prefLabel``); instance IRIs are absolute. Blocks of
+    the same subject become separate node objects, which JSON-LD processors merge.
+    """
+    names = {iri: name for iri, name in _compact_names().items() if name != "a"}
+    fh.write('{\n"@context": ' + json.dumps(PREFIXES, ensure_ascii=False) + ',\n"@graph": [\n')
+    first = True
+    for subject, body in blocks:
+        node: dict = {"@id": subject}
+        for p, o in body:
+            if p == A:
+                node.setdefault("@type", []).append(names.get(o, o))
+            else:
+                node.setdefault(names.get(p, p), []).append(_jsonld_value(o, names))
+        fh.write(("" if first else ",\n") + json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+        first = False
+    fh.write("\n]\n}\n")
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """One serialisation: its name, file, media type, how rdflib and Oxigraph call it, its writer."""
+
+    name: str
+    filename: str
+    media_type: str
+    rdflib_format: str
+    oxigraph_format: str  # attribute name of pyoxigraph.RdfFormat
+    write: Writer
+    aliases: tuple[str, ...] = ()
+    quads: bool = False  # the triples sit in a named graph (query the union of graphs)
+
+
+FORMATS: dict[str, RdfFormat] = {
+    f.name: f
+    for f in (
+        RdfFormat("turtle", "graph.ttl", "text/turtle", "turtle", "TURTLE", write_turtle, ("ttl",)),
+        RdfFormat("nt", "graph.nt", "application/n-triples", "nt", "N_TRIPLES", write_ntriples, ("ntriples", "n-triples")),
+        RdfFormat("json-ld", "graph.jsonld", "application/ld+json", "json-ld", "JSON_LD", write_jsonld, ("jsonld",)),
+        RdfFormat("trig", "graph.trig", "application/trig", "trig", "TRIG", write_trig, (), quads=True),
+    )
+}
+_BY_ALIAS = {alias: f for f in FORMATS.values() for alias in (f.name, *f.aliases)}
+
+
+def get_format(name: str) -> RdfFormat:
+    """The format called ``name`` (or one of its aliases); ``ValueError`` listing the names otherwise."""
+    fmt = _BY_ALIAS.get(name.lower())
+    if fmt is None:
+        raise ValueError(f"unknown RDF format {name!r}; choose one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def format_for_path(path: str | Path) -> RdfFormat:
+    """The format of a graph file, from its suffix (``.ttl``, ``.nt``, ``.jsonld``, ``.trig``)."""
+    suffix = Path(path).suffix.lower()
+    for fmt in FORMATS.values():
+        if Path(fmt.filename).suffix == suffix:
+            return fmt
+    raise ValueError(f"cannot tell the RDF format of {path}: expected one of "
+                     + ", ".join(Path(f.filename).suffix for f in FORMATS.values()))

@@ -1,0 +1,388 @@
+"""A :class:`~kg.models.KnowledgeGraph` as a stream of RDF subject blocks, in kg's ontology.
+
+The graph is never held as an rdflib ``Graph``: :func:`iter_blocks` yields one
+``(subject IRI, [(predicate IRI, object), ...])`` block at a time, and the serialisers of
+:mod:`kg.rdf.formats` write each block as it comes. Objects are IRIs (plain ``str``) or
+:class:`Lit` literals. The order is deterministic: papers by id (each followed by its qualified
+links), concepts by id (each followed by its qualified relations), then evidence by paper and
+id, then the PROV activities. The same subject may appear in more than one block (evidence
+annotations get their ``oa:hasBody`` edges where the edge is written), which every RDF syntax allows.
+
+What is written (``ontology/README.md`` has the diagram):
+
+* paper: ``a fabio:ScholarlyWork``; ``dcterms:identifier`` (kg id), ``dcterms:title``,
+  ``dcterms:abstract``, ``dcterms:date`` (typed ``xsd:date`` / ``gYearMonth`` / ``gYear`` /
+  ``gMonthDay`` as precise as the source), ``dc:creator`` (one literal per author, in order),
+  ``prism:doi``, ``kg:arxivId``, ``prism:publicationName``, ``dcterms:subject`` (categories),
+  ``rdfs:seeAlso`` (url), ``kg:sourceId``, ``kg:dateText``, ``kg:truncated``; and one direct
+  triple per link (``kg:mentions``, ``kg:proposes``, ...).
+* link: ``a kg:PaperLink``; ``rdf:subject`` paper, ``rdf:predicate`` role property,
+  ``rdf:object`` concept, ``kg:count``, ``kg:confidence``.
+* concept: ``a skos:Concept, kg:<Type>``; ``skos:prefLabel``, ``skos:altLabel`` (every other
+  surface form), ``skos:inScheme``, ``dcterms:identifier``, ``kg:paperCount``,
+  ``kg:mentionCount``, ``kg:acronym``, ``kg:firstSeen``, ``kg:lastSeen``; one direct triple per
+  relation it is the source of (plus ``skos:broader`` / ``skos:related`` where the relation
+  specialises one).
+* relation: ``a kg:RelationAssertion``; ``rdf:subject``, ``rdf:predicate``, ``rdf:object``,
+  ``kg:count`` (sentences), ``kg:paperCount``, ``kg:confidence``.
+* evidence: ``a oa:Annotation``; ``oa:hasBody`` each edge it supports, ``oa:hasTarget`` one
+  ``oa:SpecificResource`` per quoted span (``oa:hasSource`` the paper, ``oa:hasSelector`` an
+  ``oa:TextQuoteSelector`` with ``oa:exact``/``oa:prefix``/``oa:suffix`` and an
+  ``oa:TextPositionSelector`` with ``oa:start``/``oa:end``), ``kg:sentenceStart``/``End``,
+  ``kg:confidence``, ``prov:wasGeneratedBy`` the rule's activity and ``prov:wasAttributedTo``
+  the extractor (a ``prov:SoftwareAgent`` labelled with its version).
+
+Offsets are Unicode code points into ``title + "\\n" + abstract`` (SPARQL's ``SUBSTR`` counts the
+same way, from 1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.models import Concept, Evidence, KnowledgeGraph, Paper
+from kg.rdf import iris
+from kg.rdf.namespace import (
+    CONCEPT_CLASSES,
+    KG,
+    OA,
+    ONTOLOGY_IRI,
+    PAPER_CLASS,
+    PRISM,
+    RELATION_PROPERTIES,
+    ROLE_PROPERTIES,
+    SKOS_SUPER_PROPERTIES,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Lit(NamedTuple):
+    """An RDF literal: its lexical form and its datatype IRI (None: ``xsd:string``)."""
+
+    value: str
+    datatype: str | None = None
+
+
+Obj = str | Lit
+Block = tuple[str, list[tuple[str, Obj]]]
+
+#: How many characters of context an ``oa:TextQuoteSelector`` keeps on each side of the quote
+#: (never crossing the sentence boundary).
+QUOTE_CONTEXT = 100
+
+# Plain-str constants: building blocks from str is several times faster than from URIRef.
+A = str(RDF.type)
+_XSD_INTEGER = str(XSD.integer)
+_XSD_DECIMAL = str(XSD.decimal)
+_XSD_BOOLEAN = str(XSD.boolean)
+_DATE_TYPES = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), str(XSD.date)),
+    (re.compile(r"^\d{4}-\d{2}$"), str(XSD.gYearMonth)),
+    (re.compile(r"^\d{4}$"), str(XSD.gYear)),
+    (re.compile(r"^--\d{2}-\d{2}$"), str(XSD.gMonthDay)),
+)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+_P = {name: str(term) for name, term in {
+    "identifier": DCTERMS.identifier, "title": DCTERMS.title, "abstract": DCTERMS.abstract,
+    "date": DCTERMS.date, "subject": DCTERMS.subject, "conformsTo": DCTERMS.conformsTo,
+    "creator": DC.creator, "doi": PRISM.doi, "publicationName": PRISM.publicationName,
+    "seeAlso": RDFS.seeAlso, "label": RDFS.label, "prefLabel": SKOS.prefLabel, "altLabel": SKOS.altLabel,
+    "inScheme": SKOS.inScheme, "rdfSubject": RDF.subject, "rdfPredicate": RDF.predicate, "rdfObject": RDF.object,
+    "hasBody": OA.hasBody, "hasTarget": OA.hasTarget, "hasSource": OA.hasSource, "hasSelector": OA.hasSelector,
+    "exact": OA.exact, "prefix": OA.prefix, "suffix": OA.suffix, "start": OA.start, "end": OA.end,
+    "wasGeneratedBy": PROV.wasGeneratedBy, "wasAttributedTo": PROV.wasAttributedTo,
+    "wasAssociatedWith": PROV.wasAssociatedWith,
+}.items()}
+_K = {name: str(getattr(KG, name)) for name in (
+    "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
+    "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated", "sentenceStart", "sentenceEnd",
+)}
+_C = {name: str(term) for name, term in {
+    "Paper": PAPER_CLASS, "Concept": SKOS.Concept, "ConceptScheme": SKOS.ConceptScheme,
+    "Annotation": OA.Annotation, "SpecificResource": OA.SpecificResource,
+    "TextQuoteSelector": OA.TextQuoteSelector, "TextPositionSelector": OA.TextPositionSelector,
+    "Activity": PROV.Activity, "SoftwareAgent": PROV.SoftwareAgent,
+}.items()}
+_CLASSES = {label: str(cls) for label, cls in CONCEPT_CLASSES.items()}
+_ROLES = {role: str(prop) for role, prop in ROLE_PROPERTIES.items()}
+_RELATIONS = {rtype: str(prop) for rtype, prop in RELATION_PROPERTIES.items()}
+_SKOS_SUPER = {rtype: str(prop) for rtype, prop in SKOS_SUPER_PROPERTIES.items()}
+
+
+def text(value: str) -> Lit:
+    """A string literal; lone surrogates (undecodable input bytes) become U+FFFD, one for one,
+    so that character offsets stay valid and every serialisation can be encoded as UTF-8."""
+    if not value.isascii() and _SURROGATES.search(value):
+        value = _SURROGATES.sub("\ufffd", value)
+    return Lit(value)
+
+
+def integer(value: int) -> Lit:
+    return Lit(str(int(value)), _XSD_INTEGER)
+
+
+def decimal(value: float) -> Lit:
+    """A canonical ``xsd:decimal`` (six places at most): ``0.9``, ``1.0``; NaN and infinities
+    (which decimals cannot hold) raise ``ValueError``.
+
+    Example
+    -------
+    >>> decimal(0.9).value, decimal(1).value, decimal(1e-9).value
+    ('0.9', '1.0', '0.0')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"confidence must be a finite number, got {value!r}")
+    lexical = f"{value:.6f}".rstrip("0")
+    if lexical.endswith("."):
+        lexical += "0"
+    if lexical == "-0.0":
+        lexical = "0.0"
+    return Lit(lexical, _XSD_DECIMAL)
+
+
+def date(value: str) -> Lit:
+    """An ISO 8601 date as precise as the source: typed when valid, else a plain string.
+
+    Example
+    -------
+    >>> [date(d).datatype.rsplit("#", 1)[1] for d in ("2021-01-04", "2022-05", "2021", "--08-05")]
+    ['date', 'gYearMonth', 'gYear', 'gMonthDay']
+    >>> date("2021-02-30").datatype is None
+    True
+    """
+    for pattern, datatype in _DATE_TYPES:
+        if pattern.match(value):
+            if _valid_date(value):
+                return Lit(value, datatype)
+            break
+    return text(value)
+
+
+def _valid_date(value: str) -> bool:
+    """Whether a pattern-matched date names a real day ("--02-29" counts: some years have it)."""
+    if value.startswith("--"):
+        value = "2000" + value[1:]
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
+    """Yield every subject block of ``kg`` under instance base IRI ``base`` (see the module doc).
+
+    ``base`` must already be checked (:func:`kg.rdf.iris.check_base_iri`). Links and relations
+    that point to a paper or concept missing from ``kg``, and evidence ids missing from
+    ``kg.evidence``, are left out and counted in one warning: the graph stays consistent.
+
+    Example
+    -------
+    >>> from kg.models import KnowledgeGraph, Paper
+    >>> kg = KnowledgeGraph(papers={"arxiv:1": Paper(id="arxiv:1", title="T", abstract="A")})
+    >>> blocks = list(iter_blocks(kg, "https://ex.org/"))
+    >>> blocks[2][0], blocks[2][1][:2]
+    ('https://ex.org/paper/arxiv:1', [('http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'http://purl.org/spar/fabio/ScholarlyWork'), ('http://purl.org/dc/terms/identifier', Lit(value='arxiv:1', datatype=None))])
+    """
+    dropped: dict[str, int] = defaultdict(int)
+    agent = iris.agent_iri(base, kg.extractor_version)
+    scheme = iris.scheme_iri(base)
+    yield scheme, [
+        (A, _C["ConceptScheme"]),
+        (_P["label"], Lit("kg concepts")),
+        (_P["conformsTo"], ONTOLOGY_IRI),
+        (_P["wasAttributedTo"], agent),
+    ]
+    yield agent, [(A, _C["SoftwareAgent"]), (_P["label"], text(kg.extractor_version or "kg"))]
+
+    links_by_paper: dict[str, list] = defaultdict(list)
+    for link in kg.links:
+        if link.paper_id not in kg.papers or link.concept_id not in kg.concepts:
+            dropped["links to an unknown paper or concept"] += 1
+        elif link.role not in _ROLES:
+            dropped[f"links with an unknown role ({link.role})"] += 1
+        else:
+            links_by_paper[link.paper_id].append(link)
+    for paper_id in sorted(kg.papers):
+        paper = kg.papers[paper_id]
+        p = iris.paper_iri(base, paper_id)
+        links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
+        body = _paper_properties(paper)
+        body.extend((_ROLES[li.role], iris.concept_iri(base, li.concept_id)) for li in links)
+        yield p, body
+        for li in links:
+            node = iris.link_iri(base, paper_id, li.role, li.concept_id)
+            yield node, [
+                (A, _K["PaperLink"]),
+                (_P["rdfSubject"], p),
+                (_P["rdfPredicate"], _ROLES[li.role]),
+                (_P["rdfObject"], iris.concept_iri(base, li.concept_id)),
+                (_K["count"], integer(li.count)),
+                (_K["confidence"], decimal(li.confidence)),
+            ]
+            yield from _evidence_bodies(kg, base, li.evidence, node, dropped)
+    del links_by_paper
+
+    relations_by_source: dict[str, list] = defaultdict(list)
+    for rel in kg.relations:
+        if rel.source not in kg.concepts or rel.target not in kg.concepts:
+            dropped["relations to an unknown concept"] += 1
+        elif rel.type not in _RELATIONS:
+            dropped[f"relations of an unknown type ({rel.type})"] += 1
+        else:
+            relations_by_source[rel.source].append(rel)
+    for concept_id in sorted(kg.concepts):
+        concept = kg.concepts[concept_id]
+        c = iris.concept_iri(base, concept_id)
+        rels = sorted(relations_by_source.pop(concept_id, ()), key=lambda r: (r.type, r.target))
+        body = _concept_properties(concept, scheme)
+        for rel in rels:
+            target = iris.concept_iri(base, rel.target)
+            body.append((_RELATIONS[rel.type], target))
+            if rel.type in _SKOS_SUPER:
+                body.append((_SKOS_SUPER[rel.type], target))
+        yield c, body
+        for rel in rels:
+            node = iris.relation_iri(base, rel.source, rel.type, rel.target)
+            yield node, [
+                (A, _K["RelationAssertion"]),
+                (_P["rdfSubject"], c),
+                (_P["rdfPredicate"], _RELATIONS[rel.type]),
+                (_P["rdfObject"], iris.concept_iri(base, rel.target)),
+                (_K["count"], integer(rel.count)),
+                (_K["paperCount"], integer(rel.papers)),
+                (_K["confidence"], decimal(rel.confidence)),
+            ]
+            yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
+    del relations_by_source
+
+    activities: dict[str, str] = {}
+    current_paper, paper_text = None, ""
+    for ev in sorted(kg.evidence.values(), key=lambda e: (e.paper_id, e.id)):
+        paper = kg.papers.get(ev.paper_id)
+        if paper is None:
+            dropped["evidence from an unknown paper"] += 1
+            continue
+        if ev.paper_id != current_paper:
+            current_paper, paper_text = ev.paper_id, paper.text
+        activity = activities.get(ev.method)
+        if activity is None:
+            activity = activities[ev.method] = iris.activity_iri(base, ev.method)
+        yield from _annotation(ev, base, iris.paper_iri(base, ev.paper_id), paper_text, activity, agent)
+    for method in sorted(activities):
+        yield activities[method], [
+            (A, _C["Activity"]),
+            (_P["label"], text(method)),
+            (_P["wasAssociatedWith"], agent),
+        ]
+    if dropped:
+        log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
+
+
+def _paper_properties(paper: Paper) -> list[tuple[str, Obj]]:
+    body: list[tuple[str, Obj]] = [
+        (A, _C["Paper"]),
+        (_P["identifier"], text(paper.id)),
+        (_P["title"], text(paper.title)),
+        (_P["abstract"], text(paper.abstract)),
+    ]
+    if paper.date:
+        body.append((_P["date"], date(paper.date)))
+    if paper.date_text and paper.date_text != paper.date:
+        body.append((_K["dateText"], text(paper.date_text)))
+    body.extend((_P["creator"], text(name)) for name in paper.authors)
+    if paper.doi:
+        body.append((_P["doi"], text(paper.doi)))
+    if paper.arxiv_id:
+        body.append((_K["arxivId"], text(paper.arxiv_id)))
+    if paper.venue:
+        body.append((_P["publicationName"], text(paper.venue)))
+    body.extend((_P["subject"], text(cat)) for cat in paper.categories)
+    if paper.url and (url := iris.web_iri(paper.url)):
+        body.append((_P["seeAlso"], url))
+    if paper.source_id and paper.source_id != paper.id:
+        body.append((_K["sourceId"], text(paper.source_id)))
+    if paper.truncated:
+        body.append((_K["truncated"], Lit("true", _XSD_BOOLEAN)))
+    return body
+
+
+def _concept_properties(concept: Concept, scheme: str) -> list[tuple[str, Obj]]:
+    if concept.type not in _CLASSES:
+        raise ValueError(f"concept {concept.id!r} has unknown type {concept.type!r}")
+    body: list[tuple[str, Obj]] = [
+        (A, _C["Concept"]),
+        (A, _CLASSES[concept.type]),
+        (_P["prefLabel"], text(concept.label)),
+        (_P["inScheme"], scheme),
+        (_P["identifier"], text(concept.id)),
+        (_K["paperCount"], integer(concept.paper_count)),
+        (_K["mentionCount"], integer(concept.mention_count)),
+    ]
+    # Most frequent surface form first; the preferred label is not repeated (SKOS S13).
+    forms = sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))
+    body.extend((_P["altLabel"], text(form)) for form, _ in forms if form != concept.label)
+    if concept.acronym:
+        body.append((_K["acronym"], text(concept.acronym)))
+    if concept.first_seen:
+        body.append((_K["firstSeen"], date(concept.first_seen)))
+    if concept.last_seen:
+        body.append((_K["lastSeen"], date(concept.last_seen)))
+    return body
+
+
+def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dropped: dict[str, int]) -> Iterator[Block]:
+    for eid in evidence_ids:
+        if eid in kg.evidence and kg.evidence[eid].paper_id in kg.papers:
+            yield iris.evidence_iri(base, eid), [(_P["hasBody"], node)]
+        else:
+            dropped["references to unknown evidence"] += 1
+
+
+def _annotation(ev: Evidence, base: str, paper: str, paper_text: str, activity: str, agent: str) -> Iterator[Block]:
+    """The oa:Annotation of one evidence record, its targets and their selectors."""
+    ann = iris.evidence_iri(base, ev.id)
+    spans = ev.spans or ((ev.sentence_start, ev.sentence_end),)
+    targets = [f"{ann}/target-{i}" for i in range(len(spans))]
+    yield ann, [
+        (A, _C["Annotation"]),
+        *((_P["hasTarget"], t) for t in targets),
+        (_K["sentenceStart"], integer(ev.sentence_start)),
+        (_K["sentenceEnd"], integer(ev.sentence_end)),
+        (_K["confidence"], decimal(ev.confidence)),
+        (_P["wasGeneratedBy"], activity),
+        (_P["wasAttributedTo"], agent),
+    ]
+    for target, (start, end) in zip(targets, spans):
+        quote, position = f"{target}/quote", f"{target}/position"
+        yield target, [
+            (A, _C["SpecificResource"]),
+            (_P["hasSource"], paper),
+            (_P["hasSelector"], quote),
+            (_P["hasSelector"], position),
+        ]
+        lo, hi = max(start, 0), max(end, 0)
+        before = paper_text[max(min(ev.sentence_start, lo), lo - QUOTE_CONTEXT, 0) : lo]
+        after = paper_text[hi : min(max(ev.sentence_end, hi), hi + QUOTE_CONTEXT)]
+        selector: list[tuple[str, Obj]] = [(A, _C["TextQuoteSelector"]), (_P["exact"], text(paper_text[lo:hi]))]
+        if before:
+            selector.append((_P["prefix"], text(before)))
+        if after:
+            selector.append((_P["suffix"], text(after)))
+        yield quote, selector
+        yield position, [
+            (A, _C["TextPositionSelector"]),
+            (_P["start"], integer(start)),
+            (_P["end"], integer(end)),
+        ]
