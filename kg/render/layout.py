@@ -1,0 +1,169 @@
+"""A seeded, community-aware layout for concept maps, computed in Python before drawing.
+
+vis-network's own physics needs seconds to minutes to settle a few thousand nodes (and a
+different result each time), so the maps come with positions and physics off. The layout is
+two-level, which keeps communities apart and recognisable instead of one hairball:
+
+1. each community is laid out on its own with a Fruchterman-Reingold spring layout (seeded)
+   and scaled to a disc whose area grows with its size;
+2. the discs are placed by a spring layout of the community graph (communities that share many
+   edges end up near each other), then pushed apart until no two discs overlap;
+3. concepts without any drawn edge are set out in a grid below the communities.
+
+Same graph, same seed: same coordinates, to the last digit written.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+#: Pixels per concept: a community of n concepts gets a disc of radius SPACING * sqrt(n).
+SPACING = 42.0
+#: Gap kept between community discs (the page shades each disc 36 px wider than its members).
+GAP = 100.0
+
+
+def community_layout(
+    H: nx.Graph,
+    groups: list[list[str]],
+    *,
+    seed: int = 0,
+    spacing: float = SPACING,
+) -> dict[str, tuple[float, float]]:
+    """Positions for every node of ``H``, grouped by ``groups``.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        The drawn graph (edge attribute ``weight`` is used when present).
+    groups : list of list of str
+        Communities (disjoint node lists); nodes of ``H`` in no group, and groups of one node
+        without edges, go to the grid of unconnected concepts.
+    seed : int
+        Seed of every spring layout.
+    spacing : float
+        Pixels per concept (see :data:`SPACING`).
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in pixels, y growing downwards as on screen, rounded to 0.1.
+
+    Example
+    -------
+    >>> H = nx.Graph([("a", "b"), ("b", "c"), ("x", "y")])
+    >>> H.add_node("lonely")
+    >>> pos = community_layout(H, [["a", "b", "c"], ["x", "y"]], seed=1)
+    >>> sorted(pos) == sorted(H)
+    True
+    >>> pos == community_layout(H, [["a", "b", "c"], ["x", "y"]], seed=1)
+    True
+    """
+    clusters = [sorted(g) for g in groups if len(g) > 1 or any(H.degree(n) for n in g)]
+    loners = sorted(set(H) - {n for g in clusters for n in g})
+    radii = [spacing * math.sqrt(len(g)) for g in clusters]
+    local = [_disc_layout(H.subgraph(g), r, seed) for g, r in zip(clusters, radii)]
+    centres = _place_discs(H, clusters, radii, seed)
+    pos: dict[str, tuple[float, float]] = {}
+    for members, (cx, cy), offsets in zip(clusters, centres, local):
+        for n in members:
+            dx, dy = offsets[n]
+            pos[n] = (cx + dx, cy + dy)
+    if loners:
+        top = max((y for _, y in pos.values()), default=0.0) + 2 * spacing
+        left = min((x for x, _ in pos.values()), default=0.0)
+        width = max((x for x, _ in pos.values()), default=0.0) - left
+        per_row = max(1, int(width // (2 * spacing)) + 1) if pos else max(1, int(math.sqrt(len(loners))) + 1)
+        for i, n in enumerate(loners):
+            row, col = divmod(i, per_row)
+            pos[n] = (left + col * 2 * spacing, top + row * 1.5 * spacing)
+    return {n: (round(x, 1), round(y, 1)) for n, (x, y) in sorted(pos.items())}
+
+
+def _disc_layout(S: nx.Graph, radius: float, seed: int) -> dict[str, tuple[float, float]]:
+    """Spring layout of one community, centred on 0 and scaled to ``radius``."""
+    nodes = sorted(S)
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    ordered = nx.Graph()
+    ordered.add_nodes_from(nodes)
+    for u, v, w in sorted(S.edges(data="weight", default=1), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))):
+        ordered.add_edge(u, v, weight=math.log1p(w or 1))
+    k = 1.6 / math.sqrt(len(nodes))
+    raw = nx.spring_layout(ordered, k=k, iterations=120, seed=seed, weight="weight")
+    # Centred on the centroid, so that the disc the page shades (centroid, farthest member)
+    # is exactly the disc reserved here.
+    cx = sum(float(p[0]) for p in raw.values()) / len(nodes)
+    cy = sum(float(p[1]) for p in raw.values()) / len(nodes)
+    extent = max(math.hypot(p[0] - cx, p[1] - cy) for p in raw.values()) or 1.0
+    return {n: (float(raw[n][0] - cx) / extent * radius, float(raw[n][1] - cy) / extent * radius) for n in nodes}
+
+
+def _place_discs(H: nx.Graph, clusters: list[list[str]], radii: list[float], seed: int) -> list[tuple[float, float]]:
+    """Centres for the community discs: related communities close, no two discs overlapping."""
+    if not clusters:
+        return []
+    if len(clusters) == 1:
+        return [(0.0, 0.0)]
+    index = {n: i for i, g in enumerate(clusters) for n in g}
+    meta = nx.Graph()
+    meta.add_nodes_from(range(len(clusters)))
+    weights: dict[tuple[int, int], float] = {}
+    for u, v, w in H.edges(data="weight", default=1):
+        a, b = index.get(u), index.get(v)
+        if a is None or b is None or a == b:
+            continue
+        key = (min(a, b), max(a, b))
+        weights[key] = weights.get(key, 0.0) + (w or 1)
+    for (a, b), w in sorted(weights.items()):
+        meta.add_edge(a, b, weight=math.log1p(w))
+    raw = nx.spring_layout(meta, seed=seed, weight="weight", iterations=200)
+    total = sum(radii)
+    centres = [[float(raw[i][0]) * total, float(raw[i][1]) * total] for i in range(len(clusters))]
+    # Push overlapping discs apart, then pull everything gently towards the middle, repeatedly:
+    # a deterministic, O(k^2) relaxation over a few dozen communities at most.
+    for _ in range(300):
+        moved = False
+        for i in range(len(centres)):
+            for j in range(i + 1, len(centres)):
+                dx = centres[j][0] - centres[i][0]
+                dy = centres[j][1] - centres[i][1]
+                dist = math.hypot(dx, dy)
+                need = radii[i] + radii[j] + GAP
+                if dist >= need:
+                    continue
+                if dist < 1e-9:
+                    dx, dy, dist = 1.0, 0.0, 1.0
+                push = (need - dist) / 2
+                wi = radii[j] / (radii[i] + radii[j])
+                wj = 1 - wi
+                centres[i][0] -= dx / dist * push * 2 * wi
+                centres[i][1] -= dy / dist * push * 2 * wi
+                centres[j][0] += dx / dist * push * 2 * wj
+                centres[j][1] += dy / dist * push * 2 * wj
+                moved = True
+        if not moved:
+            for c in centres:
+                c[0] *= 0.97
+                c[1] *= 0.97
+    # The last contraction may have left a slight overlap: resolve it for good.
+    for _ in range(500):
+        moved = False
+        for i in range(len(centres)):
+            for j in range(i + 1, len(centres)):
+                dx = centres[j][0] - centres[i][0]
+                dy = centres[j][1] - centres[i][1]
+                dist = math.hypot(dx, dy) or 1e-9
+                need = radii[i] + radii[j] + GAP
+                if dist < need:
+                    push = (need - dist) / 2 + 0.01
+                    centres[i][0] -= dx / dist * push
+                    centres[i][1] -= dy / dist * push
+                    centres[j][0] += dx / dist * push
+                    centres[j][1] += dy / dist * push
+                    moved = True
+        if not moved:
+            break
+    return [(c[0], c[1]) for c in centres]

@@ -1,0 +1,581 @@
+"""Interactive concept maps: one self-contained HTML file that works offline, opened from disk.
+
+``write_map`` draws the whole graph (``output/map.html`` of ``kg build``), ``write_ego_map``
+the neighbourhood of one concept (``kg map CONCEPT``). Both go through the same steps:
+
+1. **Select** what is readable: the top concepts by papers (every type keeps a share), and of
+   the relations among them each concept's strongest few (:func:`select_concepts`,
+   :func:`backbone`). What was left out, and how to see it, is written on the page.
+2. **Lay out** in Python, seeded and community-aware (:mod:`kg.render.layout`): vis-network's
+   physics would need minutes for a few thousand nodes; precomputed positions draw in a
+   couple of seconds and look the same on every build. Physics stays available as an option.
+3. **Model** the nodes and edges with pyvis (colours per type, size by papers, width by
+   strength) and attach what the tooltips show: type, aliases, paper count and up to five
+   evidence sentences with their paper titles.
+4. **Render** our own Jinja2 template (``templates/map.html``), not pyvis's: pyvis 0.3.2's
+   template links Bootstrap from a CDN, inserts ``heading`` and menu texts unescaped, and
+   switches every tooltip to ``innerHTML`` as soon as one node title contains ``href``.
+
+Safety: paper text never becomes markup. The data travels as JSON in a
+``<script type="application/json">`` block with ``<``, ``>``, ``&``, U+2028 and U+2029
+escaped (so ``</script>`` cannot end it), the page script builds every tooltip with DOM
+``textContent``, labels are drawn on a canvas, and page texts go through Jinja2's autoescape.
+A Content-Security-Policy allows only the page's own two scripts (by hash) and no request at
+all, so even a missed escape could neither run a script nor reach the network.
+
+Determinism: the same graph gives a byte-identical file (sorted data, seeded layout and
+communities, no timestamps).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph
+from kg.models import LABELS
+from kg.output import atomic_write_text
+from kg.render.layout import community_layout
+
+#: Concepts drawn on the whole-graph map unless told otherwise (``kg build --map-nodes N``).
+DEFAULT_MAX_CONCEPTS = 250
+#: Concepts drawn on an ego map at most (the nearest first).
+DEFAULT_EGO_CONCEPTS = 300
+#: Each drawn concept keeps this many of its strongest drawn relations.
+EDGES_PER_CONCEPT = 4
+#: Evidence sentences per concept in the tooltip.
+EVIDENCE_PER_CONCEPT = 5
+#: Share of the cap every concept type keeps (so datasets and metrics are not crowded out).
+TYPE_SHARE = 0.1
+#: Colour per concept type (Tableau 10, readable for the common colour-vision deficiencies).
+TYPE_COLOURS = {"METHOD": "#4e79a7", "DATASET": "#f28e2b", "METRIC": "#59a14f", "TASK": "#e15759"}
+OTHER_COLOUR = "#9d7660"
+TYPE_NAMES = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
+
+_LABEL_CHARS = 40
+_SENTENCE_CHARS = 400
+_TITLE_CHARS = 200
+_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
+_SCRIPT_END = re.compile(r"</script|<!--", re.IGNORECASE)
+_STYLE_END = re.compile(r"</style", re.IGNORECASE)
+
+
+# --- choosing what to draw -----------------------------------------------------------------------
+
+
+def select_concepts(C: nx.Graph, max_concepts: int) -> list[str]:
+    """The concepts a capped map draws: most papers first, every type keeping a share.
+
+    Each type present keeps up to ``TYPE_SHARE * max_concepts`` places (its own top concepts),
+    so a corpus dominated by methods still shows its datasets, metrics and tasks; the rest go
+    to the overall top. Ties are broken by relation strength, then mentions, then id.
+
+    Parameters
+    ----------
+    C : networkx.Graph
+        A concept graph (:func:`kg.graph.analytics.concept_graph`).
+    max_concepts : int
+        How many to keep.
+
+    Returns
+    -------
+    list of str
+        Sorted concept ids.
+
+    Example
+    -------
+    >>> C = nx.Graph()
+    >>> for i in range(20):
+    ...     C.add_node(f"method/m{i}", type="METHOD", paper_count=100 - i)
+    >>> C.add_node("dataset/d", type="DATASET", paper_count=1)
+    >>> "dataset/d" in select_concepts(C, 10)
+    True
+    """
+    strength = dict(C.degree(weight="weight"))
+
+    def rank(n: str) -> tuple:
+        a = C.nodes[n]
+        return (-(a.get("paper_count") or 0), -strength.get(n, 0), -(a.get("mention_count") or 0), n)
+
+    ordered = sorted(C, key=rank)
+    if len(ordered) <= max_concepts:
+        return sorted(ordered)
+    share = int(max_concepts * TYPE_SHARE)
+    chosen: list[str] = []
+    taken: set[str] = set()
+    per_type: dict[str, int] = {}
+    for n in ordered:
+        t = C.nodes[n].get("type")
+        if per_type.get(t, 0) < share:
+            per_type[t] = per_type.get(t, 0) + 1
+            chosen.append(n)
+            taken.add(n)
+    for n in ordered:
+        if len(chosen) >= max_concepts:
+            break
+        if n not in taken:
+            chosen.append(n)
+            taken.add(n)
+    return sorted(chosen[:max_concepts])
+
+
+def backbone(C: nx.Graph, nodes: list[str], per_concept: int = EDGES_PER_CONCEPT) -> nx.Graph:
+    """The drawn part of ``C`` among ``nodes``: each concept's ``per_concept`` strongest edges.
+
+    An edge is kept when it is among the strongest of either end, so every concept with any
+    relation keeps at least one and hubs keep more; weak edges between well-connected concepts
+    (the hairball) go.
+
+    Parameters
+    ----------
+    C : networkx.Graph
+        A concept graph.
+    nodes : list of str
+        The drawn concepts.
+    per_concept : int
+        Strongest edges kept per concept.
+
+    Returns
+    -------
+    networkx.Graph
+        All of ``nodes`` with the kept edges (attributes copied).
+
+    Example
+    -------
+    >>> C = nx.Graph()
+    >>> C.add_weighted_edges_from([("hub", str(i), i) for i in range(1, 6)])
+    >>> backbone(C, list(C), per_concept=1).number_of_edges()  # every leaf keeps its one edge
+    5
+    >>> backbone(C, ["hub", "4", "5"], per_concept=1).number_of_edges()
+    2
+    """
+    S = C.subgraph(nodes)
+    keep: set[tuple[str, str]] = set()
+    for n in sorted(S):
+        strongest = sorted(S[n].items(), key=lambda kv: (-(kv[1].get("weight") or 0), kv[0]))[:per_concept]
+        for m, _ in strongest:
+            keep.add((n, m) if n < m else (m, n))
+    B = nx.Graph()
+    for n in sorted(S):
+        B.add_node(n, **S.nodes[n])
+    for u, v in sorted(keep):
+        B.add_edge(u, v, **S.edges[u, v])
+    return B
+
+
+# --- the page model ------------------------------------------------------------------------------
+
+
+def _clip(text: Any, limit: int) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _node_info(G: nx.MultiDiGraph, n: str, community: str | None) -> dict:
+    attrs = G.nodes[n]
+    label = str(attrs.get("label") or n)
+    aliases = [form for form, _ in attrs.get("aliases") or [] if form != label][:8]
+    evidence = [
+        {"title": _clip(e["title"], _TITLE_CHARS), "date": e["date"] or "", "sentence": _clip(e["sentence"], _SENTENCE_CHARS)}
+        for e in concept_evidence(G, n, EVIDENCE_PER_CONCEPT)
+    ]
+    return {
+        "id": n,
+        "label": label,
+        "type": attrs.get("type") or "",
+        "papers": attrs.get("paper_count") or 0,
+        "mentions": attrs.get("mention_count") or 0,
+        "aliases": aliases,
+        "first": attrs.get("first_seen") or "",
+        "last": attrs.get("last_seen") or "",
+        "community": community or "",
+        "evidence": evidence,
+    }
+
+
+def map_model(
+    G: nx.MultiDiGraph,
+    drawn: nx.Graph,
+    *,
+    C: nx.Graph,
+    title: str,
+    notes: list[str],
+    centre: str | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> dict:
+    """Everything the page needs, as plain data: vis-network nodes, edges and options, legend, notes.
+
+    ``drawn`` holds the concepts to draw with the edges to draw (:func:`backbone`); layout and
+    communities use all relations among the drawn concepts in ``C``, so groups reflect the
+    graph, not the pruning.
+    """
+    from pyvis.network import Network
+
+    full = C.subgraph(drawn.nodes)
+    found = communities(G, seed=seed, C=full) if full.number_of_edges() else []
+    member_of = {m: c for c in found for m in c["members"]}
+    pos = community_layout(full, [c["members"] for c in found], seed=seed)
+
+    # directed=True only skips pyvis's quadratic duplicate-edge scan; arrows stay off.
+    net = Network(directed=True, cdn_resources="in_line")
+    for n in sorted(drawn):
+        attrs = G.nodes[n]
+        ctype = attrs.get("type") or ""
+        colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
+        community = member_of.get(n)
+        info = _node_info(G, n, community["name"] if community else None)
+        node: dict[str, Any] = {
+            "x": pos[n][0],
+            "y": pos[n][1],
+            "size": node_size(info["papers"]),
+            "font": {"size": label_size(info["papers"])},
+            "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
+            "info": info,
+            "ctype": ctype,
+        }
+        if n == centre:
+            node.update(borderWidth=4, font={"size": max(22, node["font"]["size"]), "bold": True})
+            node["color"]["border"] = "#111111"
+            info["centre"] = True
+        net.add_node(n, label=_clip(info["label"], _LABEL_CHARS), shape="dot", **node)
+    for i, (u, v, attrs) in enumerate(sorted(drawn.edges(data=True), key=lambda e: (e[0], e[1]))):
+        types = list(attrs.get("types") or [])
+        weight = attrs.get("weight") or 1
+        typed = any(t != "CO-OCCURS" for t in types)
+        inside = u in member_of and member_of.get(u) is member_of.get(v)
+        net.add_edge(
+            u,
+            v,
+            id=f"e{i}",
+            width=edge_width(weight),
+            arrows={"to": {"enabled": False}},
+            color={
+                "color": "#7a7a7a" if typed else "#a8a8a8",
+                "opacity": 0.75 if inside else 0.3,
+                "highlight": "#333333",
+                "hover": "#555555",
+            },
+            info={"types": types, "weight": weight},
+        )
+
+    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=_type_order)
+    all_types: dict[str, int] = {}
+    for n in C:
+        t = C.nodes[n].get("type") or ""
+        all_types[t] = all_types.get(t, 0) + 1
+    shown_types: dict[str, int] = {}
+    for n in drawn:
+        t = drawn.nodes[n].get("type") or ""
+        shown_types[t] = shown_types.get(t, 0) + 1
+    legend = [
+        {"type": t, "name": TYPE_NAMES.get(t, t or "untyped"), "colour": TYPE_COLOURS.get(t, OTHER_COLOUR), "shown": shown_types.get(t, 0), "total": all_types.get(t, 0)}
+        for t in present
+        if all_types.get(t, 0) or t in LABELS
+    ]
+    return {
+        "title": title,
+        "notes": notes,
+        "legend": legend,
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "communities": [{"name": _clip(c["name"], 70), "members": c["members"]} for c in found if c["size"] >= 3],
+        "centre": centre,
+        "physics": physics,
+        "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
+    }
+
+
+def node_size(papers: int) -> float:
+    """Node radius in pixels: grows with the square root of the paper count (area ~ papers).
+
+    An absolute scale, so the same concept looks as big on every map of the corpus.
+
+    Example
+    -------
+    >>> node_size(1), node_size(100), node_size(10_000)
+    (10.0, 46.0, 60.0)
+    """
+    return round(min(60.0, 6.0 + 4.0 * math.sqrt(max(1, papers))), 1)
+
+
+def label_size(papers: int) -> int:
+    """Label font size in pixels (labels of small concepts vanish first when zooming out).
+
+    Example
+    -------
+    >>> label_size(1), label_size(100)
+    (13, 31)
+    """
+    return int(min(36, 11 + 2 * math.sqrt(max(1, papers))))
+
+
+def edge_width(weight: float) -> float:
+    """Edge width in pixels from the number of supporting sentences (logarithmic).
+
+    Example
+    -------
+    >>> edge_width(1), edge_width(10)
+    (0.8, 4.0)
+    """
+    return round(min(8.0, 0.8 + 1.4 * math.log(max(1.0, weight))), 1)
+
+
+def _type_order(t: str) -> tuple:
+    return (LABELS.index(t) if t in LABELS else len(LABELS), t)
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(int(r * factor), int(g * factor), int(b * factor))
+
+
+def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": seed},
+        "physics": {
+            "enabled": physics,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90, "avoidOverlap": 0.2},
+            "stabilization": {"enabled": True, "iterations": 150, "fit": False},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": n_edges > 1500,
+            "hideEdgesOnZoom": n_edges > 4000,
+            "navigationButtons": False,
+            "keyboard": False,
+            "multiselect": False,
+        },
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "scaling": {"label": {"enabled": True, "maxVisible": 40, "drawThreshold": 7}},
+            "font": {"face": "Helvetica, Arial, sans-serif", "color": "#1d1d1d", "strokeWidth": 4, "strokeColor": "#ffffff"},
+        },
+        "edges": {"smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5},
+    }
+
+
+# --- the HTML ------------------------------------------------------------------------------------
+
+
+def script_json(data: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML comment, no U+2028.
+
+    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where ``\\u003c`` etc. mean the
+    same characters, so the parsed value is unchanged.
+
+    Example
+    -------
+    >>> script_json({"t": "</script><!--\\u2028"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u2028"}'
+    >>> json.loads(script_json({"t": "</script>"}))["t"]
+    '</script>'
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    """vis-network (from the pinned pyvis package), and our page script and style."""
+    vis_js = resources.files("pyvis").joinpath(*_VIS_JS).read_text(encoding="utf-8")
+    here = resources.files("kg.render").joinpath("templates")
+    page_js = here.joinpath("map.js").read_text(encoding="utf-8")
+    page_css = here.joinpath("map.css").read_text(encoding="utf-8")
+    for name, text in (("vis-network.min.js", vis_js), ("map.js", page_js)):
+        if _SCRIPT_END.search(text):
+            raise RuntimeError(f"{name} contains '</script' or '<!--' and cannot be inlined safely")
+    if _STYLE_END.search(page_css):
+        raise RuntimeError("map.css contains '</style' and cannot be inlined safely")
+    return vis_js, page_js, page_css
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=1)
+def _template():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("kg.render", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("map.html")
+
+
+def render_html(model: dict) -> str:
+    """The complete HTML page for a :func:`map_model`: scripts and style inlined, no external reference."""
+    vis_js, page_js, page_css = _assets()
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    return _template().render(
+        title=model["title"],
+        notes=model["notes"],
+        legend=model["legend"],
+        physics=model["physics"],
+        csp=csp,
+        vis_js=vis_js,
+        page_js=page_js,
+        page_css=page_css,
+        data_json=script_json(
+            {
+                "nodes": model["nodes"],
+                "edges": model["edges"],
+                "options": model["options"],
+                "communities": model["communities"],
+                "centre": model["centre"],
+                "colours": {row["type"]: row["colour"] for row in model["legend"]},
+            }
+        ),
+    )
+
+
+# --- the two maps --------------------------------------------------------------------------------
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def write_map(
+    G: nx.MultiDiGraph,
+    path: str | Path,
+    *,
+    max_concepts: int | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Write the whole-graph concept map to ``path`` (atomically) and return the path.
+
+    Parameters
+    ----------
+    G : NetworkX graph
+        A graph built by :func:`kg.graph.build.to_networkx`.
+    path : str or Path
+        The HTML file to write.
+    max_concepts : int, optional
+        Most concepts drawn (default :data:`DEFAULT_MAX_CONCEPTS`); the page says what was left out.
+    physics : bool
+        Start with vis-network's physics on (the precomputed layout is the starting point).
+    seed : int
+        Seed of the layout and the communities.
+
+    Returns
+    -------
+    Path
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("method/bert", kind="concept", type="METHOD", label="BERT </script>", paper_count=1)
+    >>> page = write_map(G, pathlib.Path(tempfile.mkdtemp()) / "map.html").read_text()
+    >>> "BERT \\\\u003c/script\\\\u003e" in page and "BERT </script>" not in page
+    True
+    """
+    cap = DEFAULT_MAX_CONCEPTS if max_concepts is None else max_concepts
+    if cap < 1:
+        raise ValueError(f"max_concepts must be at least 1, not {cap}")
+    C = concept_graph(G)
+    chosen = select_concepts(C, cap)
+    drawn = backbone(C, chosen)
+    among = C.subgraph(chosen).number_of_edges()
+    notes = [
+        f"Showing {drawn.number_of_nodes():,} of {_count(C.number_of_nodes(), 'concept')}"
+        + (" (those in most papers; every type keeps a share)" if len(chosen) < C.number_of_nodes() else "")
+        + f" and {drawn.number_of_edges():,} of {_count(C.number_of_edges(), 'concept relation')}"
+        + (f" (each concept's {EDGES_PER_CONCEPT} strongest)" if drawn.number_of_edges() < among else "")
+        + ". Paper nodes are not drawn; their titles appear with the evidence.",
+    ]
+    if len(chosen) < C.number_of_nodes() or drawn.number_of_edges() < C.number_of_edges():
+        notes.append(
+            "To see more: kg build --map-nodes N draws up to N concepts; "
+            "kg map CONCEPT --hops 2 draws one concept's whole neighbourhood."
+        )
+    model = map_model(G, drawn, C=C, title="Concept map", notes=notes, physics=physics, seed=seed)
+    path = Path(path)
+    atomic_write_text(path, render_html(model))
+    return path
+
+
+def write_ego_map(
+    G: nx.MultiDiGraph,
+    concept_id: str,
+    path: str | Path,
+    *,
+    hops: int = 2,
+    max_concepts: int | None = None,
+    physics: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Write the map of the concepts within ``hops`` relations of ``concept_id`` (atomically).
+
+    Parameters
+    ----------
+    G : NetworkX graph
+        A graph built by :func:`kg.graph.build.to_networkx`.
+    concept_id : str
+        The centre (a node id; :func:`kg.graph.lookup.find_concept` turns names into ids).
+    path : str or Path
+        The HTML file to write.
+    hops : int
+        Radius in relations.
+    max_concepts : int, optional
+        Most concepts drawn, nearest first (default :data:`DEFAULT_EGO_CONCEPTS`).
+    physics : bool
+        Start with vis-network's physics on.
+    seed : int
+        Seed of the layout and the communities.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    KeyError
+        ``concept_id`` is not a concept of ``G``.
+    """
+    cap = DEFAULT_EGO_CONCEPTS if max_concepts is None else max_concepts
+    if cap < 1:
+        raise ValueError(f"max_concepts must be at least 1, not {cap}")
+    C = concept_graph(G)
+    whole = ego_graph(G, concept_id, hops, C=C)
+    ego = ego_graph(G, concept_id, hops, C=C, max_nodes=cap)
+    drawn = backbone(C, sorted(ego), per_concept=max(EDGES_PER_CONCEPT, 6))
+    for n in ego.neighbors(concept_id):  # every direct relation of the centre stays visible
+        drawn.add_edge(concept_id, n, **C.edges[concept_id, n])
+    label = str(G.nodes[concept_id].get("label") or concept_id)
+    notes = [
+        f"Concepts within {_count(hops, 'relation')} of \u201c{label}\u201d: showing {ego.number_of_nodes():,} of "
+        f"{whole.number_of_nodes():,} (nearest first) and {drawn.number_of_edges():,} of {ego.number_of_edges():,} relations among them."
+    ]
+    if ego.number_of_nodes() < whole.number_of_nodes() or drawn.number_of_edges() < ego.number_of_edges():
+        notes.append("The rest of the graph is in map.html; kg map CONCEPT --hops 1 narrows the view.")
+    model = map_model(G, drawn, C=C, title=f"Neighbourhood of {label}", notes=notes, centre=concept_id, physics=physics, seed=seed)
+    path = Path(path)
+    atomic_write_text(path, render_html(model))
+    return path
