@@ -1,0 +1,211 @@
+"""arXiv API responses: Atom 1.0 XML with arXiv's extension elements (``--format atom``).
+
+Parsed with the standard library's expat through defusedxml, which refuses DTDs, entity
+declarations and external references (no "billion laughs", no XXE): such a file is one error.
+Each ``<entry>`` gives one paper::
+
+    <entry>
+      <id>http://arxiv.org/abs/2101.00001v2</id>           -> arXiv id 2101.00001
+      <published>2021-01-04T13:46:39Z</published>          -> date 2021-01-04 (version 1)
+      <title>...</title> <summary>...</summary>             -> title, abstract (LaTeX)
+      <author><name>...</name></author> ...                 -> authors
+      <arxiv:doi>10....</arxiv:doi>                         -> DOI
+      <arxiv:journal_ref>...</arxiv:journal_ref>            -> venue
+      <link rel="alternate" href="http://arxiv.org/abs/..."/> -> URL
+      <arxiv:primary_category term="cs.LG"/> <category term="..."/> -> categories, primary first
+    </entry>
+
+arXiv answers a bad query with HTTP 200 and one entry titled ``Error`` whose id is
+``http://arxiv.org/api/errors#...``: that entry is reported as an error with arXiv's message.
+
+XML that is not well formed: the entry being read when the parser stopped is reported (with
+the parser's line and reason) and parsing starts again at the next ``<entry`` after that
+entry's start, inside the original root element, so one broken entry loses nothing else.
+The file is read whole (API pages are at most a few thousand entries).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.sax
+from collections.abc import Iterator
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.expatreader import DefusedExpatParser
+
+from kg.ingest.assemble import Draft, make_paper
+from kg.ingest.ids import normalise_arxiv_id
+from kg.ingest.registry import register
+from kg.ingest.source import Source, open_binary
+from kg.models import Paper
+
+ATOM = "http://www.w3.org/2005/Atom"
+ARXIV = "http://arxiv.org/schemas/atom"
+_TEXT_FIELDS = {(ATOM, "id"), (ATOM, "title"), (ATOM, "summary"), (ATOM, "published"), (ATOM, "updated"),
+                (ARXIV, "doi"), (ARXIV, "journal_ref"), (ARXIV, "comment")}
+_ENTRY_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?entry[\s>/]")
+
+
+def _ns(uri: str | None) -> str:
+    return ATOM if not uri else uri
+
+
+class _EntryHandler(xml.sax.ContentHandler):
+    """Collects finished entries (with the line and byte offset where each starts)."""
+
+    def __init__(self, parser: DefusedExpatParser, line_shift: int):
+        super().__init__()
+        self.parser = parser
+        self.line_shift = line_shift
+        self.done: list[dict[str, Any]] = []
+        self.entry: dict[str, Any] | None = None
+        self.depth = 0
+        self.entry_depth = 0
+        self.root_offset: int | None = None
+        self.text_key: str | None = None
+        self.text: list[str] = []
+        self.in_author = False
+
+    def _line(self) -> int:
+        return self.parser.getLineNumber() + self.line_shift
+
+    def startElementNS(self, name, qname, attrs):  # noqa: N802 - SAX API
+        uri, local = _ns(name[0]), name[1]
+        self.depth += 1
+        if self.depth == 1:
+            self.root_offset = self.parser._parser.CurrentByteIndex
+        if local == "entry" and uri == ATOM and self.entry is None:
+            self.entry = {"line": self._line(), "offset": self.parser._parser.CurrentByteIndex,
+                          "authors": [], "categories": [], "links": []}
+            self.entry_depth = self.depth
+            return
+        if self.entry is None:
+            return
+        values = {key[1]: value for key, value in attrs.items()}
+        if local == "author" and uri == ATOM:
+            self.in_author = True
+        elif local == "name" and uri == ATOM and self.in_author:
+            self.text_key, self.text = "author", []
+        elif (uri, local) in _TEXT_FIELDS and self.depth == self.entry_depth + 1:
+            self.text_key, self.text = local, []
+        elif local == "primary_category" and uri == ARXIV and values.get("term"):
+            self.entry["primary"] = values["term"]
+        elif local == "category" and uri == ATOM and values.get("term"):
+            self.entry["categories"].append(values["term"])
+        elif local == "link" and uri == ATOM:
+            self.entry["links"].append(values)
+
+    def endElementNS(self, name, qname):  # noqa: N802 - SAX API
+        uri, local = _ns(name[0]), name[1]
+        if self.entry is not None:
+            if self.depth == self.entry_depth and local == "entry":
+                self.done.append(self.entry)
+                self.entry = None
+            elif self.text_key is not None and (local == self.text_key or (self.text_key == "author" and local == "name")):
+                text = "".join(self.text)
+                if self.text_key == "author":
+                    self.entry["authors"].append(text)
+                else:
+                    self.entry[self.text_key] = text
+                self.text_key = None
+            elif local == "author" and uri == ATOM:
+                self.in_author = False
+        self.depth -= 1
+
+    def characters(self, content):
+        if self.text_key is not None:
+            self.text.append(content)
+
+
+def entry_draft(entry: dict[str, Any]) -> Draft:
+    """A :class:`Draft` from the fields of one ``<entry>``."""
+    links = entry.get("links", [])
+    alternate = next((l.get("href") for l in links if l.get("rel", "alternate") == "alternate" and l.get("href")), None)
+    ident = (entry.get("id") or "").strip()
+    arxiv_id = ident if normalise_arxiv_id(ident) else (alternate if alternate and normalise_arxiv_id(alternate) else None)
+    categories = ([entry["primary"]] if entry.get("primary") else []) + entry.get("categories", [])
+    return Draft(
+        title=entry.get("title"),
+        abstract=entry.get("summary"),
+        source_id=ident or None,
+        date=(entry.get("published") or "").strip() or None,
+        authors=entry.get("authors", []),
+        venue=entry.get("journal_ref"),
+        doi=entry.get("doi"),
+        arxiv_id=arxiv_id,
+        url=alternate or (ident if ident.startswith("http") else None),
+        categories=categories,
+        latex="always" if arxiv_id else "auto",
+    )
+
+
+def _parse(source: Source, data: bytes, line_shift: int) -> tuple[_EntryHandler, Exception | None]:
+    parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    handler = _EntryHandler(parser, line_shift)
+    parser.setContentHandler(handler)
+    parser.setFeature(xml.sax.handler.feature_external_ges, False)
+    try:
+        parser.feed(data)
+        parser.close()
+    except (xml.sax.SAXParseException, DefusedXmlException, ValueError) as exc:
+        return handler, exc
+    return handler, None
+
+
+@register("atom", description="arXiv API responses (Atom XML)", extensions=(".xml", ".atom"))
+def read_atom(source: Source) -> Iterator[Paper]:
+    try:
+        with open_binary(source.path) as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:
+        source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
+        return
+    if not data.strip():
+        source.report.files_read += 1
+        return
+    header: bytes | None = None  # the original root start tag, re-used to resume after an error
+    header_len = resume = line_shift = 0  # document[header_len:] == data[resume:]
+    index = 0
+    document = data
+    while True:
+        handler, exc = _parse(source, document, line_shift)
+        for entry in handler.done:
+            where = source.where(entry["line"], index)
+            index += 1
+            ident = (entry.get("id") or "").strip()
+            if "arxiv.org/api/errors" in ident:
+                source.report.error(where, f"arXiv API error entry: {' '.join((entry.get('summary') or '').split())}")
+                continue
+            paper = make_paper(entry_draft(entry), where, source.report)
+            if paper is not None:
+                yield paper
+        if exc is None:
+            source.report.files_read += 1
+            return
+        if not isinstance(exc, xml.sax.SAXParseException):
+            source.report.error(source.where(), f"XML with a DTD or entity declarations is refused ({type(exc).__name__}); file skipped", record_level=False)
+            return
+        reason = f"XML not well formed ({exc.getMessage()}: line {exc.getLineNumber() + line_shift}, column {exc.getColumnNumber() + 1})"
+        if header is None:
+            if handler.root_offset is None:
+                source.report.error(source.where(exc.getLineNumber()), reason + "; file skipped", record_level=False)
+                return
+            end = document.find(b">", handler.root_offset)
+            header = document[: end + 1]
+        to_data = lambda pos: max(pos - header_len, 0) + resume  # noqa: E731
+        if handler.entry is not None:
+            source.report.error(source.where(handler.entry["line"], index), reason)
+            index += 1
+            restart = to_data(handler.entry["offset"]) + 1
+        else:
+            source.report.warning(source.where(exc.getLineNumber() + line_shift), reason + " (outside any entry)")
+            restart = to_data(max(handler.parser._parser.CurrentByteIndex, 0))
+        match = _ENTRY_RE.search(data, max(restart, resume + 1))
+        if match is None:
+            source.report.files_read += 1
+            return
+        resume = match.start()
+        document = header + data[resume:]
+        header_len = len(header)
+        line_shift = data.count(b"\n", 0, resume) - header.count(b"\n")

@@ -1,0 +1,94 @@
+"""JSON record layouts: which shape a record has and how it becomes a :class:`Draft`.
+
+The JSON readers (``jsonl``, ``json``) look at the first object of a file to choose a layout:
+
+* ``arxiv``: the arXiv metadata snapshot (``authors_parsed``, or ``versions`` + ``update_date``);
+* ``openalex``: OpenAlex works (``abstract_inverted_index``, ``authorships``, or an
+  ``https://openalex.org/W...`` id);
+* ``s2``: Semantic Scholar Graph API papers (``paperId`` or ``externalIds``);
+* ``generic``: anything else, through the field-name table (:mod:`kg.ingest.fields`).
+
+API pages (``{"results": [...]}``, ``{"data": [...]}``) are opened and their records read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from kg.ingest.assemble import Draft, Skip, make_paper
+from kg.ingest.fields import generic_draft, resolve_fields
+from kg.ingest.jsonio import JsonValue
+from kg.ingest.source import Source
+from kg.models import Paper
+
+DraftFn = Callable[[dict, dict], Draft]
+
+_PAGE_KEYS = ("results", "data", "items", "works", "papers", "records")
+
+
+def sniff_layout(record: dict) -> str:
+    """The layout of one JSON object (see the module docstring)."""
+    if "authors_parsed" in record or ("versions" in record and "update_date" in record):
+        return "arxiv"
+    ident = record.get("id")
+    if "abstract_inverted_index" in record or "authorships" in record or (isinstance(ident, str) and ident.startswith("https://openalex.org/")):
+        return "openalex"
+    if "paperId" in record or "externalIds" in record or "citingPaper" in record or "citedPaper" in record:
+        return "s2"
+    return "generic"
+
+
+def _layouts() -> dict[str, DraftFn]:
+    from kg.ingest import arxiv, openalex, s2
+
+    return {
+        "generic": lambda record, fields: generic_draft(record, fields),
+        "arxiv": lambda record, fields: arxiv.arxiv_draft(record),
+        "openalex": lambda record, fields: openalex.openalex_draft(record),
+        "s2": lambda record, fields: s2.s2_draft(record),
+    }
+
+
+def page_items(record: dict) -> list | None:
+    """The records of an API page, or None when ``record`` is a record itself."""
+    if "title" in record or "display_name" in record:
+        return None
+    for key in _PAGE_KEYS:
+        if isinstance(record.get(key), list):
+            return record[key]
+    return None
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def papers_from_values(source: Source, values: Iterable[JsonValue], layout: str | None = None) -> Iterator[Paper]:
+    """Papers from parsed JSON values, in the given layout or the one the first object has."""
+    fields = resolve_fields(source.fields)
+    layouts = _layouts()
+    chosen = layout
+    for item in values:
+        records: list[tuple[Any, int]]
+        value = item.value
+        if isinstance(value, dict) and (items := page_items(value)) is not None:
+            records = [(rec, i) for i, rec in enumerate(items)]
+        else:
+            records = [(value, item.index)]
+        for record, index in records:
+            where = source.where(item.line, index)
+            if not isinstance(record, dict):
+                what = "null (Semantic Scholar returns null for an id it does not know)" if record is None else _type_name(record)
+                source.report.error(where, f"record is {what}, not an object")
+                continue
+            if chosen is None:
+                chosen = "generic" if source.fields else sniff_layout(record)
+            try:
+                draft = layouts[chosen](record, fields)
+            except Skip as exc:
+                source.report.error(where, str(exc))
+                continue
+            paper = make_paper(draft, where, source.report)
+            if paper is not None:
+                yield paper

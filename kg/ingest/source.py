@@ -1,0 +1,146 @@
+"""Reading input files as text, line by line, whatever their encoding and line endings.
+
+* UTF-8 with or without a BOM is the norm; a UTF-16 file with a BOM is read as UTF-16.
+* A line that is not valid UTF-8 is decoded as cp1252 (or Latin-1 for the five bytes cp1252
+  leaves undefined) and the file gets one warning naming the first such line: Windows and
+  Latin-1 exports are common, and decoding them this way loses no byte.
+* CRLF and LF both end a line; a lone CR or U+2028 inside a line is not a line end (JSON
+  strings may contain them).
+* ``.gz`` files (or any gzip stream) are decompressed on the fly.
+* Files are streamed: memory does not grow with the file.
+* A file that cannot be opened or read, or that is binary, is one error problem, not a crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.ingest.report import IngestReport, Where
+
+
+@dataclass
+class Source:
+    """One input file being read: its path, the name problems use, where to report."""
+
+    path: Path
+    name: str
+    report: IngestReport
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def where(self, line: int | None = None, record: int | None = None) -> Where:
+        return Where(self.name, line, record)
+
+
+class Unreadable(Exception):
+    """A file that cannot be read at all (reported once by :func:`iter_lines`' callers)."""
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """Open ``path`` for reading bytes, decompressing gzip transparently."""
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    try:
+        magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    except OSError:
+        raw.close()
+        raise
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Many NUL bytes and no UTF-16 BOM: an image, an archive, a database file..."""
+    return len(head) >= 16 and head.count(0) > len(head) * 0.3
+
+
+class _LineDecoder:
+    """Decode one line at a time: UTF-8, else cp1252, else Latin-1, warning once per file."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.warned = False
+
+    def __call__(self, raw: bytes, lineno: int) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            try:
+                text = raw.decode("cp1252")
+                encoding = "cp1252"
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
+                encoding = "Latin-1"
+            if not self.warned:
+                self.warned = True
+                bad = raw[exc.start:exc.start + 1].hex()
+                self.source.report.warning(
+                    self.source.where(lineno),
+                    f"not valid UTF-8 (byte 0x{bad} at column {exc.start + 1}); this line and any later "
+                    f"such lines were read as {encoding}",
+                )
+            return text
+
+
+def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int, str]]:
+    """``(1-based line number, text)`` for each line of ``source``, decoded as described above.
+
+    Reports a file-level error problem and stops when the file cannot be opened or read.
+    """
+    try:
+        fh = open_binary(source.path)
+    except OSError as exc:
+        source.report.error(source.where(), f"cannot read file: {exc.strerror or exc}", record_level=False)
+        return
+    with fh:
+        try:
+            head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                yield from _iter_utf16(fh, keepends)
+                source.report.files_read += 1
+                return
+            decode = _LineDecoder(source)
+            lineno = 0
+            for raw in fh:
+                lineno += 1
+                if lineno == 1:
+                    if _looks_binary(raw[:4096]):
+                        source.report.error(source.where(), "binary file (or UTF-16 without a BOM), not text; file skipped", record_level=False)
+                        return
+                    if raw.startswith(codecs.BOM_UTF8):
+                        raw = raw[3:]
+                if not keepends:
+                    raw = raw.rstrip(b"\n")
+                    if raw.endswith(b"\r"):
+                        raw = raw[:-1]
+                yield lineno, decode(raw, lineno)
+            source.report.files_read += 1
+        except (OSError, EOFError) as exc:
+            source.report.error(source.where(), f"read failed: {getattr(exc, 'strerror', None) or exc}; the rest of the file is skipped", record_level=False)
+
+
+def _iter_utf16(fh: BinaryIO, keepends: bool) -> Iterator[tuple[int, str]]:
+    text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
+    lineno = 0
+    for line in text:
+        lineno += 1
+        if not keepends:
+            line = line.rstrip("\n").rstrip("\r") if line.endswith("\n") else line.rstrip("\r")
+        yield lineno, line
+
+
+def read_text(source: Source) -> str | None:
+    """The whole file as one string (for formats that need it: BibTeX, XML-free JSON documents).
+
+    Same decoding rules as :func:`iter_lines`; None (after reporting) when it cannot be read.
+    """
+    before = source.report.skipped
+    parts = [line for _, line in iter_lines(source, keepends=True)]
+    if source.report.skipped > before and not parts:
+        return None
+    return "".join(parts)
