@@ -199,10 +199,10 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
+    G = _load_graph(args)
     from kg.graph.lookup import ConceptNotFound, find_concept
     from kg.render.map import write_ego_map
 
-    G = _load_graph(args)
     try:
         concept = find_concept(G, args.concept)
     except ConceptNotFound as exc:
@@ -214,9 +214,9 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    G = _load_graph(args)
     from kg.graph.report import analysis_tables, write_report
 
-    G = _load_graph(args)
     print(analysis_tables(G, top=args.top))
     folder = Path(args.out) if args.out else Path(args.graph).parent
     path = write_report(G, folder, top=args.top)
@@ -225,10 +225,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    G = _load_graph(args)
     from kg.graph.explain import explain, format_explanation
     from kg.graph.lookup import ConceptNotFound, find_concept
 
-    G = _load_graph(args)
     try:
         a, b = find_concept(G, args.concept_a), find_concept(G, args.concept_b)
     except ConceptNotFound as exc:
