@@ -148,17 +148,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg.rdf.query import QueryError, load_store, read_query, run_query, format_result
+    from kg.rdf.query import QueryError, format_examples, load_store, read_query, run_query, format_result
 
+    if args.example == "list" and not args.query:
+        sys.stdout.write(format_examples())
+        return EXIT_OK
     try:
         text = read_query(args.query, example=args.example)
         store = load_store(args.graph, backend=args.store)
         result = run_query(store, text)
+        output = format_result(result, args.format)
     except QueryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except FileNotFoundError as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
-    sys.stdout.write(format_result(result, args.format))
+    except ValueError as exc:  # a graph file that does not parse
+        raise CliError(str(exc)) from None
+    sys.stdout.write(output)
     return EXIT_OK
 
 

@@ -1,0 +1,252 @@
+"""Query backends for a written graph file, chosen by name through one registry (:data:`BACKENDS`).
+
+* ``memory``: rdflib's in-memory store; the file is parsed on every load. Simple, and fine up
+  to a few million triples (docs/rdf.md has load times and memory).
+* ``oxigraph``: an on-disk Oxigraph (RocksDB) store built once with Oxigraph's bulk loader and
+  kept beside the graph file (``graph.ttl`` -> ``graph.ttl.oxigraph/``); it is reused while the
+  graph file is unchanged (same size and modification time) and rebuilt, into a temporary folder
+  switched in atomically, when it changed. Queries open it read-only, so any number of readers
+  can share it. Much faster to load and query at scale, and the same answers.
+
+Both run SPARQL 1.1 with kg's prefixes pre-declared (:data:`kg.rdf.namespace.PREFIXES`) and
+see the triples of a TriG file's named graph as the default graph.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.rdf.formats import RdfFormat, format_for_path
+from kg.rdf.namespace import PREFIXES
+
+#: Name of the file in an Oxigraph store folder recording which graph file it was built from.
+STAMP = "kg-source.json"
+
+
+class QueryError(ValueError):
+    """A query that cannot run: malformed (the parser's message and position), or refused."""
+
+
+@dataclass
+class QueryResult:
+    """A query's answer with rdflib terms, whichever backend ran it.
+
+    ``kind`` is ``select`` (``vars`` and the lazy iterator ``rows``, one tuple per solution,
+    None where unbound), ``ask`` (``boolean``) or ``graph`` (CONSTRUCT/DESCRIBE: the lazy
+    iterator ``triples``).
+    """
+
+    kind: str
+    vars: list[str]
+    rows: Iterator[tuple] | None = None
+    boolean: bool | None = None
+    triples: Iterator[tuple] | None = None
+
+
+@dataclass
+class Store:
+    """A loaded graph: the backend's own handle plus what it was loaded from."""
+
+    backend: str
+    path: Path
+    handle: Any
+    format: RdfFormat
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    load: Callable[[Path, RdfFormat], Any]
+    query: Callable[[Any, str], QueryResult]
+
+
+# --- rdflib in memory -------------------------------------------------------------------------
+
+
+def _load_memory(path: Path, fmt: RdfFormat) -> Any:
+    import rdflib
+
+    graph = rdflib.Dataset(default_union=True) if fmt.quads else rdflib.Graph()
+    try:
+        graph.parse(str(path), format=fmt.rdflib_format)
+    except Exception as exc:  # rdflib's parsers raise many unrelated exception types
+        raise ValueError(f"{path}: not valid {fmt.name}: {exc}") from None
+    return graph
+
+
+def _query_memory(graph: Any, text: str) -> QueryResult:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepared = prepareQuery(text, initNs=PREFIXES)
+    except ParseBaseException as exc:
+        raise QueryError(_position_message(exc.msg, exc.lineno, exc.col, exc.line)) from None
+    except Exception as exc:  # rdflib reports e.g. an undeclared prefix as a bare Exception
+        raise QueryError(f"malformed query: {exc}") from None
+    result = graph.query(prepared)
+    if result.type == "ASK":
+        return QueryResult("ask", [], boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return QueryResult("graph", [], triples=iter(result.graph))
+    names = [str(v) for v in result.vars]
+    return QueryResult("select", names, rows=(tuple(row) for row in result))
+
+
+def _position_message(msg: str, line: int, col: int, text: str) -> str:
+    pointer = " " * (max(col, 1) - 1) + "^"
+    return f"malformed query at line {line}, column {col}: {msg}\n  {text}\n  {pointer}"
+
+
+# --- Oxigraph on disk -------------------------------------------------------------------------
+
+
+def oxigraph_dir(path: str | Path) -> Path:
+    """Where the Oxigraph store of a graph file lives: ``graph.ttl`` -> ``graph.ttl.oxigraph``."""
+    path = Path(path)
+    return path.with_name(path.name + ".oxigraph")
+
+
+def _source_stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def oxigraph_up_to_date(path: str | Path) -> bool:
+    """Whether the Oxigraph store beside ``path`` was built from the file as it is now."""
+    path = Path(path)
+    stamp = oxigraph_dir(path) / STAMP
+    try:
+        return json.loads(stamp.read_text()) == _source_stamp(path)
+    except (OSError, ValueError):
+        return False
+
+
+def build_oxigraph(path: str | Path, fmt: RdfFormat | None = None) -> Path:
+    """(Re)build the Oxigraph store of ``path`` with the bulk loader and switch it in atomically."""
+    import pyoxigraph as ox
+
+    from kg.output import switch_folder
+
+    path = Path(path)
+    fmt = fmt or format_for_path(path)
+    target = oxigraph_dir(path)
+    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    stamp = _source_stamp(path)
+    try:
+        store = ox.Store(str(staging))
+        try:
+            store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, fmt.oxigraph_format))
+        except SyntaxError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        store.optimize()
+        store.flush()
+        del store
+        (staging / STAMP).write_text(json.dumps(stamp))
+        switch_folder(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _load_oxigraph(path: Path, fmt: RdfFormat) -> Any:
+    import pyoxigraph as ox
+
+    if not oxigraph_up_to_date(path):
+        build_oxigraph(path, fmt)
+    return ox.Store.read_only(str(oxigraph_dir(path)))
+
+
+_OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def _query_oxigraph(store: Any, text: str) -> QueryResult:
+    import pyoxigraph as ox
+
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        message = str(exc)
+        m = _OX_POSITION.match(message)
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            lines = text.splitlines() or [""]
+            raise QueryError(_position_message(m.group(3), line, col, lines[min(line, len(lines)) - 1])) from None
+        raise QueryError(f"malformed query: {message}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", [], boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return QueryResult("graph", [], triples=((_term(t.subject), _term(t.predicate), _term(t.object)) for t in result))
+    names = [v.value for v in result.variables]
+    return QueryResult("select", names, rows=(tuple(_term(s[i]) for i in range(len(names))) for s in result))
+
+
+def _term(term: Any):
+    """An Oxigraph term as the equal rdflib term (None stays None)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("memory", _load_memory, _query_memory),
+        Backend("oxigraph", _load_oxigraph, _query_oxigraph),
+    )
+}
+
+
+def get_backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown store {name!r}; choose one of: {', '.join(BACKENDS)}") from None
+
+
+def load_store(path: str | Path, backend: str = "memory") -> Store:
+    """Load the graph file ``path`` (format from its suffix) into the ``backend`` store.
+
+    Raises ``FileNotFoundError`` (naming any other graph file beside it) when ``path`` does not
+    exist, ``ValueError`` for an unknown backend or format or an unparsable file.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from kg.models import KnowledgeGraph, Paper
+    >>> from kg.rdf.write import write_rdf
+    >>> path = write_rdf(KnowledgeGraph(papers={"arxiv:1": Paper(id="arxiv:1", title="T", abstract="A")}), tempfile.mkdtemp())
+    >>> load_store(path).backend
+    'memory'
+    """
+    path = Path(path)
+    impl = get_backend(backend)
+    if not path.is_file():
+        others = sorted(p.name for p in path.parent.glob("graph.*") if p.is_file()) if path.parent.is_dir() else []
+        hint = f" (found {', '.join(others)} beside it: pass --graph)" if others else "; run 'kg build' first or pass --graph"
+        raise FileNotFoundError(f"{path} does not exist{hint}")
+    fmt = format_for_path(path)
+    return Store(backend=backend, path=path, handle=impl.load(path, fmt), format=fmt)
