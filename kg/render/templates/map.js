@@ -127,6 +127,7 @@
   network.on("blurEdge", hideTooltip);
   network.on("dragStart", hideTooltip);
   network.on("zoom", hideTooltip);
+  container.addEventListener("mouseleave", hideTooltip);
 
   // --- selection and neighbourhood highlight -------------------------------------------------
 

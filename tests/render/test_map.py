@@ -1,0 +1,192 @@
+"""kg.render.map and kg.render.layout without a browser: selection, layout, escaping, determinism."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as htmllib
+import json
+import math
+import re
+
+import networkx as nx
+import pytest
+
+from kg.graph.analytics import concept_graph
+from kg.render.layout import GAP, community_layout
+from kg.render.map import (
+    DEFAULT_MAX_CONCEPTS,
+    EDGES_PER_CONCEPT,
+    backbone,
+    script_json,
+    select_concepts,
+    write_ego_map,
+    write_map,
+)
+
+DATA = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
+
+
+def page_data(html: str) -> dict:
+    return json.loads(DATA.search(html).group(1))
+
+
+def test_two_renders_are_byte_identical(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(300, 500, seed=1)
+    a = write_map(G, tmp_path / "a.html").read_bytes()
+    b = write_map(synthetic.synthetic_graph(300, 500, seed=1), tmp_path / "b.html").read_bytes()
+    assert a == b
+    c = write_ego_map(G, "method/c0", tmp_path / "c.html").read_bytes()
+    assert c == write_ego_map(G, "method/c0", tmp_path / "d.html").read_bytes()
+
+
+def test_page_references_nothing_outside_itself(small_graph, tmp_path):
+    html = write_map(small_graph, tmp_path / "map.html").read_text(encoding="utf-8")
+    assert not re.search(r"""<(script|link|img|iframe)[^>]*\s(src|href)\s*=""", html, re.I)
+    assert not re.search(r"""url\(\s*['"]?(https?:)?//""", html, re.I)
+    assert "bootstrap" not in html.lower()
+    assert "lib/" not in re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+
+
+def test_csp_allows_exactly_the_inline_scripts(small_graph, tmp_path):
+    html = write_map(small_graph, tmp_path / "map.html").read_text(encoding="utf-8")
+    csp = htmllib.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 2
+    allowed = set(re.findall(r"'sha256-([^']+)'", csp))
+    assert allowed == {base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts}
+
+
+def test_script_json_cannot_break_out_and_round_trips():
+    value = {"t": "</script><script>x()</script><!-- \u2028\u2029 & <b>", "n": [1, 2.5, None]}
+    text = script_json(value)
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in text
+    assert json.loads(text) == value
+
+
+def test_hostile_text_is_escaped_in_the_file(small_graph, tmp_path):
+    html = write_map(small_graph, tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    data = page_data(html)
+    titles = [e["title"] for n in data["nodes"] for e in n["info"]["evidence"]]
+    assert "<script>alert(1)</script> Transformers, again" in titles
+
+
+def test_ego_map_title_is_escaped(tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_node("method/x", kind="concept", type="METHOD", label="<b>X</b> & </title><script>", paper_count=1)
+    html = write_ego_map(G, "method/x", tmp_path / "ego.html").read_text(encoding="utf-8")
+    assert "<title>Neighbourhood of &lt;b&gt;X&lt;/b&gt; &amp; &lt;/title&gt;&lt;script&gt;</title>" in html
+
+
+def test_default_cap_keeps_every_type_and_says_what_was_left_out(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(600, 1500, seed=2)
+    C = concept_graph(G)
+    assert C.number_of_nodes() > DEFAULT_MAX_CONCEPTS
+    data_html = write_map(G, tmp_path / "map.html").read_text(encoding="utf-8")
+    data = page_data(data_html)
+    assert len(data["nodes"]) == DEFAULT_MAX_CONCEPTS
+    types = {n["ctype"] for n in data["nodes"]}
+    assert types == {"METHOD", "DATASET", "METRIC", "TASK"}
+    assert f"Showing {DEFAULT_MAX_CONCEPTS} of {C.number_of_nodes():,} concepts" in data_html
+    assert "kg build --map-nodes N" in data_html
+    # The drawn concepts are the ones in most papers (bar the per-type share).
+    drawn = {n["id"] for n in data["nodes"]}
+    cutoff = sorted((C.nodes[n]["paper_count"] for n in C), reverse=True)[DEFAULT_MAX_CONCEPTS // 2]
+    assert all(n in drawn for n in C if C.nodes[n]["paper_count"] > cutoff)
+
+
+def test_map_nodes_option_and_bad_cap(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(100, 80, seed=4)
+    data = page_data(write_map(G, tmp_path / "m.html", max_concepts=10).read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 10
+    with pytest.raises(ValueError):
+        write_map(G, tmp_path / "m.html", max_concepts=0)
+
+
+def test_select_concepts_reserves_a_share_per_type():
+    C = nx.Graph()
+    for i in range(100):
+        C.add_node(f"method/m{i}", type="METHOD", paper_count=1000 - i)
+    for i in range(20):
+        C.add_node(f"metric/x{i}", type="METRIC", paper_count=1)
+    chosen = select_concepts(C, 50)
+    assert len(chosen) == 50
+    assert sum(n.startswith("metric/") for n in chosen) == 5  # 10 % of the cap
+    assert "method/m0" in chosen and "method/m99" not in chosen
+
+
+def test_backbone_keeps_each_concepts_strongest_edges():
+    C = nx.complete_graph(12)
+    C = nx.relabel_nodes(C, {i: f"c{i:02d}" for i in range(12)})
+    for u, v in C.edges:
+        C.edges[u, v]["weight"] = int(u[1:]) + int(v[1:])
+    B = backbone(C, list(C), per_concept=2)
+    assert B.number_of_nodes() == 12
+    for n in C:
+        strongest = sorted(C[n], key=lambda m: -C.edges[n, m]["weight"])[:2]
+        assert all(B.has_edge(n, m) for m in strongest)
+    assert B.number_of_edges() <= 2 * 12
+    assert B.number_of_edges() < C.number_of_edges()
+
+
+def test_ego_map_notes_and_errors(small_graph, tmp_path):
+    html = write_ego_map(small_graph, "dataset/cora", tmp_path / "e.html", hops=2).read_text(encoding="utf-8")
+    data = page_data(html)
+    assert data["centre"] == "dataset/cora"
+    assert {n["id"] for n in data["nodes"]} == {
+        "dataset/cora", "method/graph-neural-networks", "method/graphsage-x", "task/node-classification"
+    }
+    centre = next(n for n in data["nodes"] if n["id"] == "dataset/cora")
+    assert centre["info"]["centre"] is True and centre["borderWidth"] == 4
+    with pytest.raises(KeyError):
+        write_ego_map(small_graph, "method/nope", tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_write_is_atomic_and_leaves_no_temporary_file(small_graph, tmp_path):
+    write_map(small_graph, tmp_path / "map.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_tooltip_data_has_up_to_five_evidence_sentences(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(300, 60, seed=6)
+    data = page_data(write_map(G, tmp_path / "m.html").read_text(encoding="utf-8"))
+    counts = [len(n["info"]["evidence"]) for n in data["nodes"]]
+    assert max(counts) == 5 and min(counts) >= 1
+    for n in data["nodes"]:
+        for e in n["info"]["evidence"]:
+            assert e["sentence"] and e["title"]
+
+
+def test_community_layout_separates_communities():
+    H = nx.Graph()
+    groups = []
+    for g in range(6):
+        members = [f"g{g}n{i}" for i in range(5 + 3 * g)]
+        groups.append(members)
+        nx.add_path(H, members)
+        H.add_edge(members[0], members[-1])
+    H.add_edge("g0n0", "g1n0")
+    H.add_node("alone")
+    pos = community_layout(H, groups, seed=0)
+    discs = []
+    for members in groups:
+        cx = sum(pos[m][0] for m in members) / len(members)
+        cy = sum(pos[m][1] for m in members) / len(members)
+        r = max(math.hypot(pos[m][0] - cx, pos[m][1] - cy) for m in members)
+        discs.append((cx, cy, r))
+    for i in range(len(discs)):
+        for j in range(i + 1, len(discs)):
+            (x1, y1, r1), (x2, y2, r2) = discs[i], discs[j]
+            assert math.hypot(x1 - x2, y1 - y2) >= r1 + r2 + GAP * 0.9
+    # The unconnected concept sits below every community.
+    assert pos["alone"][1] > max(y for n, (x, y) in pos.items() if n != "alone")
+
+
+def test_edges_per_concept_default_is_what_the_page_says(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(400, 300, seed=7)
+    html = htmllib.unescape(write_map(G, tmp_path / "m.html").read_text(encoding="utf-8"))
+    assert f"each concept's {EDGES_PER_CONCEPT} strongest" in html
