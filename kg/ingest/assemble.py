@@ -85,7 +85,7 @@ def text_field(value: Any, name: str, *, required: bool, warnings: list[str]) ->
     return None
 
 
-_AUTHOR_SPLIT_RE = re.compile(r"\s*;\s*|\s+and\s+|\s*&\s*", re.IGNORECASE)
+_CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?$")
 
 
 def split_authors(text: str) -> list[str]:
@@ -168,8 +168,12 @@ def list_field(value: Any, name: str, warnings: list[str]) -> tuple[str, ...]:
         return ()
     items: list[str] = []
     if isinstance(value, str):
-        sep = ";" if ";" in value else "," if "," in value else None
-        items = value.split(sep)
+        if ";" in value or "," in value:
+            items = value.split(";" if ";" in value else ",")
+        elif all(_CATEGORY_RE.match(token) for token in value.split()) and re.search(r"[.\-]", value):
+            items = value.split()  # arXiv's "cs.LG stat.ML"
+        else:
+            items = [value]
     elif isinstance(value, (list, tuple)):
         for item in value:
             if isinstance(item, str):

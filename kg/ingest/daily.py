@@ -50,8 +50,9 @@ def looks_like_title(line: str) -> bool:
 
 
 def looks_like_abstract(line: str) -> bool:
-    """Is ``line`` clearly an abstract? Long, or several sentences."""
-    return len(line) > TITLE_MAX or len(_SENTENCE_RE.findall(line)) >= 2
+    """Is ``line`` clearly an abstract? Long, several sentences, or sentences ending in a full stop."""
+    sentences = len(_SENTENCE_RE.findall(line))
+    return len(line) > TITLE_MAX or sentences >= 2 or (sentences == 1 and len(line) >= 80 and line.rstrip()[-1:] in ".!?")
 
 
 def _content_lines(source: Source) -> Iterator[tuple[int, str, str | None]]:

@@ -264,6 +264,30 @@ def _chain(head: list[tuple[int, str]], lines: Iterator[tuple[int, str]]) -> Ite
     yield from lines
 
 
+def _page_with_lines(source: Source, text: str, start: int, end: int, first_line: int, value: Any) -> list[JsonValue] | None:
+    """The records of an API page (``{"results": [...]}``) with the line each starts on.
+
+    The page was parsed whole; its array is streamed once more to learn the lines. If that
+    does not give back exactly the parsed records, the page is left to the caller as is.
+    """
+    if not isinstance(value, dict) or "title" in value:
+        return None
+    for match in _PAGE_ARRAY_RE.finditer(text, start, end):
+        items = value.get(match.group(1))
+        if not isinstance(items, list):
+            continue
+        tail = text[match.end():end]
+        offset_line = first_line + text.count("\n", 0, match.end())
+        tail_lines = ((offset_line + i, piece) for i, piece in enumerate(tail.splitlines(keepends=True)))
+        from kg.ingest.report import IngestReport  # a scratch report: the page already parsed
+
+        scratch = Source(source.path, source.name, IngestReport())
+        streamed = list(iter_json_array(scratch, tail_lines, first_line=offset_line, trailing_ok=True))
+        if [v.value for v in streamed] == items:
+            return streamed
+    return None
+
+
 _PAGE_ARRAY_RE = re.compile(r'"(results|data|items|works|papers|records)"\s*:\s*(?=\[)')
 
 
@@ -288,6 +312,11 @@ def _iter_whole_document(source: Source, lines: list[tuple[int, str]]) -> Iterat
                 reason = describe(exc) if isinstance(exc, json.JSONDecodeError) else "invalid JSON (nested too deeply)"
                 source.report.error(source.where(line, index), reason)
             return
-        yield JsonValue(value, first_line + text.count("\n", 0, pos), index)
+        line = first_line + text.count("\n", 0, pos)
+        items = _page_with_lines(source, text, pos, end, first_line, value)
+        if items is not None:
+            yield from items  # a page: its records, each with its own line
+        else:
+            yield JsonValue(value, line, index)
         index += 1
         pos = end + (len(text) - end - len(text[end:].lstrip(_WS)))

@@ -173,7 +173,11 @@ def _command(match: re.Match[str], unknown: str) -> str:
     return name if unknown == "strip" else "\\" + name
 
 
+_CITATION_RE = re.compile(r"[\s~]*\\cite[a-z]*\*?\s*(?:\[[^\]{}]{0,200}\]\s*){0,2}\{[^{}]*\}")
+
+
 def _convert_segment(text: str, *, unknown: str, braces: bool) -> str:
+    text = _CITATION_RE.sub("", text)  # "edges~\cite{x};" -> "edges;"
     text = _QUOTES_RE.sub(lambda m: f"“{m.group(1)}”", text)
     text = _DISPLAY_MATH_RE.sub(lambda m: next(g for g in m.groups() if g is not None), text)
     text = _INLINE_MATH_RE.sub(lambda m: m.group(1), text)

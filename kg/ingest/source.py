@@ -55,8 +55,8 @@ def open_binary(path: Path) -> BinaryIO:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """Many NUL bytes and no UTF-16 BOM: an image, an archive, a database file..."""
-    return len(head) >= 16 and head.count(0) > len(head) * 0.3
+    """Many NUL bytes (and no UTF-16 BOM, checked before): an image, an archive, a database..."""
+    return len(head) >= 16 and head.count(0) > len(head) * 0.1
 
 
 class _LineDecoder:
@@ -97,23 +97,22 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
     except OSError as exc:
         source.report.error(source.where(), f"cannot read file: {exc.strerror or exc}", record_level=False)
         return
+    lineno = 0
     with fh:
         try:
-            head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+            head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 yield from _iter_utf16(fh, keepends)
                 source.report.files_read += 1
                 return
+            if _looks_binary(head):
+                source.report.error(source.where(), "binary file (or UTF-16 without a BOM), not text; file skipped", record_level=False)
+                return
             decode = _LineDecoder(source)
-            lineno = 0
             for raw in fh:
                 lineno += 1
-                if lineno == 1:
-                    if _looks_binary(raw[:4096]):
-                        source.report.error(source.where(), "binary file (or UTF-16 without a BOM), not text; file skipped", record_level=False)
-                        return
-                    if raw.startswith(codecs.BOM_UTF8):
-                        raw = raw[3:]
+                if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[3:]
                 if not keepends:
                     raw = raw.rstrip(b"\n")
                     if raw.endswith(b"\r"):
@@ -121,7 +120,7 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
                 yield lineno, decode(raw, lineno)
             source.report.files_read += 1
         except (OSError, EOFError) as exc:
-            source.report.error(source.where(), f"read failed: {getattr(exc, 'strerror', None) or exc}; the rest of the file is skipped", record_level=False)
+            source.report.error(source.where(lineno + 1), f"read failed: {getattr(exc, 'strerror', None) or exc}; the rest of the file is skipped", record_level=False)
 
 
 def _iter_utf16(fh: BinaryIO, keepends: bool) -> Iterator[tuple[int, str]]:
