@@ -1,0 +1,323 @@
+"""``import.cypher``: kg's graph as one idempotent Cypher script for cypher-shell.
+
+Layout of the script :func:`write_cypher` writes (every line is one of these):
+
+* ``// ...`` comments;
+* the schema statements (uniqueness constraints, indexes), ``IF NOT EXISTS``, one per line,
+  ending in ``;``;
+* for every batch of at most ``batch_size`` rows, a parameter line
+  ``:param rows => [{id: '...', props: {...}}, ...]`` (one line, a Cypher literal) followed by
+  the one ``UNWIND $rows AS row MERGE ...;`` statement of :mod:`kg.export.neo4j_schema` that
+  uses it.
+
+cypher-shell runs it as it is (``cypher-shell -a bolt://HOST:7687 -u neo4j -f import.cypher``):
+``:param`` sets ``$rows`` and the next statement reads it. Running it twice changes nothing:
+constraints are created ``IF NOT EXISTS``, nodes and relationships are MERGEd on ids and
+properties are written only where they differ.
+
+String literals escape ``\\``, ``'`` and every character outside printable ASCII as ``\\uXXXX``
+(UTF-16 units, so characters beyond U+FFFF become surrogate pairs, as Cypher reads them): the
+script is plain ASCII and reads the same whatever encoding the shell assumes.
+
+From Python, :func:`iter_statements` splits a script back into ``(statement, parameters)`` pairs
+with a small parser of exactly the literal subset written here, and :func:`run_script` runs
+them through the official driver - the tests load the script both ways.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.export.neo4j_schema import SCHEMA_STATEMENTS, add_counters, batches, graph_rows
+from kg.output import atomic_open
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def cypher_string(text: str) -> str:
+    """A single-quoted Cypher string literal holding ``text`` exactly, in plain ASCII.
+
+    >>> print(cypher_string("O'Brien \\"Pat\\"\\n€ 😀"))
+    'O\\'Brien "Pat"\\n\\u20ac \\ud83d\\ude00'
+    """
+    out = ["'"]
+    for char in text:
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif char == "'":
+            out.append("\\'")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+    out.append("'")
+    return "".join(out)
+
+
+def cypher_literal(value: Any) -> str:
+    """A Cypher literal for a parameter value (maps, lists, strings, numbers, booleans, null).
+
+    >>> cypher_literal({"id": "p", "props": {"n": 2, "x": 0.5, "tags": ["a", "b"]}})
+    "{id: 'p', props: {n: 2, x: 0.5, tags: ['a', 'b']}}"
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return cypher_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            name = key if _IDENTIFIER.match(key) else "`" + key.replace("`", "``") + "`"
+            items.append(f"{name}: {cypher_literal(item)}")
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"no Cypher literal for {type(value).__name__}")
+
+
+def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500) -> Path:
+    """Write ``import.cypher`` for ``G`` (atomically); see the module docstring for its layout.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        kg's graph (:func:`kg.graph.build.to_networkx` or :func:`kg.graph.build.load_graph`).
+    path : path
+        The script to write.
+    batch_size : int
+        Rows per ``:param`` line and statement.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    rows = graph_rows(G)
+    labels = ", ".join(f"{n} :{label}" for label, n in rows.label_counts().items() if n)
+    types = ", ".join(f"{n} :{t}" for t, n in rows.type_counts().items() if n)
+    with atomic_open(path, "w", encoding="ascii", newline="\n") as fh:
+        fh.write("// kg knowledge graph for Neo4j 5, written by kg (schema: kg docs/neo4j.md).\n")
+        fh.write(f"// {labels}; {types}.\n")
+        fh.write('// Run: cypher-shell -a bolt://localhost:7687 -u neo4j -p "$NEO4J_PASSWORD" -f import.cypher\n')
+        fh.write("// Idempotent: a second run changes nothing. Each ':param rows => ...' line sets $rows\n")
+        fh.write("// for the statement after it.\n")
+        for statement in SCHEMA_STATEMENTS:
+            fh.write(statement + ";\n")
+        for batch in batches(rows, batch_size):
+            fh.write(f"// {len(batch.rows)} {batch.what}\n")
+            fh.write(":param rows => " + cypher_literal(batch.rows) + "\n")
+            fh.write(batch.statement + ";\n")
+    return path
+
+
+class CypherScriptError(ValueError):
+    """A script line that :func:`iter_statements` cannot read."""
+
+
+class _LiteralParser:
+    """Recursive-descent parser for the Cypher literals :func:`cypher_literal` writes."""
+
+    _NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+    _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+    def __init__(self, text: str):
+        self.text, self.pos = text, 0
+
+    def fail(self, message: str) -> CypherScriptError:
+        return CypherScriptError(f"{message} at character {self.pos}")
+
+    def skip(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
+            self.pos += 1
+
+    def expect(self, char: str) -> None:
+        self.skip()
+        if not self.text.startswith(char, self.pos):
+            raise self.fail(f"expected {char!r}")
+        self.pos += 1
+
+    def parse(self) -> Any:
+        value = self.value()
+        self.skip()
+        if self.pos != len(self.text):
+            raise self.fail("unexpected text after the literal")
+        return value
+
+    def value(self) -> Any:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise self.fail("missing value")
+        char = self.text[self.pos]
+        if char == "[":
+            return self.sequence("[", "]", self.value)
+        if char == "{":
+            return dict(self.sequence("{", "}", self.entry))
+        if char in "'\"":
+            return self.string()
+        number = self._NUMBER.match(self.text, self.pos)
+        if number:
+            self.pos = number.end()
+            token = number.group()
+            return float(token) if any(c in token for c in ".eE") else int(token)
+        word = self._WORD.match(self.text, self.pos)
+        if word and word.group().lower() in ("null", "true", "false"):
+            self.pos = word.end()
+            return {"null": None, "true": True, "false": False}[word.group().lower()]
+        raise self.fail("expected a literal")
+
+    def sequence(self, open_: str, close: str, item) -> list:
+        self.expect(open_)
+        items = []
+        self.skip()
+        if self.text.startswith(close, self.pos):
+            self.pos += 1
+            return items
+        while True:
+            items.append(item())
+            self.skip()
+            if self.text.startswith(close, self.pos):
+                self.pos += 1
+                return items
+            self.expect(",")
+
+    def entry(self) -> tuple[str, Any]:
+        self.skip()
+        if self.text.startswith("`", self.pos):
+            end = self.pos + 1
+            while True:
+                end = self.text.find("`", end)
+                if end < 0:
+                    raise self.fail("unterminated `name`")
+                if self.text.startswith("``", end):
+                    end += 2
+                    continue
+                break
+            key = self.text[self.pos + 1 : end].replace("``", "`")
+            self.pos = end + 1
+        else:
+            word = self._WORD.match(self.text, self.pos)
+            if not word:
+                raise self.fail("expected a map key")
+            key, self.pos = word.group(), word.end()
+        self.expect(":")
+        return key, self.value()
+
+    def string(self) -> str:
+        quote_char = self.text[self.pos]
+        self.pos += 1
+        units: list[str] = []
+        while True:
+            if self.pos >= len(self.text):
+                raise self.fail("unterminated string")
+            char = self.text[self.pos]
+            if char == quote_char:
+                self.pos += 1
+                break
+            if char != "\\":
+                units.append(char)
+                self.pos += 1
+                continue
+            code = self.text[self.pos + 1 : self.pos + 2]
+            if code in self._ESCAPES:
+                units.append(self._ESCAPES[code])
+                self.pos += 2
+            elif code in ("u", "U"):
+                width = 4 if code == "u" else 8
+                digits = self.text[self.pos + 2 : self.pos + 2 + width]
+                if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                    raise self.fail("bad \\u escape")
+                units.append(chr(int(digits, 16)))
+                self.pos += 2 + width
+            else:
+                raise self.fail(f"unknown escape \\{code}")
+        # \\u escapes are UTF-16 units: join surrogate pairs into one character.
+        return "".join(units).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+def parse_literal(text: str) -> Any:
+    """Parse a Cypher literal written by :func:`cypher_literal` back into Python values.
+
+    >>> parse_literal("[{id: 'a\\\\u00e9', n: -2, x: 1.5e-3, ok: true, none: null}]")
+    [{'id': 'aé', 'n': -2, 'x': 0.0015, 'ok': True, 'none': None}]
+    """
+    return _LiteralParser(text).parse()
+
+
+_PARAM = re.compile(r":param\s+([A-Za-z_][A-Za-z0-9_]*)\s*=>\s*(.*?);?\s*\Z", re.S)
+
+
+def iter_statements(script: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Split a script written by :func:`write_cypher` into ``(statement, parameters)`` pairs.
+
+    ``script`` is a path or the script text. Comment lines are skipped; ``:param NAME =>
+    LITERAL`` lines set a parameter that stays set for the statements after it, as in
+    cypher-shell; a statement runs up to the line ending in ``;``. Each pair carries the
+    parameters its statement names (``$rows``).
+
+    Raises
+    ------
+    CypherScriptError
+        With the line number, for a line this reader does not understand.
+    """
+    text = Path(script).read_text(encoding="utf-8") if isinstance(script, Path) else script
+    params: dict[str, Any] = {}
+    pending: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("//")):
+            continue
+        if not pending and stripped.startswith(":"):
+            match = _PARAM.match(stripped)
+            if not match:
+                raise CypherScriptError(f"line {number}: only ':param NAME => LITERAL' commands are understood")
+            try:
+                params[match.group(1)] = parse_literal(match.group(2))
+            except CypherScriptError as exc:
+                raise CypherScriptError(f"line {number}: {exc}") from None
+            continue
+        pending.append(line)
+        if stripped.endswith(";"):
+            statement = "\n".join(pending).strip()[:-1].strip()
+            pending = []
+            used = {name: value for name, value in params.items() if re.search(rf"\${name}\b", statement)}
+            yield statement, used
+    if pending:
+        raise CypherScriptError(f"line {number}: the last statement has no closing ';'")
+
+
+def run_script(driver, script: str | Path, *, database: str | None = None) -> dict[str, int]:
+    """Run a script through the official driver, one managed write transaction per statement.
+
+    Returns the summed update counters (``nodes_created``, ``properties_set``, ...), so a caller
+    can see that a second run changed nothing.
+    """
+    totals: dict[str, int] = {}
+
+    def work(tx, statement, params):
+        return tx.run(statement, params).consume().counters
+
+    with driver.session(database=database) as session:
+        for statement, params in iter_statements(script):
+            add_counters(totals, session.execute_write(work, statement, params))
+    return totals

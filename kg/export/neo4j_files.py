@@ -1,0 +1,282 @@
+"""Bulk-import files for ``neo4j-admin database import full`` (Neo4j 5).
+
+:func:`write_bulk_import` writes one CSV per node group and relationship group of
+:mod:`kg.export.neo4j_schema`, a ``constraints.cypher`` to run after the import, and a
+``README.md`` with the exact import command. The CSV dialect is the importer's default one,
+spelled out on the command line so nothing depends on defaults:
+
+* ``,`` between fields, ``"`` around every string, a ``"`` inside a string doubled (RFC 4180);
+  fields may hold newlines (``--multiline-fields=true``); UTF-8 without BOM.
+* A missing value (``None``) is an empty *unquoted* field, which the importer skips; an empty
+  string is ``""``, which it keeps (``--ignore-empty-strings`` stays false).
+* Array elements are joined by an array delimiter that occurs in no array element of the graph:
+  the first of U+001F, U+001E, U+001D, U+001C or a private-use character that is free. The
+  importer has no escape for it, so it is chosen per graph and written into the command.
+* Header types match what a Cypher write stores (``long``, ``double``, ``long[]``), so the
+  imported graph equals the pushed one value for value.
+
+The importer cannot write an empty array, nor tell ``[""]`` from one; the schema already leaves
+empty lists out, and a list holding exactly one empty string is read back as no list (the only
+difference from the push and the Cypher script; see ``docs/neo4j.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.export.neo4j_schema import (
+    CONCEPT,
+    CONCEPT_PROPERTIES,
+    DOUBLE,
+    EVIDENCE,
+    EVIDENCE_PROPERTIES,
+    IN_PAPER_PROPERTIES,
+    LINK_PROPERTIES,
+    LONG,
+    LONG_LIST,
+    PAPER,
+    PAPER_PROPERTIES,
+    RELATION_PROPERTIES,
+    ROLE_TYPES,
+    SCHEMA_STATEMENTS,
+    STRING,
+    STRING_LIST,
+    GraphRows,
+    Neo4jExportError,
+    NodeRow,
+    Property,
+    RelationshipRow,
+    graph_rows,
+)
+from kg.output import atomic_open, atomic_write_text
+
+#: Array delimiters tried in order; the first that no array element contains is used.
+ARRAY_DELIMITER_CANDIDATES: tuple[str, ...] = ("\x1f", "\x1e", "\x1d", "\x1c", *(chr(c) for c in range(0xE000, 0xE100)))
+
+#: (file name, key label, properties) of each node file.
+NODE_FILES: tuple[tuple[str, str, tuple[Property, ...]], ...] = (
+    ("nodes_paper.csv", PAPER, PAPER_PROPERTIES),
+    ("nodes_concept.csv", CONCEPT, CONCEPT_PROPERTIES),
+    ("nodes_evidence.csv", EVIDENCE, EVIDENCE_PROPERTIES),
+)
+#: (file name, start label, end label, properties) of each relationship file.
+RELATIONSHIP_FILES: tuple[tuple[str, str, str, tuple[Property, ...]], ...] = (
+    ("relationships_link.csv", PAPER, CONCEPT, LINK_PROPERTIES),
+    ("relationships_relation.csv", CONCEPT, CONCEPT, RELATION_PROPERTIES),
+    ("relationships_in_paper.csv", EVIDENCE, PAPER, IN_PAPER_PROPERTIES),
+)
+
+
+def choose_array_delimiter(rows: GraphRows) -> str:
+    """The first of :data:`ARRAY_DELIMITER_CANDIDATES` that occurs in no list element of ``rows``."""
+    used: set[str] = set()
+    for props in [n.props for n in rows.nodes] + [r.props for r in rows.relationships]:
+        for value in props.values():
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        used.update(c for c in item if c in _CANDIDATE_SET)
+    for candidate in ARRAY_DELIMITER_CANDIDATES:
+        if candidate not in used:
+            return candidate
+    raise Neo4jExportError("no free array delimiter: list values use every candidate character")
+
+
+_CANDIDATE_SET = frozenset(ARRAY_DELIMITER_CANDIDATES)
+
+
+def delimiter_option(char: str) -> str:
+    """A character as the importer's options take it (``U+001F`` for anything not printable ASCII)."""
+    if char.isascii() and char.isprintable() and char not in " '\"":
+        return char
+    return f"U+{ord(char):04X}"
+
+
+def quote(text: str) -> str:
+    """One CSV string field: always quoted, inner quotes doubled (so ``""`` is the empty string)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_field(kind: str, value: Any, array_delimiter: str) -> str:
+    """Encode one property value of ``kind``; ``None`` is the empty unquoted field."""
+    if value is None:
+        return ""
+    if kind == STRING:
+        return quote(value)
+    if kind == LONG:
+        return str(value)
+    if kind == DOUBLE:
+        return repr(float(value))
+    if kind == STRING_LIST:
+        return quote(array_delimiter.join(value))
+    if kind == LONG_LIST:
+        return quote(array_delimiter.join(str(v) for v in value))
+    raise AssertionError(f"unknown property kind {kind}")
+
+
+def node_header(key_label: str, properties: Sequence[Property]) -> list[str]:
+    """``id:ID(<label>)``, ``:LABEL``, then ``name:type`` for every other property."""
+    header = [f"id:ID({key_label})", ":LABEL"]
+    header += [f"{p.name}:{p.kind}" for p in properties if p.name != "id"]
+    return header
+
+
+def relationship_header(start_label: str, end_label: str, properties: Sequence[Property]) -> list[str]:
+    """``:START_ID(<label>)``, ``:END_ID(<label>)``, ``:TYPE``, then ``name:type`` per property."""
+    return [f":START_ID({start_label})", f":END_ID({end_label})", ":TYPE"] + [f"{p.name}:{p.kind}" for p in properties]
+
+
+def _node_line(row: NodeRow, properties: Sequence[Property], delim: str) -> str:
+    fields = [quote(row.id), quote(delim.join(row.labels))]
+    fields += [csv_field(p.kind, row.props.get(p.name), delim) for p in properties if p.name != "id"]
+    return ",".join(fields)
+
+
+def _relationship_line(row: RelationshipRow, properties: Sequence[Property], delim: str) -> str:
+    fields = [quote(row.start), quote(row.end), quote(row.type)]
+    fields += [csv_field(p.kind, row.props.get(p.name), delim) for p in properties]
+    return ",".join(fields)
+
+
+def _write_csv(path: Path, header: list[str], lines: Iterable[str]) -> int:
+    count = 0
+    # newline="" keeps "\n" inside fields exactly as it is; records end with "\n".
+    with atomic_open(path, "w", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        for line in lines:
+            fh.write(line + "\n")
+            count += 1
+    return count
+
+
+def import_arguments(array_delimiter: str, database: str = "neo4j") -> list[str]:
+    """The ``neo4j-admin`` arguments that load the files of :func:`write_bulk_import`.
+
+    File names are relative: run the command from the folder holding them.
+    """
+    args = [
+        "database",
+        "import",
+        "full",
+        database,
+        "--delimiter=,",
+        f"--array-delimiter={delimiter_option(array_delimiter)}",
+        '--quote="',
+        "--multiline-fields=true",
+        "--id-type=string",
+        "--input-encoding=UTF-8",
+    ]
+    args += [f"--nodes={name}" for name, _, _ in NODE_FILES]
+    args += [f"--relationships={name}" for name, _, _, _ in RELATIONSHIP_FILES]
+    return args
+
+
+def _shell_word(word: str) -> str:
+    if word.replace("-", "").replace("=", "").replace(".", "").replace("_", "").replace("+", "").replace(",", "").isalnum():
+        return word
+    return "'" + word.replace("'", "'\"'\"'") + "'"
+
+
+def import_command(array_delimiter: str, database: str = "neo4j") -> str:
+    """The full shell command line, as printed in the generated README."""
+    words = ["bin/neo4j-admin", *import_arguments(array_delimiter, database)]
+    lines, line = [], "$NEO4J_HOME/" + words[0]
+    for word in words[1:]:
+        if word.startswith("--nodes") or word.startswith("--relationships") or word.startswith("--delimiter"):
+            lines.append(line)
+            line = "    " + _shell_word(word)
+        else:
+            line += " " + _shell_word(word)
+    lines.append(line)
+    return " \\\n".join(lines)
+
+
+def _readme(rows: GraphRows, array_delimiter: str, counts: dict[str, int]) -> str:
+    labels = ", ".join(f"{n} :{label}" for label, n in rows.label_counts().items() if n)
+    types = ", ".join(f"{n} :{t}" for t, n in rows.type_counts().items() if n)
+    files = "\n".join(f"- `{name}`: {counts[name]} rows" for name in counts)
+    return f"""# Neo4j bulk-import files
+
+Written by `kg build` from the knowledge graph: {labels}; {types}.
+The schema (labels, relationship types, properties) is described in kg's `docs/neo4j.md`.
+
+{files}
+- `constraints.cypher`: the uniqueness constraints and indexes to create after the import
+- `import.cypher`: the same graph as one idempotent Cypher script (an alternative to the import)
+
+## Import into Neo4j 5
+
+The importer writes a new database while the server is stopped. From this folder:
+
+```sh
+{import_command(array_delimiter)}
+```
+
+Add `--overwrite-destination` to replace an existing `neo4j` database. The options spell out
+the CSV dialect of these files: every string is quoted, quotes inside are doubled, fields may
+span lines, and list elements are separated by {delimiter_option(array_delimiter)} (a character
+that occurs in no list value of this graph). Then start Neo4j and create the constraints:
+
+```sh
+cypher-shell -u neo4j -p "$NEO4J_PASSWORD" -f constraints.cypher
+```
+
+Without a stopped server, load `import.cypher` instead (`cypher-shell -f import.cypher`) or
+push over Bolt with `kg export neo4j --uri bolt://HOST:7687 --password-env NEO4J_PASSWORD`.
+"""
+
+
+def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path) -> Path:
+    """Write the bulk-import CSVs, ``constraints.cypher`` and ``README.md`` for ``G`` into ``folder``.
+
+    Every file is written atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        kg's graph (:func:`kg.graph.build.to_networkx` or :func:`kg.graph.build.load_graph`).
+    folder : path
+        Created if missing; files of an earlier export are replaced.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+
+    Example
+    -------
+    >>> import tempfile, networkx as nx
+    >>> G = nx.MultiDiGraph(evidence={})
+    >>> G.add_node("p", kind="paper", title='A "quoted", title', abstract="line 1\\nline 2", authors=["Ann", "Bo"])
+    >>> out = write_bulk_import(G, tempfile.mkdtemp())
+    >>> text = (out / "nodes_paper.csv").read_text(encoding="utf-8")
+    >>> print(text.replace(chr(0x1F), "<US>"))
+    id:ID(Paper),:LABEL,title:string,abstract:string,date:string,date_text:string,authors:string[],venue:string,doi:string,arxiv_id:string,url:string,categories:string[]
+    "p","Paper","A ""quoted"", title","line 1
+    line 2",,,"Ann<US>Bo",,,,,
+    <BLANKLINE>
+    """
+    folder = Path(folder)
+    rows = graph_rows(G)
+    delim = choose_array_delimiter(rows)
+    counts: dict[str, int] = {}
+    for name, label, properties in NODE_FILES:
+        group = [row for row in rows.nodes if row.labels[0] == label]
+        counts[name] = _write_csv(folder / name, node_header(label, properties), (_node_line(r, properties, delim) for r in group))
+    for name, start_label, end_label, properties in RELATIONSHIP_FILES:
+        if start_label == PAPER:
+            group = [r for r in rows.relationships if r.type in ROLE_TYPES.values()]
+        else:
+            group = [r for r in rows.relationships if r.start_label == start_label and r.end_label == end_label]
+        counts[name] = _write_csv(
+            folder / name,
+            relationship_header(start_label, end_label, properties),
+            (_relationship_line(r, properties, delim) for r in group),
+        )
+    atomic_write_text(folder / "constraints.cypher", "".join(f"{s};\n" for s in SCHEMA_STATEMENTS))
+    atomic_write_text(folder / "README.md", _readme(rows, delim, counts))
+    return folder

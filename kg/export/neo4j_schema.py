@@ -1,0 +1,491 @@
+"""The one mapping from kg's NetworkX graph to Neo4j nodes and relationships.
+
+All three ways out (bulk-import CSVs in :mod:`kg.export.neo4j_files`, the Cypher script in
+:mod:`kg.export.neo4j_cypher`, the Bolt push in :mod:`kg.export.neo4j_bolt`) call
+:func:`graph_rows` and the statement builders here, so they cannot disagree on labels, types or
+property values. ``docs/neo4j.md`` describes the schema for users.
+
+Schema
+------
+Nodes (every one keyed by a unique ``id`` property):
+
+* ``(:Paper)``: ``id``, ``title``, ``abstract``, ``date``, ``date_text``, ``authors`` (list),
+  ``venue``, ``doi``, ``arxiv_id``, ``url``, ``categories`` (list). Dates stay strings: kg
+  keeps ``YYYY``, ``YYYY-MM`` and ``--MM-DD`` dates, which Neo4j's ``date`` type cannot hold.
+* ``(:Concept:Method|Dataset|Metric|Task)``: ``id``, ``type``, ``label``, ``aliases`` (list of
+  surface forms, most frequent first) with ``alias_counts`` (parallel list of mention counts),
+  ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``.
+* ``(:Evidence)``: ``id``, ``paper``, ``sentence`` (the quoted sentence), ``sentence_start``,
+  ``sentence_end``, ``span_starts``/``span_ends``/``quotes`` (parallel lists, one entry per
+  span), ``method``, ``confidence``. Offsets are into the paper's ``title + "\\n" + abstract``.
+
+Relationships:
+
+* paper -> concept links, one type per role: ``MENTIONS``, ``PROPOSES``, ``USES``,
+  ``EVALUATES_ON``, ``REPORTS``, ``ADDRESSES``; properties ``count``, ``confidence``,
+  ``evidence`` (list of Evidence ids).
+* concept -> concept relations, one type per kg relation type with ``-`` written ``_``
+  (``USED_FOR``, ``EVALUATE_FOR``, ``COMPARE``, ``HYPONYM_OF``, ``PART_OF``, ``FEATURE_OF``,
+  ``CONJUNCTION``, ``MEASURED_BY``, ``CO_OCCURS``, ``VARIANT_OF``, ``RELATED_TO``); properties
+  ``count``, ``papers``, ``weight``, ``confidence``, ``evidence`` (list of Evidence ids).
+* ``(:Evidence)-[:IN_PAPER]->(:Paper)``.
+
+Evidence is a node, not a list property on the relationship it supports, because one sentence
+may support several edges and because a relationship cannot point at a relationship: an edge
+names its Evidence by id (``evidence`` list, looked up through the unique ``Evidence.id``
+constraint), and each Evidence points at the paper it quotes.
+
+Values: ``None`` is not stored (Neo4j has no null properties) and neither is an empty list (the
+bulk importer cannot write one, so no way stores one; a missing list property means ``[]``).
+Labels and relationship types come only from the fixed tables below; a graph with any other
+node kind, concept type, role or relation type is refused with :class:`Neo4jExportError`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from kg.models import paper_text
+
+
+class Neo4jExportError(RuntimeError):
+    """A Neo4j export failed; the message is one line meant for the user."""
+
+
+PAPER = "Paper"
+CONCEPT = "Concept"
+EVIDENCE = "Evidence"
+IN_PAPER = "IN_PAPER"
+
+#: Concept type -> the second label of a concept node.
+CONCEPT_LABELS: dict[str, str] = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
+
+#: Paper -> concept role -> relationship type.
+ROLE_TYPES: dict[str, str] = {
+    "mentions": "MENTIONS",
+    "proposes": "PROPOSES",
+    "uses": "USES",
+    "evaluates_on": "EVALUATES_ON",
+    "reports": "REPORTS",
+    "addresses": "ADDRESSES",
+}
+
+#: kg relation type -> relationship type.
+RELATION_TYPES: dict[str, str] = {
+    t: t.replace("-", "_")
+    for t in (
+        "USED-FOR",
+        "EVALUATE-FOR",
+        "COMPARE",
+        "HYPONYM-OF",
+        "PART-OF",
+        "FEATURE-OF",
+        "CONJUNCTION",
+        "MEASURED-BY",
+        "CO-OCCURS",
+        "VARIANT-OF",
+        "RELATED-TO",
+    )
+}
+
+#: Every node label kg writes, in output order.
+NODE_LABELS: tuple[str, ...] = (PAPER, CONCEPT, *CONCEPT_LABELS.values(), EVIDENCE)
+#: Every relationship type kg writes, in output order.
+RELATIONSHIP_TYPES: tuple[str, ...] = (*ROLE_TYPES.values(), *RELATION_TYPES.values(), IN_PAPER)
+
+#: Property value kinds, named as the bulk importer names them.
+STRING, LONG, DOUBLE = "string", "long", "double"
+STRING_LIST, LONG_LIST = "string[]", "long[]"
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a node or relationship: its name and value kind."""
+
+    name: str
+    kind: str
+
+
+PAPER_PROPERTIES: tuple[Property, ...] = (
+    Property("id", STRING),
+    Property("title", STRING),
+    Property("abstract", STRING),
+    Property("date", STRING),
+    Property("date_text", STRING),
+    Property("authors", STRING_LIST),
+    Property("venue", STRING),
+    Property("doi", STRING),
+    Property("arxiv_id", STRING),
+    Property("url", STRING),
+    Property("categories", STRING_LIST),
+)
+CONCEPT_PROPERTIES: tuple[Property, ...] = (
+    Property("id", STRING),
+    Property("type", STRING),
+    Property("label", STRING),
+    Property("aliases", STRING_LIST),
+    Property("alias_counts", LONG_LIST),
+    Property("acronym", STRING),
+    Property("paper_count", LONG),
+    Property("mention_count", LONG),
+    Property("first_seen", STRING),
+    Property("last_seen", STRING),
+)
+EVIDENCE_PROPERTIES: tuple[Property, ...] = (
+    Property("id", STRING),
+    Property("paper", STRING),
+    Property("sentence", STRING),
+    Property("sentence_start", LONG),
+    Property("sentence_end", LONG),
+    Property("span_starts", LONG_LIST),
+    Property("span_ends", LONG_LIST),
+    Property("quotes", STRING_LIST),
+    Property("method", STRING),
+    Property("confidence", DOUBLE),
+)
+LINK_PROPERTIES: tuple[Property, ...] = (
+    Property("count", LONG),
+    Property("confidence", DOUBLE),
+    Property("evidence", STRING_LIST),
+)
+RELATION_PROPERTIES: tuple[Property, ...] = (
+    Property("count", LONG),
+    Property("papers", LONG),
+    Property("weight", LONG),
+    Property("confidence", DOUBLE),
+    Property("evidence", STRING_LIST),
+)
+IN_PAPER_PROPERTIES: tuple[Property, ...] = ()
+
+#: Node properties by the node's first label.
+NODE_PROPERTIES: dict[str, tuple[Property, ...]] = {PAPER: PAPER_PROPERTIES, CONCEPT: CONCEPT_PROPERTIES, EVIDENCE: EVIDENCE_PROPERTIES}
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """One node: its labels (the first is the key label) and its stored properties (with ``id``)."""
+
+    labels: tuple[str, ...]
+    props: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.props["id"]
+
+
+@dataclass(frozen=True)
+class RelationshipRow:
+    """One relationship between two nodes named by key label and id."""
+
+    type: str
+    start_label: str
+    start: str
+    end_label: str
+    end: str
+    props: dict[str, Any]
+
+
+@dataclass
+class GraphRows:
+    """Everything one export writes, in a deterministic order."""
+
+    nodes: list[NodeRow] = field(default_factory=list)
+    relationships: list[RelationshipRow] = field(default_factory=list)
+
+    def label_counts(self) -> dict[str, int]:
+        """Nodes per label, for every label of :data:`NODE_LABELS` (zeros included)."""
+        counts = Counter(label for row in self.nodes for label in row.labels)
+        return {label: counts.get(label, 0) for label in NODE_LABELS}
+
+    def type_counts(self) -> dict[str, int]:
+        """Relationships per type, for every type of :data:`RELATIONSHIP_TYPES` (zeros included)."""
+        counts = Counter(row.type for row in self.relationships)
+        return {rel_type: counts.get(rel_type, 0) for rel_type in RELATIONSHIP_TYPES}
+
+
+def _value(kind: str, value: Any, where: str, name: str) -> Any:
+    """Check one property value against its kind; ``None`` means "not stored"."""
+    if value is None:
+        return None
+    if kind == STRING:
+        if not isinstance(value, str):
+            raise Neo4jExportError(f"{where}: property {name!r} should be a string, not {type(value).__name__}")
+        return value
+    if kind == LONG:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Neo4jExportError(f"{where}: property {name!r} should be an integer, not {type(value).__name__}")
+        if not -(2**63) <= value < 2**63:
+            raise Neo4jExportError(f"{where}: property {name!r} = {value} does not fit a 64-bit integer")
+        return value
+    if kind == DOUBLE:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Neo4jExportError(f"{where}: property {name!r} should be a number, not {type(value).__name__}")
+        if not math.isfinite(value):
+            raise Neo4jExportError(f"{where}: property {name!r} = {value} is not a finite number")
+        return float(value)
+    if kind in (STRING_LIST, LONG_LIST):
+        if not isinstance(value, (list, tuple)):
+            raise Neo4jExportError(f"{where}: property {name!r} should be a list, not {type(value).__name__}")
+        element = STRING if kind == STRING_LIST else LONG
+        items = []
+        for item in value:
+            if item is None:
+                raise Neo4jExportError(f"{where}: property {name!r} holds a null, which Neo4j lists cannot")
+            items.append(_value(element, item, where, name))
+        return items or None
+    raise AssertionError(f"unknown property kind {kind}")
+
+
+def _props(schema: Sequence[Property], values: dict[str, Any], where: str) -> dict[str, Any]:
+    """The stored properties: checked values in schema order, ``None`` and empty lists left out."""
+    out = {}
+    for prop in schema:
+        value = _value(prop.kind, values.get(prop.name), where, prop.name)
+        if value is not None:
+            out[prop.name] = value
+    return out
+
+
+def _concept_values(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    aliases = attrs.get("aliases") or []
+    try:
+        forms = [form for form, _ in aliases]
+        counts = [count for _, count in aliases]
+    except (TypeError, ValueError):
+        raise Neo4jExportError(f"concept {node!r}: 'aliases' should be a list of [form, count] pairs") from None
+    return {**attrs, "id": node, "aliases": forms, "alias_counts": counts}
+
+
+def _evidence_values(G: nx.MultiDiGraph, evidence_id: str, ev: dict[str, Any]) -> dict[str, Any]:
+    where = f"evidence {evidence_id!r}"
+    paper_id = ev.get("paper")
+    if paper_id not in G or G.nodes[paper_id].get("kind") != "paper":
+        raise Neo4jExportError(f"{where}: quotes paper {paper_id!r}, which is not in the graph")
+    paper = G.nodes[paper_id]
+    text = paper_text(paper.get("title") or "", paper.get("abstract") or "")
+    try:
+        start, end = ev["sentence"]
+        spans = [(int(s), int(e)) for s, e in ev.get("spans") or []]
+    except (KeyError, TypeError, ValueError):
+        raise Neo4jExportError(f"{where}: 'sentence' and 'spans' should be [start, end] offsets") from None
+    return {
+        "id": evidence_id,
+        "paper": paper_id,
+        "sentence": text[start:end],
+        "sentence_start": start,
+        "sentence_end": end,
+        "span_starts": [s for s, _ in spans],
+        "span_ends": [e for _, e in spans],
+        "quotes": [text[s:e] for s, e in spans],
+        "method": ev.get("method"),
+        "confidence": ev.get("confidence"),
+    }
+
+
+def graph_rows(G: nx.MultiDiGraph) -> GraphRows:
+    """Map ``G`` (the schema of :mod:`kg.graph.build`) to Neo4j node and relationship rows.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        kg's graph, from :func:`kg.graph.build.to_networkx` or :func:`kg.graph.build.load_graph`.
+
+    Returns
+    -------
+    GraphRows
+        Papers, concepts and evidence nodes, then links, relations and ``IN_PAPER`` edges,
+        each group sorted by id.
+
+    Raises
+    ------
+    Neo4jExportError
+        For a node kind, concept type, role or relation type outside the schema, or a value
+        Neo4j cannot store (wrong type, null inside a list, NaN, an integer over 64 bits).
+
+    Example
+    -------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(evidence={})
+    >>> G.add_node("p", kind="paper", title="T", abstract="A", authors=[])
+    >>> G.add_node("method/x", kind="concept", type="METHOD", label="X", aliases=[["X", 2]])
+    >>> _ = G.add_edge("p", "method/x", key="uses", kind="link", role="uses", count=2, confidence=1.0, evidence=[])
+    >>> rows = graph_rows(G)
+    >>> [(r.labels, r.props) for r in rows.nodes]
+    [(('Paper',), {'id': 'p', 'title': 'T', 'abstract': 'A'}), (('Concept', 'Method'), {'id': 'method/x', 'type': 'METHOD', 'label': 'X', 'aliases': ['X'], 'alias_counts': [2]})]
+    >>> [(r.type, r.start, r.end, r.props) for r in rows.relationships]
+    [('USES', 'p', 'method/x', {'count': 2, 'confidence': 1.0})]
+    """
+    rows = GraphRows()
+    kinds: dict[str, str] = {}
+    papers, concepts = [], []
+    for node, attrs in G.nodes(data=True):
+        kind = attrs.get("kind")
+        if not isinstance(node, str):
+            raise Neo4jExportError(f"node {node!r}: ids must be strings")
+        if kind == "paper":
+            papers.append(NodeRow((PAPER,), _props(PAPER_PROPERTIES, {**attrs, "id": node}, f"paper {node!r}")))
+        elif kind == "concept":
+            label = CONCEPT_LABELS.get(attrs.get("type"))
+            if label is None:
+                raise Neo4jExportError(f"concept {node!r}: type {attrs.get('type')!r} is not one of {', '.join(CONCEPT_LABELS)}")
+            props = _props(CONCEPT_PROPERTIES, _concept_values(node, attrs), f"concept {node!r}")
+            concepts.append(NodeRow((CONCEPT, label), props))
+        else:
+            raise Neo4jExportError(f"node {node!r}: kind {kind!r} is neither 'paper' nor 'concept'")
+        kinds[node] = kind
+    evidence_table = G.graph.get("evidence") or {}
+    evidence = [
+        NodeRow((EVIDENCE,), _props(EVIDENCE_PROPERTIES, _evidence_values(G, eid, ev), f"evidence {eid!r}"))
+        for eid, ev in evidence_table.items()
+    ]
+    rows.nodes = sorted(papers, key=lambda r: r.id) + sorted(concepts, key=lambda r: r.id) + sorted(evidence, key=lambda r: r.id)
+
+    links, relations = [], []
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        where = f"edge {u!r} -> {v!r} ({key})"
+        kind = attrs.get("kind")
+        if kind == "link":
+            rel_type = ROLE_TYPES.get(attrs.get("role"))
+            if rel_type is None:
+                raise Neo4jExportError(f"{where}: role {attrs.get('role')!r} is not one of {', '.join(ROLE_TYPES)}")
+            if kinds.get(u) != "paper" or kinds.get(v) != "concept":
+                raise Neo4jExportError(f"{where}: a link must go from a paper to a concept")
+            links.append(RelationshipRow(rel_type, PAPER, u, CONCEPT, v, _props(LINK_PROPERTIES, attrs, where)))
+        elif kind == "relation":
+            rel_type = RELATION_TYPES.get(attrs.get("type"))
+            if rel_type is None:
+                raise Neo4jExportError(f"{where}: relation type {attrs.get('type')!r} is not one of {', '.join(RELATION_TYPES)}")
+            if kinds.get(u) != "concept" or kinds.get(v) != "concept":
+                raise Neo4jExportError(f"{where}: a relation must go from a concept to a concept")
+            relations.append(RelationshipRow(rel_type, CONCEPT, u, CONCEPT, v, _props(RELATION_PROPERTIES, attrs, where)))
+        else:
+            raise Neo4jExportError(f"{where}: kind {kind!r} is neither 'link' nor 'relation'")
+        for evidence_id in attrs.get("evidence") or []:
+            if evidence_id not in evidence_table:
+                raise Neo4jExportError(f"{where}: evidence {evidence_id!r} is not in the graph's evidence table")
+    order = {t: i for i, t in enumerate(RELATIONSHIP_TYPES)}
+    by_key = lambda r: (order[r.type], r.start, r.end)  # noqa: E731
+    in_paper = [RelationshipRow(IN_PAPER, EVIDENCE, row.id, PAPER, row.props["paper"], {}) for row in rows.nodes if row.labels == (EVIDENCE,)]
+    rows.relationships = sorted(links, key=by_key) + sorted(relations, key=by_key) + in_paper
+    return rows
+
+
+# --- Cypher statements ------------------------------------------------------------------------
+#
+# Labels and types are pasted into statement text only from the fixed tables above (Cypher
+# cannot take them as parameters on every Neo4j 5); every value travels as a parameter.
+
+SCHEMA_STATEMENTS: tuple[str, ...] = (
+    "CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT kg_concept_id IF NOT EXISTS FOR (n:Concept) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT kg_evidence_id IF NOT EXISTS FOR (n:Evidence) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX kg_concept_label IF NOT EXISTS FOR (n:Concept) ON (n.label)",
+    "CREATE INDEX kg_concept_type IF NOT EXISTS FOR (n:Concept) ON (n.type)",
+)
+
+
+def _checked(name: str, allowed: Sequence[str]) -> str:
+    if name not in allowed:
+        raise AssertionError(f"{name!r} is not in kg's Neo4j schema")
+    return name
+
+
+def node_statement(labels: Sequence[str]) -> str:
+    """``UNWIND $rows`` statement that MERGEs nodes on ``id`` and sets their properties.
+
+    Each row is ``{"id": ..., "props": {...}}``. Properties are written only when they differ
+    (``properties(n) <> row.props``), and ``SET n:Label`` adds nothing to a node that has the
+    label, so a second run reports no update at all.
+    """
+    key, *extra = (_checked(label, NODE_LABELS) for label in labels)
+    add_labels = "".join(f" SET n:{label}" for label in extra)
+    return (
+        f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}){add_labels} "
+        "WITH n, row WHERE properties(n) <> row.props SET n = row.props"
+    )
+
+
+def relationship_statement(rel_type: str, start_label: str, end_label: str) -> str:
+    """``UNWIND $rows`` statement that MERGEs one relationship type between nodes found by id.
+
+    Each row is ``{"start": ..., "end": ..., "props": {...}}``. A row whose end node is missing
+    creates nothing (the count check after a push catches it).
+    """
+    rel_type = _checked(rel_type, RELATIONSHIP_TYPES)
+    start_label, end_label = _checked(start_label, NODE_LABELS), _checked(end_label, NODE_LABELS)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) MATCH (b:{end_label} {{id: row.end}}) "
+        f"MERGE (a)-[r:{rel_type}]->(b) WITH r, row WHERE properties(r) <> row.props SET r = row.props"
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One parameterised statement and the rows it runs on."""
+
+    statement: str
+    rows: list[dict[str, Any]]
+    what: str  # e.g. "Paper nodes", "USES relationships"
+
+
+def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
+    """Node batches then relationship batches, each at most ``batch_size`` rows.
+
+    Nodes are grouped by label set and relationships by (type, start label, end label), so every
+    batch runs one fixed statement of :func:`node_statement` / :func:`relationship_statement`.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for node in rows.nodes:
+        groups.setdefault(("node", node.labels), []).append({"id": node.id, "props": node.props})
+    for rel in rows.relationships:
+        groups.setdefault(("rel", rel.type, rel.start_label, rel.end_label), []).append(
+            {"start": rel.start, "end": rel.end, "props": rel.props}
+        )
+    for key, group in groups.items():
+        if key[0] == "node":
+            statement, what = node_statement(key[1]), f"{':'.join(key[1])} nodes"
+        else:
+            statement, what = relationship_statement(*key[1:]), f"{key[1]} relationships"
+        for i in range(0, len(group), batch_size):
+            yield Batch(statement, group[i : i + batch_size], what)
+
+
+#: The update counters of a Neo4j result summary that kg adds up.
+COUNTERS: tuple[str, ...] = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+    "labels_removed",
+    "indexes_added",
+    "constraints_added",
+)
+
+
+def add_counters(totals: dict[str, int], counters: Any) -> dict[str, int]:
+    """Add a driver ``SummaryCounters`` into ``totals`` (name -> sum) and return ``totals``."""
+    for name in COUNTERS:
+        totals[name] = totals.get(name, 0) + int(getattr(counters, name, 0) or 0)
+    return totals
+
+
+COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
+COUNT_RELATIONSHIPS = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
+
+
+def count_statements() -> Iterator[tuple[str, str, str]]:
+    """``(kind, name, statement)`` counting each label and type of the schema."""
+    for label in NODE_LABELS:
+        yield "label", label, COUNT_NODES.format(label=label)
+    for rel_type in RELATIONSHIP_TYPES:
+        yield "type", rel_type, COUNT_RELATIONSHIPS.format(type=rel_type)
