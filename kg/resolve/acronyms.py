@@ -1,0 +1,201 @@
+"""Acronyms: per-paper definitions, corpus-wide votes, and the initials fallback.
+
+An acronym means what its own paper defines it to mean (the Schwartz & Hearst pairs found by
+the ``kg_abbreviations`` component); across the corpus the definitions are voted:
+
+* an acronym with one expansion (after merging expansions that spell it with the same words,
+  such as "Generative Adversarial Nets" / "Networks") joins that expansion everywhere;
+* an acronym with two different expansions ("SNN": spiking in one paper, sparse in another)
+  follows its own paper's definition; in a paper that does not define it, it joins the
+  majority expansion only when that is unambiguous (see :func:`corpus_expansion`), else it
+  stays a concept of its own;
+* an acronym defined nowhere joins a full form whose word initials spell it only when exactly
+  one such full form exists in the corpus (``"ICL"`` -> ``"in-context learning"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kg.models import Abbreviation, Mention
+from kg.resolve.normalize import MARK, american, clean_form, form_key, runs, singular_stem
+
+#: Share of the defining papers the majority expansion needs to be used where a paper does not
+#: define the acronym itself, and how many more papers than the runner-up it needs.
+MAJORITY_SHARE = 0.8
+MAJORITY_MARGIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One paper's definition of a short form: the long form's text, key and letter words."""
+
+    short_key: str
+    long_text: str
+    long_key: str
+    letter_words: tuple[str, ...] | None
+    head_text: str | None = None  # "LF (SF) networks": the long form with the head noun after the bracket
+    head_key: str | None = None
+
+
+def letter_words(short: str, long: str) -> tuple[str, ...] | None:
+    """The words of ``long`` that the letters of ``short`` match in (Schwartz & Hearst's
+    backwards match), normalised; None when the short form does not match.
+
+    Two expansions of one acronym name the same thing when the acronym's letters come from the
+    same words (a word or its abbreviation: "Nets" / "Networks"); words that give no letter
+    ("prior-data fitted *neural* networks") do not matter.
+
+    Example
+    -------
+    >>> letter_words("SNN", "spiking neural networks")
+    ('spiking', 'neural', 'network')
+    >>> letter_words("PFNs", "prior-data fitted neural networks")
+    ('prior', 'fitted', 'network')
+    """
+    text = long.lower()
+    token_of = [-1] * len(text)
+    tokens = list(re.finditer(r"[^\W_]+", long))
+    for ti, tok in enumerate(tokens):
+        for p in range(tok.start(), tok.end()):
+            token_of[p] = ti
+    short_chars = [c.lower() for c in short if c.isalnum()]
+    if len(short_chars) > 1 and short.endswith("s") and short[-2].isupper():
+        short_chars = short_chars[:-1]
+    matched: list[int] = []
+    j = len(text) - 1
+    for k in range(len(short_chars) - 1, -1, -1):
+        ch = short_chars[k]
+        while j >= 0 and (text[j] != ch or (k == 0 and j > 0 and text[j - 1].isalnum())):
+            j -= 1
+        if j < 0:
+            return None
+        matched.append(token_of[j])
+        j -= 1
+    out: list[str] = []
+    for ti in sorted(set(matched)):
+        r = runs(tokens[ti].group())
+        if r:
+            out.append(singular_stem(american("".join(r).replace(MARK, ""))))
+    return tuple(out) if out else None
+
+
+def same_spelling(a: Sequence[str] | None, b: Sequence[str] | None) -> bool:
+    """Whether two letter-word sequences spell an acronym with the same words (equal, or one word
+    a prefix of at least 3 letters of the other).
+
+    Example
+    -------
+    >>> same_spelling(("generative", "adversarial", "net"), ("generative", "adversarial", "network"))
+    True
+    >>> same_spelling(("spiking", "neural", "network"), ("sparse", "neural", "network"))
+    False
+    """
+    if a is None or b is None or len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        short, long_ = sorted((x, y), key=len)
+        if len(short) < 3 or not long_.startswith(short):
+            return False
+    return True
+
+
+#: Head nouns that may follow the bracket of a definition that splits a name ("Neuron interaction
+#: and Nowcasting (NiNo) networks"): the name with and without the head is one concept.
+_SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
+
+
+def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[Mention], text: str | None = None) -> dict[str, Definition]:
+    """The short-form key -> :class:`Definition` map of one paper (the first definition wins).
+
+    The long form is widened to a mention that ends where it ends and starts at or before it
+    (the detector returns the shortest long form, "Selectable KAN"; the NER may have found
+    "activation space Selectable KAN"). With the paper's ``text``, a definition that splits a
+    name ("LF (SF) networks") also records the name with its head noun.
+
+    Example
+    -------
+    >>> t = "We use Neuron interaction and Nowcasting (NiNo) networks."
+    >>> d = paper_definitions([Abbreviation("NiNo", "Neuron interaction and Nowcasting", 42, 46, 7, 40)], [], t)
+    >>> d["^nino"].long_key, d["^nino"].head_key
+    ('neuroninteractionandnowcasting', 'neuroninteractionandnowcastingnetwork')
+    """
+    by_end: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_end.setdefault(m.end, []).append(m)
+    out: dict[str, Definition] = {}
+    for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
+        short_key = form_key(ab.short)
+        long_text = ab.long
+        widest = [m for m in by_end.get(ab.long_end, []) if m.start <= ab.long_start]
+        if widest:
+            long_text = min(widest, key=lambda m: m.start).text
+        long_key = form_key(long_text)
+        if not short_key or not long_key or short_key == long_key or short_key in out:
+            continue
+        head_text = head_key = None
+        if text is not None and ab.long_end < ab.short_start:
+            head = _SPLIT_HEAD.match(text, ab.short_end)
+            if head is not None:
+                head_text = clean_form(f"{long_text} {head.group(1)}")
+                head_key = form_key(head_text)
+        out[short_key] = Definition(short_key, clean_form(long_text), long_key, letter_words(ab.short, ab.long), head_text, head_key)
+    return out
+
+
+def corpus_expansion(votes: Counter) -> str | None:
+    """The expansion a paper that does not define an acronym should use, or None when ambiguous.
+
+    ``votes`` counts defining papers per expansion (cluster). One expansion: that one. Several:
+    the majority, when it holds at least ``MAJORITY_SHARE`` of the defining papers and
+    ``MAJORITY_MARGIN`` more papers than the runner-up.
+
+    Example
+    -------
+    >>> corpus_expansion(Counter({"spiking": 1, "sparse": 1})) is None
+    True
+    >>> corpus_expansion(Counter({"spiking": 9, "sparse": 1}))
+    'spiking'
+    """
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(ranked) == 1:
+        return ranked[0][0]
+    (top, n_top), (_, n_second) = ranked[0], ranked[1]
+    if n_top >= MAJORITY_SHARE * sum(votes.values()) and n_top - n_second >= MAJORITY_MARGIN:
+        return top
+    return None
+
+
+def initials_signatures(word_runs: Sequence[str]) -> list[str]:
+    """Keys under which a full form can be found from an acronym spelling part of it.
+
+    For ``("click", "through", "rate", "prediction")``: the whole form as ``^ctrp`` and, with up
+    to two plain words kept before or after, ``^ctr`` + ``prediction`` and so on. Only forms of
+    plain words (no digits, no acronyms) get signatures.
+
+    Example
+    -------
+    >>> initials_signatures(("in", "context", "learning"))
+    ['^icl', '^iclearning', 'in^cl']
+    """
+    if len(word_runs) < 2 or any(not r.isalpha() or r.startswith(MARK) for r in word_runs):
+        return []
+    n = len(word_runs)
+    out = []
+    for keep_before in range(0, min(2, n - 2) + 1):
+        for keep_after in range(0, min(2, n - 2 - keep_before) + 1):
+            if keep_before and keep_after:
+                continue
+            middle = word_runs[keep_before : n - keep_after]
+            if len(middle) < 2:
+                continue
+            initials = MARK + "".join(w[0] for w in middle)
+            out.append("".join(word_runs[:keep_before]) + initials + "".join(word_runs[n - keep_after :]))
+    return out

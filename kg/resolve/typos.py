@@ -1,0 +1,124 @@
+"""Typos: merge a form into a look-alike only when it is one edit away and nothing else is.
+
+A key ``q`` joins a key ``t`` when:
+
+* they are one insertion, deletion, substitution or transposition apart (Damerau);
+* the edit falls inside a plain word of six or more letters, not on its first letter (short
+  words differ in meaning: "max" / "min", "tree" / "free"), never on a digit, "+" or acronym;
+* both are written in plain words somewhere (no internal capitals: "ResNeXt" is not a typo of
+  "ResNet");
+* ``t`` is the *only* key that close to ``q``, and ``t`` is at least as frequent.
+
+Candidates are blocked by single-character deletions (the symmetric-delete trick), so the work
+is linear in the number of distinct keys; only keys seen twice or more are indexed as targets
+once the vocabulary is large (a typo's target is a form people write more than once).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from kg.resolve.normalize import MARK
+
+MIN_KEY_LENGTH = 8
+MIN_WORD_LENGTH = 6
+#: Above this many distinct keys, only keys with two or more mentions are typo targets.
+SMALL_VOCABULARY = 50_000
+
+
+def editable_positions(key_runs: tuple[str, ...]) -> set[int]:
+    """Character positions of the key (the runs joined) where a typo may be: inside plain words
+    of ``MIN_WORD_LENGTH``+ letters, not their first letter.
+
+    Example
+    -------
+    >>> sorted(editable_positions(("mean", "squared", "error")))
+    [5, 6, 7, 8, 9, 10]
+    """
+    out: set[int] = set()
+    pos = 0
+    for run in key_runs:
+        if run.isalpha() and not run.startswith(MARK) and len(run) >= MIN_WORD_LENGTH:
+            out.update(range(pos + 1, pos + len(run)))
+        pos += len(run)
+    return out
+
+
+def one_edit(a: str, b: str) -> int | None:
+    """The position (in the longer / first string) of the single edit between ``a`` and ``b``,
+    or None when they are equal or further apart.
+
+    Example
+    -------
+    >>> one_edit("gradientdecent", "gradientdescent"), one_edit("abcd", "abdc"), one_edit("abc", "xyz")
+    (10, 2, None)
+    """
+    if a == b or abs(len(a) - len(b)) > 1:
+        return None
+    i = 0
+    n = min(len(a), len(b))
+    while i < n and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        if a[i + 1 :] == b[i + 1 :]:
+            return i
+        if i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]:
+            return i
+        return None
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return i if longer[i + 1 :] == shorter[i:] else None
+
+
+def _deletions(key: str, positions: set[int]):
+    yield key
+    for p in positions:
+        if p < len(key):
+            yield key[:p] + key[p + 1 :]
+
+
+def _typo_between(a: str, a_positions: set[int], b: str, b_positions: set[int]) -> bool:
+    """One edit apart, inside an editable word of both keys."""
+    (longer, lp), (shorter, sp) = sorted(((a, a_positions), (b, b_positions)), key=lambda x: (-len(x[0]), x[0]))
+    pos = one_edit(longer, shorter)
+    if pos is None or pos not in lp:
+        return False
+    return pos in sp or (len(longer) != len(shorter) and pos - 1 in sp)
+
+
+def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, int], plain: Mapping[str, bool]) -> list[tuple[str, str]]:
+    """Pairs ``(typo key, target key)`` to merge, sorted (deterministic).
+
+    Parameters
+    ----------
+    key_runs : key -> its runs (see :func:`kg.resolve.normalize.runs`).
+    counts : key -> mentions.
+    plain : key -> whether some surface form of it is written in plain words.
+    """
+    eligible = {
+        k: editable_positions(r)
+        for k, r in key_runs.items()
+        if len(k) >= MIN_KEY_LENGTH and plain.get(k, False) and not any(ch.isdigit() for ch in k)
+    }
+    eligible = {k: p for k, p in eligible.items() if p}
+    small = len(key_runs) <= SMALL_VOCABULARY
+    index: dict[str, list[str]] = defaultdict(list)
+    for k, positions in eligible.items():
+        if small or counts.get(k, 0) >= 2:
+            for variant in _deletions(k, positions):
+                index[variant].append(k)
+    merges = []
+    for q, positions in sorted(eligible.items()):
+        near = set()
+        for variant in _deletions(q, positions):
+            for t in index.get(variant, ()):
+                if t == q:
+                    continue
+                if _typo_between(q, positions, t, eligible[t]):
+                    near.add(t)
+        if len(near) != 1:
+            continue
+        (t,) = near
+        if (counts.get(t, 0), t) > (counts.get(q, 0), q) or (counts.get(t, 0) == counts.get(q, 0) and t < q):
+            merges.append((q, t))
+    return sorted(set(merges))
