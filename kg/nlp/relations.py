@@ -186,25 +186,25 @@ def _list_expansion(found, rule_of_pair: dict[int, PairRule], n: int) -> list[tu
     return extra
 
 
-_PROPOSE = re.compile(
+PROPOSE_CUE = re.compile(
     r"\b(?:we|this (?:paper|work|article|study)|here we|in this (?:paper|work), we)\s+(?:\w+ly\s+)?(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|put forward|describe[sd]?|release[sd]?|construct(?:s|ed)?|create[sd]?|formulate[sd]?|contribute[sd]?|build|builds|offer(?:s|ed)?)\b",
     re.I,
 )
-_NAMED = re.compile(r"(?:called|named|dubbed|termed|coined|which we call|referred to as)\s*$", re.I)
-_NOVEL_APPOSITION = re.compile(r"^\s*(?:\(\s*[^()]{1,20}\s*\)\s*)?,\s*(?:a|an)\s+(?:new|novel)\b", re.I)
-_USE = re.compile(
+NAMED_CUE = re.compile(r"(?:called|named|dubbed|termed|coined|which we call|referred to as)\s*$", re.I)
+NOVEL_APPOSITION = re.compile(r"^\s*(?:\(\s*[^()]{1,20}\s*\)\s*)?,\s*(?:a|an)\s+(?:new|novel)\b", re.I)
+USE_CUE = re.compile(
     r"\b(?:we|our (?:method|approach|model|framework))\s+(?:\w+ly\s+)?(?:use[sd]?|employ(?:s|ed)?|adopt(?:s|ed)?|leverage[sd]?|utili[sz]e[sd]?|exploit(?:s|ed)?|appl(?:y|ies|ied)|build(?:s)? (?:on|upon)|buil[td] (?:on|upon)|rel(?:y|ies|ied) on|combine[sd]?|train(?:s|ed)?|fine-tune[sd]?|extend(?:s|ed)?|follow(?:s|ed)?|incorporate[sd]?|integrate[sd]?)\b|\b(?:based on|built (?:on|upon)|using|with the help of|by means of)\b",
     re.I,
 )
-_EVALUATE = re.compile(
+EVALUATION_CUE = re.compile(
     r"\b(?:evaluat(?:e|es|ed|ing|ion)|experiment(?:s|al)?|benchmark(?:s|ed|ing)?|test(?:s|ed)?|validat(?:e|es|ed|ion)|results|empirical(?:ly)?|demonstrat(?:e|es|ed)|outperform(?:s|ed|ing)?|achiev(?:e|es|ed|ing)|state-of-the-art|sota)\b",
     re.I,
 )
-_REPORT = re.compile(
+RESULT_CUE = re.compile(
     r"\b(?:achiev(?:e|es|ed|ing)|report(?:s|ed)?|improv(?:e|es|ed|ing|ement|ements)|reduc(?:e|es|ed|ing|tion)|outperform(?:s|ed|ing)?|increas(?:e|es|ed)|obtain(?:s|ed)?|gain(?:s)?|attain(?:s|ed)?|reach(?:es|ed)?|measured|higher|lower|better)\b|\d\s?%|\d+\.\d+",
     re.I,
 )
-_ADDRESS = re.compile(
+ADDRESS_CUE = re.compile(
     r"\b(?:we|this (?:paper|work|article|study)|in this (?:paper|work), we)\s+(?:\w+ly\s+)?(?:address(?:es|ed)?|tackle[sd]?|stud(?:y|ies|ied)|investigate[sd]?|focus(?:es|ed)? on|consider(?:s|ed)?|explore[sd]?|solve[sd]?|examine[sd]?|target(?:s|ed)?)\b|\b(?:the (?:problem|task) of|for the task of)\b",
     re.I,
 )
@@ -227,17 +227,17 @@ def sentence_roles(text: str, sent_start: int, sent_end: int, ents: Sequence[tup
     """
     sentence = text[sent_start:sent_end]
     roles: list[tuple[int, str, str, float]] = []
-    propose = _PROPOSE.search(sentence)
-    address = _ADDRESS.search(sentence)
-    use = _USE.search(sentence)
-    evaluate = _EVALUATE.search(sentence)
-    report = _REPORT.search(sentence)
+    propose = PROPOSE_CUE.search(sentence)
+    address = ADDRESS_CUE.search(sentence)
+    use = USE_CUE.search(sentence)
+    evaluate = EVALUATION_CUE.search(sentence)
+    report = RESULT_CUE.search(sentence)
     first_after_propose = True
     for i, (start, end, label) in enumerate(ents):
         rel_start, rel_end = start - sent_start, end - sent_start
         before = sentence[:rel_start]
         if label in ("METHOD", "DATASET"):
-            if _NAMED.search(before[-40:]) or _NOVEL_APPOSITION.match(sentence[rel_end:]):
+            if NAMED_CUE.search(before[-40:]) or NOVEL_APPOSITION.match(sentence[rel_end:]):
                 roles.append((i, "proposes", f"rule:named-new/{RULES_VERSION}", 0.8))
                 continue
             if propose and propose.end() <= rel_start and first_after_propose and _same_clause(sentence, propose.end(), rel_start):
