@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 
 from bibtexparser.bparser import BibTexParser
@@ -147,7 +148,9 @@ def entry_draft(entry: dict) -> Draft:
 
 @register("bibtex", description="BibTeX entries (with abstract fields)", extensions=(".bib", ".bibtex"))
 def read_bibtex(source: Source) -> Iterator[Paper]:
-    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
+    with warnings.catch_warnings():  # bibtexparser 1.4 calls pyparsing's deprecated camelCase API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     parser.expect_multiple_parse = True
     index = 0
     for line, text, kind in _pieces(source):
@@ -155,7 +158,9 @@ def read_bibtex(source: Source) -> Iterator[Paper]:
             continue  # text before the first entry: a comment to BibTeX
         before = len(parser.bib_database.entries)
         try:
-            parser.parse(text, partial=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                parser.parse(text, partial=True)
             parsed = parser.bib_database.entries[before:]
         except Exception as exc:  # noqa: BLE001 - pyparsing raises many types; the entry is reported, not hidden
             parsed = []

@@ -107,6 +107,14 @@ _BB_RE = re.compile(r"\\(mathbb|mathcal|mathfrak|mathscr|mathds)\s*" + _GROUP)
 _CMD_GROUP_RE = re.compile(r"\\([A-Za-z]+)\*?\s*" + _GROUP)
 _CMD_RE = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\*?")
 _ESCAPE_RE = re.compile(r"\\([&%$#_{} ,;:!/\-\\|])")
+_BARE_GROUP_RE = re.compile(r"(\\[A-Za-z]+\*?\s*)?\{([^{}]*)\}")
+
+
+def _bare_group(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1] if match.start() else ""
+    if match.group(1) or (before and before in "}^_"):
+        return match.group(0)
+    return match.group(2)
 _SCRIPT_RE = re.compile(r"([\^_])\s*" + _GROUP)
 _DISPLAY_MATH_RE = re.compile(r"\$\$(.{1,2000}?)\$\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.S)
 # Inline math: $ followed by a non-space, closed by a $ after a non-space that is not
@@ -147,8 +155,13 @@ def _frac(match: re.Match[str]) -> str:
     return f"{wrap(num)}/{wrap(den)}"
 
 
+_MULTI_ARG = frozenset(("frac", "dfrac", "tfrac", "sqrt", "mathbb", "mathcal", "mathfrak", "mathscr", "mathds"))
+
+
 def _command_with_group(match: re.Match[str], unknown: str) -> str:
     name, arg = match.group(1), match.group(2)
+    if name in _MULTI_ARG:
+        return match.group(0)  # its own rule handles it once its arguments are plain
     if name in WRAPPERS:
         return arg
     if name in DROPPED:
@@ -193,8 +206,9 @@ def _convert_segment(text: str, *, unknown: str, braces: bool) -> str:
         text = _CMD_RE.sub(lambda m: SYMBOLS.get(m.group(1), m.group(0)), text)
         text = _SCRIPT_RE.sub(_script, text)
         if braces:
-            # innermost plain groups ({BERT}, {é}) lose their braces, then outer ones next pass
-            text = re.sub(_GROUP, lambda m: m.group(1), text)
+            # innermost plain groups ({BERT}, {é}) lose their braces, then outer ones next pass;
+            # a group right after a command, a script mark or another group is an argument: kept
+            text = _BARE_GROUP_RE.sub(_bare_group, text)
         if text == before:
             break
     text = _CMD_RE.sub(lambda m: _command(m, unknown), text)
