@@ -741,7 +741,8 @@ def concept_trends(
     dict
         ``granularity``; ``buckets`` (sorted); ``papers`` (papers per bucket); ``counts``
         (``{concept: [papers mentioning it per bucket]}``); ``undated`` (papers with no usable
-        date at this granularity); ``set_aside`` (dated papers on the other calendar, e.g.
+        date at this granularity); ``with_year`` (False when the buckets are yearless ``--MM`` or
+        ``--MM-DD``); ``set_aside`` (dated papers on the other calendar, e.g.
         yearless ``--MM-DD`` dates when most papers carry a year).
 
     Example
@@ -789,6 +790,7 @@ def concept_trends(
         counts[concept] = row
     return {
         "granularity": granularity,
+        "with_year": yearful,
         "buckets": buckets,
         "papers": totals,
         "counts": counts,

@@ -62,6 +62,13 @@ def synthetic_kg(
         by_topic[topic].append(cid)
         popularity[cid] = 1.0 / (1 + i // topics) ** 1.1
     all_ids = sorted(concepts)
+    cumulative = {}
+    for key, ids in [*by_topic.items(), ("all", all_ids)]:
+        total, cum = 0.0, []
+        for c in ids:
+            total += popularity[c]
+            cum.append(total)
+        cumulative[key] = cum
 
     papers: dict[str, Paper] = {}
     links: list[PaperLink] = []
@@ -78,8 +85,9 @@ def synthetic_kg(
         k = rng.randint(3, 8)
         chosen: list[str] = []
         while len(chosen) < min(k, len(pool)):
-            source = pool if rng.random() < 0.85 else all_ids
-            cid = rng.choices(source, weights=[popularity[c] for c in source])[0]
+            key = topic if rng.random() < 0.85 else "all"
+            source = pool if key == topic else all_ids
+            cid = rng.choices(source, cum_weights=cumulative[key])[0]
             if cid not in chosen:
                 chosen.append(cid)
         title = f"Paper {p} on {concepts[chosen[0]].label}"

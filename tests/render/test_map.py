@@ -12,7 +12,9 @@ import re
 import networkx as nx
 import pytest
 
+from kg.cli import main
 from kg.graph.analytics import concept_graph
+from kg.graph.io import write_node_link
 from kg.render.layout import GAP, community_layout
 from kg.render.map import (
     DEFAULT_MAX_CONCEPTS,
@@ -190,3 +192,11 @@ def test_edges_per_concept_default_is_what_the_page_says(synthetic, tmp_path):
     G = synthetic.synthetic_graph(400, 300, seed=7)
     html = htmllib.unescape(write_map(G, tmp_path / "m.html").read_text(encoding="utf-8"))
     assert f"each concept's {EDGES_PER_CONCEPT} strongest" in html
+
+
+def test_kg_map_command(small_graph, tmp_path, capsys):
+    graph = write_node_link(small_graph, tmp_path / "graph.json")
+    assert main(["map", "GNNs", "--graph", str(graph), "--hops", "1"]) == 0
+    out = tmp_path / "map-method-graph-neural-networks.html"
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert "Neighbourhood of graph neural networks" in out.read_text(encoding="utf-8")
