@@ -94,8 +94,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         map_nodes=args.map_nodes,
         on_problem=report,
     )
+    from kg.ingest import UsageError as IngestUsageError
+
     try:
         result = build(options)
+    except IngestUsageError as exc:  # unknown --format or --field name
+        raise CliError(str(exc), EXIT_USAGE) from None
     except InputProblems as exc:
         raise CliError(f"{exc}; nothing was written", EXIT_INPUT) from None
     except NoPapers as exc:
