@@ -315,16 +315,18 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
         for d in paper_defs.values():
             long_forms[uf.find(d.long_key)].append(d.long_text)
 
-    # labels and ids (collisions get -2, -3 ... in a content-based order)
+    # labels and ids; concepts whose labels give the same slug get -2, -3 ... in an order that
+    # depends only on what they contain (mentions, papers, label, aliases)
     labelled = []
     for ckey, al in aliases.items():
         label = choose_label(al, reliable.get(ckey, {}), long_forms.get(ckey[0], ()))
-        labelled.append((f"{ckey[1].lower()}/{slug(label)}", -sum(al.values()), ckey, label))
-    labelled.sort()
+        rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
+        labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
+    labelled.sort(key=lambda x: (x[0], x[1]))
     ids: dict[tuple[str, str], str] = {}
     taken: Counter = Counter()
     concepts: dict[str, Concept] = {}
-    for base, _neg, ckey, label in labelled:
+    for base, _rank, ckey, label in labelled:
         taken[base] += 1
         cid = base if taken[base] == 1 else f"{base}-{taken[base]}"
         while cid in concepts:
@@ -338,7 +340,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
             type=ckey[1],
             label=label,
             aliases=dict(sorted(al.items(), key=lambda kv: (-kv[1], kv[0]))),
-            acronym=choose_acronym(al),
+            acronym=acronym if (acronym := choose_acronym(al)) != label else None,
             paper_count=len(concept_papers[ckey]),
             mention_count=sum(al.values()),
             first_seen=first,
