@@ -38,7 +38,7 @@ _REMOVED = {
     *range(0x202A, 0x202F),  # LRE RLE PDF LRO RLO
     *range(0x2066, 0x206A),  # LRI RLI FSI PDI
 }
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffe\uffff]")  # \x1c-\x1f, \x85: white space
 _REMOVED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_REMOVED)) + "]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # ZWNJ / ZWJ next to ASCII (or at an end) carry nothing; between two non-ASCII characters they may.

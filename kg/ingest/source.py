@@ -5,7 +5,8 @@
   leaves undefined) and the file gets one warning naming the first such line: Windows and
   Latin-1 exports are common, and decoding them this way loses no byte.
 * CRLF and LF both end a line; a lone CR or U+2028 inside a line is not a line end (JSON
-  strings may contain them).
+  strings may contain them), except in a file with no LF at all in its first 4 KiB, whose
+  lines end with CR (classic Mac OS exports).
 * ``.gz`` files (or any gzip stream) are decompressed on the fly.
 * Files are streamed: memory does not grow with the file.
 * A file that cannot be opened or read, or that is binary, is one error problem, not a crash.
@@ -109,7 +110,8 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
                 source.report.error(source.where(), "binary file (or UTF-16 without a BOM), not text; file skipped", record_level=False)
                 return
             decode = _LineDecoder(source)
-            for raw in fh:
+            old_mac = b"\r" in head and b"\n" not in head  # CR-only line ends (classic Mac OS exports)
+            for raw in (_split_cr(fh) if old_mac else fh):
                 lineno += 1
                 if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[3:]
@@ -121,6 +123,18 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
             source.report.files_read += 1
         except (OSError, EOFError) as exc:
             source.report.error(source.where(lineno + 1), f"read failed: {getattr(exc, 'strerror', None) or exc}; the rest of the file is skipped", record_level=False)
+
+
+def _split_cr(fh: BinaryIO) -> Iterator[bytes]:
+    """Lines of a file whose lines end with a bare CR, each returned ending with ``\n``."""
+    pending = b""
+    while chunk := fh.read(1 << 16):
+        parts = (pending + chunk).split(b"\r")
+        pending = parts.pop()
+        for part in parts:
+            yield part + b"\n"
+    if pending:
+        yield pending
 
 
 def _iter_utf16(fh: BinaryIO, keepends: bool) -> Iterator[tuple[int, str]]:
