@@ -477,7 +477,8 @@ def write_map(
     path : str or Path
         The HTML file to write.
     max_concepts : int, optional
-        Most concepts drawn (default :data:`DEFAULT_MAX_CONCEPTS`); the page says what was left out.
+        Most concepts drawn (default :data:`DEFAULT_MAX_CONCEPTS`; 0: every concept); the page
+        says what was left out.
     physics : bool
         Start with vis-network's physics on (the precomputed layout is the starting point).
     seed : int
@@ -496,10 +497,10 @@ def write_map(
     >>> "BERT \\\\u003c/script\\\\u003e" in page and "BERT </script>" not in page
     True
     """
-    cap = DEFAULT_MAX_CONCEPTS if max_concepts is None else max_concepts
-    if cap < 1:
-        raise ValueError(f"max_concepts must be at least 1, not {cap}")
+    if max_concepts is not None and max_concepts < 0:
+        raise ValueError(f"max_concepts must be 0 (no cap) or more, not {max_concepts}")
     C = concept_graph(G)
+    cap = DEFAULT_MAX_CONCEPTS if max_concepts is None else (max_concepts or C.number_of_nodes())
     chosen = select_concepts(C, cap)
     drawn = backbone(C, chosen)
     among = C.subgraph(chosen).number_of_edges()
@@ -512,7 +513,7 @@ def write_map(
     ]
     if len(chosen) < C.number_of_nodes() or drawn.number_of_edges() < C.number_of_edges():
         notes.append(
-            "To see more: kg build --map-nodes N draws up to N concepts; "
+            "To see more: kg build --map-nodes N draws up to N concepts (0: all); "
             "kg map CONCEPT --hops 2 draws one concept's whole neighbourhood."
         )
     model = map_model(G, drawn, C=C, title="Concept map", notes=notes, physics=physics, seed=seed)

@@ -104,8 +104,10 @@ def test_map_nodes_option_and_bad_cap(synthetic, tmp_path):
     G = synthetic.synthetic_graph(100, 80, seed=4)
     data = page_data(write_map(G, tmp_path / "m.html", max_concepts=10).read_text(encoding="utf-8"))
     assert len(data["nodes"]) == 10
+    everything = page_data(write_map(G, tmp_path / "m.html", max_concepts=0).read_text(encoding="utf-8"))
+    assert len(everything["nodes"]) == concept_graph(G).number_of_nodes()
     with pytest.raises(ValueError):
-        write_map(G, tmp_path / "m.html", max_concepts=0)
+        write_map(G, tmp_path / "m.html", max_concepts=-1)
 
 
 def test_select_concepts_reserves_a_share_per_type():

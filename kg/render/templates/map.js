@@ -257,6 +257,7 @@
 
   network.on("beforeDrawing", function (ctx) {
     var positions = network.getPositions();
+    var scale = network.getScale() || 1;
     data.communities.forEach(function (community) {
       var pts = community.members.filter(function (m) {
         var n = nodes.get(m);
@@ -278,10 +279,11 @@
       ctx.lineWidth = 1.5;
       ctx.strokeStyle = "rgba(95, 95, 150, 0.25)";
       ctx.stroke();
-      ctx.font = "600 " + Math.max(18, Math.min(40, r / 9)) + "px Helvetica, Arial, sans-serif";
+      // The names stay 15 px on screen at any zoom: readable when the whole map is in view.
+      ctx.font = "600 " + (15 / scale) + "px Helvetica, Arial, sans-serif";
       ctx.textAlign = "center";
       ctx.fillStyle = "rgba(60, 60, 100, 0.55)";
-      ctx.fillText(community.name, cx, cy - r - 10);
+      ctx.fillText(community.name, cx, cy - r - 6 / scale);
       ctx.restore();
     });
   });
