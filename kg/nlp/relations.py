@@ -197,7 +197,7 @@ USE_CUE = re.compile(
     re.I,
 )
 EVALUATION_CUE = re.compile(
-    r"\b(?:evaluat(?:e|es|ed|ing|ion)|experiment(?:s|al)?|benchmark(?:s|ed|ing)?|test(?:s|ed)?|validat(?:e|es|ed|ion)|results|empirical(?:ly)?|demonstrat(?:e|es|ed)|outperform(?:s|ed|ing)?|achiev(?:e|es|ed|ing)|state-of-the-art|sota)\b",
+    r"\b(?:evaluat(?:e|es|ed|ing|ion)|compar(?:e|es|ed|ing|ison|isons)|experiment(?:s|al)?|benchmark(?:s|ed|ing)?|test(?:s|ed)?|validat(?:e|es|ed|ion)|results|empirical(?:ly)?|demonstrat(?:e|es|ed)|outperform(?:s|ed|ing)?|achiev(?:e|es|ed|ing)|state-of-the-art|sota)\b",
     re.I,
 )
 RESULT_CUE = re.compile(
