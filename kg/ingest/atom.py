@@ -66,6 +66,7 @@ class _EntryHandler(xml.sax.ContentHandler):
         self.text_key: str | None = None
         self.text: list[str] = []
         self.in_author = False
+        self.offset = 0  # byte offset of the last element seen (for resuming after an error)
 
     def _line(self) -> int:
         return self.parser.getLineNumber() + self.line_shift
@@ -73,10 +74,11 @@ class _EntryHandler(xml.sax.ContentHandler):
     def startElementNS(self, name, qname, attrs):  # noqa: N802 - SAX API
         uri, local = _ns(name[0]), name[1]
         self.depth += 1
+        self.offset = self.parser._parser.CurrentByteIndex
         if self.depth == 1:
-            self.root_offset = self.parser._parser.CurrentByteIndex
+            self.root_offset = self.offset
         if local == "entry" and uri == ATOM and self.entry is None:
-            self.entry = {"line": self._line(), "offset": self.parser._parser.CurrentByteIndex,
+            self.entry = {"line": self._line(), "offset": self.offset,
                           "authors": [], "categories": [], "links": []}
             self.entry_depth = self.depth
             return
@@ -200,7 +202,7 @@ def read_atom(source: Source) -> Iterator[Paper]:
             restart = to_data(handler.entry["offset"]) + 1
         else:
             source.report.warning(source.where(exc.getLineNumber() + line_shift), reason + " (outside any entry)")
-            restart = to_data(max(handler.parser._parser.CurrentByteIndex, 0))
+            restart = to_data(max(handler.offset, 0))
         match = _ENTRY_RE.search(data, max(restart, resume + 1))
         if match is None:
             source.report.files_read += 1
