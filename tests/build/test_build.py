@@ -130,7 +130,7 @@ def test_evidence_is_bounded_and_chosen_by_id():
     assert (co.count, co.papers) == (12, 12)
     assert len(co.evidence) == MAX_EVIDENCE
     text = papers["p00"].text
-    spans = [(text.index("BERT"), text.index("BERT") + 4), (text.index("SQuAD"), text.index("SQuAD") + 5)]
+    spans = [(text.index("SQuAD"), text.index("SQuAD") + 5), (text.index("BERT"), text.index("BERT") + 4)]  # source first
     every = sorted(evidence_id(pid, spans, f"cooccurrence:sentence/{BUILD_RULES_VERSION}") for pid in papers)
     assert co.evidence == every[:MAX_EVIDENCE]  # the smallest ids: deterministic, spread over papers
     shuffled = list(exts)
