@@ -138,9 +138,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from kg.nlp.corpus import CorpusError
     from kg.nlp.evaluate import evaluate_file, format_table
 
-    result = evaluate_file(args.gold, model=args.model, labels=args.labels)
+    try:
+        result = evaluate_file(args.gold, model=args.model, labels=args.labels)
+    except FileNotFoundError as exc:
+        raise CliError(str(exc), EXIT_NOTHING) from None
+    except (CorpusError, ValueError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     if args.json:
         print(json.dumps(result, indent=2, sort_keys=True))
     else:
