@@ -1,1 +1,110 @@
-"""kg.nlp"""
+"""kg's spaCy extraction pipeline: components, the packaged trained pipeline, and its version.
+
+The pipeline (``kg/nlp/model``, built by ``scripts/train_ner.py`` from ``kg/nlp/config.cfg``)
+runs, in order: ``kg_sentences`` (rule-based sentence boundaries), ``kg_abbreviations``
+(Schwartz & Hearst pairs), ``tok2vec`` + ``ner`` (a CNN NER trained on the annotated corpora),
+the entity rules (``kg_acronym_labels``, ``kg_span_repair``, ``kg_output_labels``) and
+``kg_relations``. See ``docs/extraction.md`` for what each step gains on the dev sets.
+
+Example
+-------
+>>> nlp = load_pipeline()                                   # doctest: +SKIP
+>>> [(e.text, e.label_) for e in nlp("We train ResNet on ImageNet.").ents]  # doctest: +SKIP
+[('ResNet', 'METHOD'), ('ImageNet', 'DATASET')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+#: The trained pipeline shipped with the package.
+DEFAULT_MODEL: Path = Path(__file__).resolve().parent / "model"
+
+#: Name and version of kg's extractor; bump RULES_VERSION when a rule changes behaviour.
+PIPELINE_NAME = "kg-ner"
+RULES_VERSION = "0.1.0"
+
+#: Modules that register kg's spaCy factories (imported before a pipeline is loaded).
+COMPONENT_MODULES: tuple[str, ...] = (
+    "kg.nlp.extensions",
+    "kg.nlp.sentences",
+    "kg.nlp.abbreviations",
+    "kg.nlp.acronyms",
+    "kg.nlp.spans",
+    "kg.nlp.labels",
+    "kg.nlp.relations",
+)
+
+
+def register_components() -> list[str]:
+    """Import every module of :data:`COMPONENT_MODULES` that exists; returns those imported.
+
+    A module that does not exist yet (a component still being written) is skipped: a pipeline
+    whose config names its factory then fails to load with spaCy's own clear error.
+    """
+    imported = []
+    for name in COMPONENT_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+            imported.append(name)
+    return imported
+
+
+def _model_path(model: str | Path | None) -> Path:
+    path = Path(model) if model is not None else DEFAULT_MODEL
+    path = path.expanduser().resolve()
+    if not (path / "config.cfg").is_file():
+        raise FileNotFoundError(f"{path} is not a spaCy pipeline directory (no config.cfg)")
+    return path
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path):
+    import spacy
+
+    register_components()
+    return spacy.load(path)
+
+
+def load_pipeline(model: str | Path | None = None):
+    """The spaCy pipeline at ``model`` (default :data:`DEFAULT_MODEL`), loaded once per process.
+
+    Works offline: everything the pipeline needs is in its directory and in kg's code.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``model`` is not a pipeline directory.
+    """
+    return _load(_model_path(model))
+
+
+@lru_cache(maxsize=8)
+def _version(path: Path, stamp: tuple) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+    # the rule code is part of what a pipeline outputs: hash it too
+    here = Path(__file__).resolve().parent
+    for name in COMPONENT_MODULES:
+        source = here / (name.rsplit(".", 1)[1] + ".py")
+        if source.is_file():
+            digest.update(source.read_bytes())
+    return f"{PIPELINE_NAME} {RULES_VERSION} (model sha256:{digest.hexdigest()[:12]})"
+
+
+def pipeline_version(model: str | Path | None = None) -> str:
+    """A version string that changes whenever the model files or the rule code change.
+
+    It keys the extraction cache, e.g. ``"kg-ner 0.1.0 (model sha256:abcdef123456)"``.
+    """
+    path = _model_path(model)
+    # hashing is cached, keyed on the files' sizes and modification times
+    stamp = tuple((str(p), st.st_size, st.st_mtime_ns) for p in sorted(path.rglob("*")) if p.is_file() for st in [p.stat()])
+    return _version(path, stamp)

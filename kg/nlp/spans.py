@@ -1,0 +1,182 @@
+"""Span repair after the NER (component ``kg_span_repair``), by the span rules of GUIDELINE.md.
+
+Each rule is a small pure function over token texts, so it can be tested on its own:
+
+* :func:`trim_span`: no leading determiner, possessive or evaluative adjective ("the", "our",
+  "novel", "proposed", "standard"), no leading or trailing punctuation, no unbalanced bracket
+  (a long form stops before the bracket of its acronym);
+* :func:`is_generic`: "method", "approach", "model", "framework", "network", "algorithm" and the
+  like alone (with determiners) are not mentions;
+* :func:`drop_generic_head`: "[ResNet] architecture", "[ImageNet] dataset": a generic head goes
+  when what remains is an established name (a token with capitals or digits). Off by default:
+  the training corpora disagree (SciERC and SciNLP keep such heads), and dev decides.
+
+The leading words were chosen from the training corpora: in SciERC, SciER, SciNLP and TDMSci
+train every one of them precedes gold spans far more often than it starts one.
+"""
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.nlp.extensions import register_extensions
+
+register_extensions()
+
+#: Words a mention never starts with (lower case).
+LEADING_WORDS: frozenset[str] = frozenset(
+    """
+    the a an this these that those its their our his her my your
+    novel new proposed existing standard conventional traditional popular various several
+    different both such original simple efficient effective
+    """.split()
+)
+
+#: Words that are not a mention on their own (lower case, singular and plural).
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    method methods approach approaches model models framework frameworks network networks
+    algorithm algorithms technique techniques system systems architecture architectures
+    scheme schemes strategy strategies procedure procedures mechanism mechanisms module modules
+    task tasks problem problems dataset datasets data benchmark benchmarks metric metrics
+    measure measures score scores one ones it they this that
+    """.split()
+)
+
+#: Heads that go when what precedes them is an established name ("[ResNet] architecture").
+DROPPABLE_HEADS: frozenset[str] = frozenset(
+    """
+    method methods approach approaches model models framework frameworks algorithm algorithms
+    technique techniques architecture architectures dataset datasets benchmark benchmarks
+    corpus corpora toolkit library
+    """.split()
+)
+
+TRAILING_PUNCT = frozenset(",.;:!?-–—/'\"")
+LEADING_PUNCT = frozenset(",.;:!?-–—/'\"")
+
+
+def trim_span(words: Sequence[str], start: int, end: int) -> tuple[int, int]:
+    """The repaired ``[start, end)`` of a span over ``words`` (token texts); empty if nothing is left.
+
+    >>> trim_span(["the", "novel", "GraphSAGE", "model", ","], 0, 5)
+    (2, 4)
+    >>> trim_span(["support", "vector", "machines", "(", "SVM"], 0, 5)
+    (0, 3)
+    """
+    while start < end:
+        w = words[start]
+        if w.lower() in LEADING_WORDS or w in LEADING_PUNCT or w.isspace() or w in _PAIRS:
+            start += 1
+        elif w in _OPENERS and not _closes_after(words, start, end):
+            start += 1  # "( SVM": unclosed
+        elif w in _OPENERS and words[end - 1] == _OPENERS[w] and not _closes_after(words, start, end - 1):
+            start, end = start + 1, end - 1  # "( SVM )": the whole span is bracketed
+        else:
+            break
+    while end > start:
+        w = words[end - 1]
+        if w in TRAILING_PUNCT or w.isspace() or w in "([{":
+            end -= 1
+        elif w in ")]}" and not _opens_before(words, start, end - 1, w):
+            end -= 1
+        else:
+            break
+    # an unclosed bracket inside: "support vector machines ( SVM" -> stop before the bracket
+    for i in range(start, end):
+        if words[i] in "([{" and not _closes_after(words, i, end):
+            end = i
+            while end > start and (words[end - 1] in TRAILING_PUNCT or words[end - 1].isspace()):
+                end -= 1
+            break
+    return start, end
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+_OPENERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _opens_before(words: Sequence[str], start: int, i: int, closer: str) -> bool:
+    opener = _PAIRS[closer]
+    return any(words[j] == opener for j in range(start, i))
+
+
+def _closes_after(words: Sequence[str], i: int, end: int) -> bool:
+    closer = _OPENERS[words[i]]
+    return any(words[j] == closer for j in range(i + 1, end))
+
+
+def is_generic(words: Sequence[str]) -> bool:
+    """Whether a span is only generic words (and leading words): "the model", "our approach".
+
+    >>> is_generic(["the", "proposed", "approach"]), is_generic(["attention", "mechanism"])
+    (True, False)
+    """
+    lowered = [w.lower() for w in words if not w.isspace()]
+    return bool(lowered) and all(w in GENERIC_WORDS or w in LEADING_WORDS for w in lowered)
+
+
+def looks_like_name(word: str) -> bool:
+    """A token that reads as an established name: capitals or digits beyond a first capital."""
+    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:]) or (word.isupper() and len(word) > 1)
+
+
+def drop_generic_head(words: Sequence[str], start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without a droppable generic head after a name ("[ResNet] architecture").
+
+    >>> drop_generic_head(["ImageNet", "dataset"], 0, 2), drop_generic_head(["attention", "model"], 0, 2)
+    ((0, 1), (0, 2))
+    """
+    if end - start >= 2 and words[end - 1].lower() in DROPPABLE_HEADS and looks_like_name(words[end - 2]):
+        return start, end - 1
+    return start, end
+
+
+def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, drop_heads: bool = False) -> Doc:
+    """Apply the rules of this module to ``doc.ents`` in place (labels and sources are kept)."""
+    words = [t.text for t in doc]
+    ents = []
+    changed = False
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        if trim:
+            start, end = trim_span(words, start, end)
+        if drop_heads:
+            start, end = drop_generic_head(words, start, end)
+        if start >= end or (drop_generic and is_generic(words[start:end])):
+            changed = True
+            continue
+        if (start, end) == (ent.start, ent.end):
+            ents.append(ent)
+            continue
+        changed = True
+        span = Span(doc, start, end, label=ent.label_)
+        if ent._.source is not None:
+            span._.source = ent._.source
+        ents.append(span)
+    if changed:
+        doc.ents = ents
+    return doc
+
+
+class SpanRepair:
+    """Callable component wrapping :func:`repair_entities` with its settings."""
+
+    def __init__(self, name: str, trim: bool, drop_generic: bool, drop_heads: bool):
+        self.name = name
+        self.trim = trim
+        self.drop_generic = drop_generic
+        self.drop_heads = drop_heads
+
+    def __call__(self, doc: Doc) -> Doc:
+        return repair_entities(doc, trim=self.trim, drop_generic=self.drop_generic, drop_heads=self.drop_heads)
+
+
+@Language.factory(
+    "kg_span_repair",
+    default_config={"trim": True, "drop_generic": True, "drop_heads": False},
+)
+def make_span_repair(nlp: Language, name: str, trim: bool, drop_generic: bool, drop_heads: bool):
+    """Factory of ``kg_span_repair``; each rule can be switched off for ablations."""
+    return SpanRepair(name, trim, drop_generic, drop_heads)

@@ -1,0 +1,325 @@
+#!/usr/bin/env python
+"""Train kg's extraction pipeline from ../shared/data/train and install it in kg/nlp/model.
+
+Stages (all by default, in order):
+
+* ``prepare``: convert the annotated corpora to spaCy DocBins under ``<work>/<name>/corpus``
+  (label mapping, SciERC's annotation-tool spaces collapsed, nesting flattened to the longest
+  span, corpus weights by repetition) and carve TDMSci's dev split (see ``tdmsci_is_dev``);
+* ``train``: ``spacy train`` with ``kg/nlp/config.cfg`` (seeded; single-threaded by default so
+  that a rerun reproduces the model);
+* ``install``: save the best checkpoint (chosen by ``kg_f``, the macro-average over the dev
+  corpora of strict micro-F1) as the packaged pipeline ``kg/nlp/model``.
+
+Only ``train/`` files are learned from; ``dev/`` files (and TDMSci's carved dev split) are
+used to pick the checkpoint and to report figures.
+
+Example::
+
+    .venv/bin/python scripts/train_ner.py                      # the committed recipe
+    .venv/bin/python scripts/train_ner.py --name exp1 --steps 2000 --no-install --weights scierc=4,scier=1
+"""
+
+from __future__ import annotations
+
+import os
+
+# deterministic and polite on a shared machine: one BLAS thread unless told otherwise
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, os.environ.get("KG_TRAIN_THREADS", "1"))
+
+import argparse
+import json
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+from spacy.tokens import DocBin  # noqa: E402
+
+from kg.models import LABELS  # noqa: E402
+from kg.nlp import DEFAULT_MODEL, RULES_VERSION, register_components  # noqa: E402
+from kg.nlp.corpus import GoldEntity, GoldRecord, collapse_spaces, read_records, record_to_doc  # noqa: E402
+from kg.nlp.labels import CORPUS_KEY, CORPUS_LABELS_KEY  # noqa: E402
+
+CONFIG = ROOT / "kg" / "nlp" / "config.cfg"
+TRAINED_COMPONENTS = ("tok2vec", "ner")
+
+#: Corpora (file stem in train/ and dev/) and the kg labels each annotates.
+CORPUS_LABELS: dict[str, tuple[str, ...]] = {
+    "scierc": ("METHOD", "METRIC", "TASK"),
+    "scier": ("METHOD", "DATASET", "TASK"),
+    "scinlp": LABELS,
+    "tdmsci": ("DATASET", "METRIC", "TASK"),
+    "scirex": LABELS,
+    "scienceie": ("TASK",),
+}
+
+#: ``ORIG:*`` labels kept as auxiliary NER labels (dropped by ``kg_output_labels``).
+AUX_LABELS: dict[str, str] = {
+    "ORIG:Generic": "X_GENERIC",
+    "ORIG:OtherScientificTerm": "X_OTHER",
+    "ORIG:Material": "X_MATERIAL",
+    "ORIG:tool": "X_TOOL",
+}
+
+DEV_CORPORA = ("scierc", "scier", "scinlp", "tdmsci")
+
+#: Fraction of TDMSci's train file held out as its dev split (no dev split is released).
+TDMSCI_DEV_PERCENT = 15
+
+
+def tdmsci_is_dev(record_id: str) -> bool:
+    """Whether a TDMSci train record belongs to kg's carved dev split.
+
+    The split is a pure function of the record id: the first 8 hex digits of its SHA-1, modulo
+    100, below :data:`TDMSCI_DEV_PERCENT`. It never changes between runs or machines.
+    """
+    import hashlib
+
+    return int(hashlib.sha1(record_id.encode()).hexdigest()[:8], 16) % 100 < TDMSCI_DEV_PERCENT
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    weights = {}
+    for item in text.split(","):
+        if item.strip():
+            name, _, value = item.partition("=")
+            if name not in CORPUS_LABELS:
+                raise SystemExit(f"unknown corpus '{name}' in --weights (known: {', '.join(CORPUS_LABELS)})")
+            weights[name] = float(value or 1)
+    return weights
+
+
+def load_train_records(data: Path, corpus: str, limit: int | None, seed: int) -> list[GoldRecord]:
+    """The train records of one corpus, as they will be learned from."""
+    records = list(read_records(data / "train" / f"{corpus}.jsonl"))
+    if corpus == "tdmsci":
+        records = [r for r in records if not tdmsci_is_dev(r.id)]
+    if corpus == "scierc":
+        records = [collapse_spaces(r) for r in records]
+    if limit is not None and len(records) > limit:
+        # SciREX: a seeded sample of sentences, those with entities first (its empty lines are
+        # mostly section headers and table debris)
+        rng = random.Random(seed)
+        with_ents = [r for r in records if r.entities]
+        rng.shuffle(with_ents)
+        records = with_ents[:limit]
+    return records
+
+
+def add_space_noise(record: GoldRecord, rng: random.Random, rate: float) -> GoldRecord:
+    """Double some spaces at random, moving the offsets, so that extra spaces carry no signal."""
+    if rate <= 0:
+        return record
+    doubled = {m.start() for m in re.finditer(" ", record.text) if rng.random() < rate}
+    if not doubled:
+        return record
+    shift, n = [], 0
+    for i in range(len(record.text) + 1):
+        shift.append(n)  # characters inserted before offset i
+        n += i in doubled
+    text = "".join(ch + (" " if i in doubled else "") for i, ch in enumerate(record.text))
+    ents = [GoldEntity(e.start + shift[e.start], e.end + shift[e.end], e.label) for e in record.entities]
+    return GoldRecord(record.id, text, ents, record.source, record.file, record.line)
+
+
+def fill_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tuple[list[GoldRecord], int]:
+    """Add a teacher's predictions of the labels ``corpus`` does not annotate (silver labels).
+
+    A corpus that does not annotate, say, METHOD (TDMSci) otherwise teaches the NER that every
+    method is outside any entity. Predictions overlapping a gold span are not added, except that
+    a predicted DATASET exactly on a gold ``ORIG:Material`` span (SciERC) takes its place.
+    """
+    missing = [lab for lab in LABELS if lab not in CORPUS_LABELS[corpus]]
+    if not missing:
+        return records, 0
+    out, added = [], 0
+    docs = teacher.pipe((r.text for r in records), batch_size=64)
+    for record, doc in zip(records, docs):
+        ents = list(record.entities)
+        for e in doc.ents:
+            if e.label_ not in missing:
+                continue
+            same = [g for g in ents if (g.start, g.end) == (e.start_char, e.end_char)]
+            if same and all(g.label == "ORIG:Material" for g in same) and e.label_ == "DATASET":
+                ents = [g for g in ents if g not in same]
+            elif any(g.start < e.end_char and e.start_char < g.end for g in ents):
+                continue
+            ents.append(GoldEntity(e.start_char, e.end_char, e.label_))
+            added += 1
+        out.append(GoldRecord(record.id, record.text, ents, record.source, record.file, record.line))
+    return out, added
+
+
+def prepare(args, corpus_dir: Path) -> dict:
+    """Write train.spacy and dev.spacy (and TDMSci's carved dev JSONL) for one recipe."""
+    nlp = spacy.blank("en")
+    weights = parse_weights(args.weights)
+    aux = AUX_LABELS if args.aux else {}
+    rng = random.Random(args.seed)
+    train = DocBin(store_user_data=True)
+    stats = {}
+    teacher = None
+    if args.silver:
+        from kg.nlp import load_pipeline
+
+        teacher = load_pipeline(args.silver)
+    for corpus, weight in weights.items():
+        if weight <= 0:
+            continue
+        limit = args.scirex_limit if corpus == "scirex" else None
+        records = load_train_records(args.data, corpus, limit, args.seed)
+        silver = 0
+        if teacher is not None:
+            records, silver = fill_missing_labels(records, corpus, teacher)
+        whole, frac = int(weight), weight - int(weight)
+        n_docs = n_missing = 0
+        for record in records:
+            copies = whole + (1 if rng.random() < frac else 0)
+            for _ in range(copies):
+                noisy = add_space_noise(record, rng, args.space_noise)
+                doc, missing = record_to_doc(nlp, noisy, aux)
+                doc.user_data[CORPUS_KEY] = corpus
+                train.add(doc)
+                n_docs += 1
+                n_missing += missing
+        stats[corpus] = {"records": len(records), "docs": n_docs, "misaligned_entities": n_missing, "silver_entities": silver}
+    dev = DocBin(store_user_data=True)
+    for corpus in DEV_CORPORA:
+        if corpus == "tdmsci":
+            records = [r for r in read_records(args.data / "train" / "tdmsci.jsonl") if tdmsci_is_dev(r.id)]
+            write_jsonl(records, corpus_dir / "tdmsci_dev.jsonl")
+        else:
+            records = list(read_records(args.data / "dev" / f"{corpus}.jsonl"))
+        for record in records:
+            doc, _ = record_to_doc(nlp, record, {})
+            doc.user_data[CORPUS_KEY] = corpus
+            doc.user_data[CORPUS_LABELS_KEY] = list(CORPUS_LABELS[corpus])
+            dev.add(doc)
+        stats[f"dev:{corpus}"] = len(records)
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    train.to_disk(corpus_dir / "train.spacy")
+    dev.to_disk(corpus_dir / "dev.spacy")
+    (corpus_dir / "stats.json").write_text(json.dumps(stats, indent=2))
+    return stats
+
+
+def write_jsonl(records: list[GoldRecord], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            ents = [{"start": e.start, "end": e.end, "label": e.label} for e in r.entities]
+            fh.write(json.dumps({"id": r.id, "text": r.text, "entities": ents, "source": r.source}, ensure_ascii=False) + "\n")
+
+
+def overrides(args, corpus_dir: Path) -> dict:
+    o = {
+        "paths.train": str(corpus_dir / "train.spacy"),
+        "paths.dev": str(corpus_dir / "dev.spacy"),
+        "system.seed": args.seed,
+        "training.max_steps": args.steps,
+        "training.eval_frequency": args.eval_every,
+        "training.dropout": args.dropout,
+        "components.tok2vec.model.encode.width": args.width,
+        "components.tok2vec.model.encode.depth": args.depth,
+        "components.tok2vec.model.encode.window_size": args.window,
+        "components.tok2vec.model.embed.rows": args.rows,
+        "components.ner.model.hidden_width": args.hidden,
+    }
+    if args.vectors:
+        o["paths.vectors"] = str(args.vectors)
+        o["components.tok2vec.model.embed.include_static_vectors"] = True
+    if args.init_tok2vec:
+        o["paths.init_tok2vec"] = str(args.init_tok2vec)
+    return o
+
+
+def train(args, run_dir: Path, corpus_dir: Path) -> Path:
+    from spacy.cli.train import train as spacy_train
+
+    out = run_dir / "model"
+    spacy_train(CONFIG, out, overrides=overrides(args, corpus_dir), use_gpu=-1)
+    return out / "model-best"
+
+
+def assemble(best: Path, config_overrides: dict | None = None):
+    """The full pipeline of ``kg/nlp/config.cfg`` with tok2vec and ner taken from ``best``."""
+    from spacy.util import load_config, load_model_from_config
+
+    config = load_config(CONFIG, overrides=config_overrides or {}, interpolate=False)
+    for name in TRAINED_COMPONENTS:
+        config["components"][name] = {"source": str(best)}
+    for key in ("train", "dev", "vectors", "init_tok2vec"):
+        config["paths"][key] = None
+    return load_model_from_config(config, auto_fill=True, validate=True)
+
+
+def install(best: Path, target: Path, recipe: dict) -> None:
+    """Save the assembled pipeline as the packaged one, replacing ``target`` as a whole."""
+    nlp = assemble(best)
+    nlp.meta["name"] = "kg_ner"
+    nlp.meta["version"] = RULES_VERSION
+    nlp.meta["description"] = "kg's extraction pipeline (METHOD, DATASET, METRIC, TASK); built by scripts/train_ner.py"
+    nlp.meta["kg_recipe"] = recipe
+    tmp = target.with_name(target.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    nlp.to_disk(tmp)
+    if target.exists():
+        shutil.rmtree(target)
+    tmp.rename(target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--work", type=Path, default=ROOT / "training")
+    ap.add_argument("--name", default="final", help="run folder under --work")
+    ap.add_argument("--stages", default="prepare,train,install")
+    ap.add_argument("--no-install", action="store_true", help="train only (experiments)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--weights", default="scierc=3,scier=1,scinlp=1,tdmsci=1,scirex=1")
+    ap.add_argument("--scirex-limit", type=int, default=15000)
+    ap.add_argument("--aux", action=argparse.BooleanOptionalAction, default=True, help="keep ORIG:* labels as auxiliary NER labels")
+    ap.add_argument("--space-noise", type=float, default=0.0)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--width", type=int, default=96)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--window", type=int, default=1)
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--rows", type=json.loads, default=[5000, 1000, 2500, 2500])
+    ap.add_argument("--vectors", type=Path, default=None)
+    ap.add_argument("--init-tok2vec", type=Path, default=None)
+    ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
+    args = ap.parse_args(argv)
+    register_components()
+    random.seed(args.seed)
+    run_dir = args.work / args.name
+    corpus_dir = run_dir / "corpus"
+    stages = args.stages.split(",")
+    recipe = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("data", "work", "out", "stages")}
+    t0 = time.time()
+    if "prepare" in stages:
+        print(json.dumps(prepare(args, corpus_dir), indent=1), flush=True)
+    best = run_dir / "model" / "model-best"
+    if "train" in stages:
+        best = train(args, run_dir, corpus_dir)
+    if "install" in stages and not args.no_install:
+        install(best, args.out, recipe)
+        print(f"installed {best} -> {args.out}")
+    print(f"done in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

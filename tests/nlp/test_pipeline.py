@@ -1,0 +1,83 @@
+"""The packaged pipeline: loading, caching, output contract, version string, dev quality."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.models import LABELS
+from kg.nlp import DEFAULT_MODEL, load_pipeline, pipeline_version
+from kg.nlp.evaluate import evaluate_file
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+TEXT = (
+    "Deep Residual Learning for Image Recognition\n"
+    "We train convolutional neural networks (CNNs) on ImageNet and report top-1 accuracy for image "
+    "classification, e.g. with SGD. Our approach beats the standard model. CNNs are fast."
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def test_loaded_once_per_process(nlp):
+    assert load_pipeline() is nlp
+    assert load_pipeline(DEFAULT_MODEL) is nlp
+
+
+def test_component_order(nlp):
+    names = nlp.pipe_names
+    assert names[0] == "kg_sentences" and names[-1] == "kg_relations"
+    assert names.index("ner") < names.index("kg_acronym_labels") < names.index("kg_span_repair") < names.index("kg_output_labels")
+    assert "kg_abbreviations" in names and names.index("kg_abbreviations") < names.index("ner")
+
+
+def test_output_contract(nlp):
+    doc = nlp(TEXT)
+    assert doc.ents, "the packaged model found nothing in an obvious abstract"
+    assert {e.label_ for e in doc.ents} <= set(LABELS)
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents[0] == "Deep Residual Learning for Image Recognition"
+    assert len(sents) == 4
+    for e in doc.ents:
+        assert e.text == e.text.strip() and e.text[-1] not in ",.;:" and e.text.split()[0].lower() not in {"the", "our", "a"}
+        assert e.text.lower() not in {"approach", "model", "the standard model"}
+    assert doc._.abbreviations and doc._.abbreviations[0].short == "CNNs"
+    assert isinstance(doc._.relations, list) and isinstance(doc._.roles, list)
+
+
+def test_finds_obvious_mentions(nlp):
+    found = {(e.text, e.label_) for e in nlp(TEXT).ents}
+    assert ("ImageNet", "DATASET") in found
+    assert ("image classification", "TASK") in found
+    assert ("CNNs", "METHOD") in found
+
+
+def test_pipeline_version_tracks_model_files(tmp_path):
+    version = pipeline_version()
+    assert re.fullmatch(r"kg-ner \d+\.\d+\.\d+ \(model sha256:[0-9a-f]{12}\)", version)
+    assert pipeline_version(DEFAULT_MODEL) == version
+    copy = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL, copy)
+    assert pipeline_version(copy) == version
+    meta = copy / "meta.json"
+    meta.write_text(meta.read_text() + " ")
+    assert pipeline_version(copy) != version
+
+
+def test_not_a_pipeline_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a spaCy pipeline"):
+        load_pipeline(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (DATA / "dev" / "scierc.jsonl").exists(), reason="../shared/data is not here")
+def test_scierc_dev_quality_does_not_regress():
+    result = evaluate_file(DATA / "dev" / "scierc.jsonl")
+    assert result["labels"] == ["METHOD", "METRIC", "TASK"]
+    assert result["strict"]["micro"]["f1"] >= 0.45
+    assert result["overlap"]["micro"]["f1"] >= 0.6

@@ -1,0 +1,109 @@
+"""kg_span_repair: boundary repair, generic-word filter and generic-head dropping."""
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from kg.nlp.spans import drop_generic_head, is_generic, repair_entities, trim_span
+
+
+def words(text):
+    return text.split()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("the ResNet", "ResNet"),
+        ("our novel GraphSAGE", "GraphSAGE"),
+        ("a standard U-Net", "U-Net"),
+        ("the proposed attention mechanism", "attention mechanism"),
+        ("BERT ,", "BERT"),
+        ("ImageNet .", "ImageNet"),
+        ("support vector machines ( SVM", "support vector machines"),
+        ("( SVM )", "SVM"),
+        ("SVM )", "SVM"),
+        ("long short-term memory ( LSTM ) networks", "long short-term memory ( LSTM ) networks"),
+        ("- dropout", "dropout"),
+        ("the", ""),
+    ],
+)
+def test_trim_span(text, expected):
+    w = words(text)
+    start, end = trim_span(w, 0, len(w))
+    assert " ".join(w[start:end]) == expected
+
+
+@pytest.mark.parametrize(
+    "text, generic",
+    [
+        ("method", True),
+        ("the proposed approach", True),
+        ("our framework", True),
+        ("Networks", True),
+        ("algorithms", True),
+        ("attention mechanism", False),
+        ("graph neural networks", False),
+        ("Adam", False),
+    ],
+)
+def test_is_generic(text, generic):
+    assert is_generic(words(text)) is generic
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ResNet architecture", "ResNet"),
+        ("ImageNet dataset", "ImageNet"),
+        ("CIFAR-10 benchmark", "CIFAR-10"),
+        ("BERT model", "BERT"),
+        ("attention model", "attention model"),
+        ("encoder-decoder networks", "encoder-decoder networks"),
+        ("dataset", "dataset"),
+    ],
+)
+def test_drop_generic_head(text, expected):
+    w = words(text)
+    start, end = drop_generic_head(w, 0, len(w))
+    assert " ".join(w[start:end]) == expected
+
+
+def _doc_with(text, spans):
+    nlp = spacy.blank("en")
+    doc = nlp(text)
+    ents = []
+    for phrase, label, source in spans:
+        start = text.index(phrase)
+        span = doc.char_span(start, start + len(phrase), label=label)
+        assert span is not None, phrase
+        if source:
+            span._.source = source
+        ents.append(span)
+    doc.ents = ents
+    return doc
+
+
+def test_repair_entities_on_a_doc():
+    doc = _doc_with(
+        "We train the novel GraphSAGE model, our approach, on the ImageNet dataset.",
+        [("the novel GraphSAGE model,", "METHOD", "ruler"), ("our approach", "METHOD", None), ("ImageNet dataset", "DATASET", None)],
+    )
+    repair_entities(doc)
+    assert [(e.text, e.label_, e._.source) for e in doc.ents] == [
+        ("GraphSAGE model", "METHOD", "ruler"),
+        ("ImageNet dataset", "DATASET", None),
+    ]
+
+
+def test_repair_entities_can_drop_heads_and_leaves_good_spans_alone():
+    doc = _doc_with("We train ResNet architecture with dropout.", [("ResNet architecture", "METHOD", None), ("dropout", "METHOD", None)])
+    repair_entities(doc, drop_heads=True)
+    assert [(e.text, e.label_) for e in doc.ents] == [("ResNet", "METHOD"), ("dropout", "METHOD")]
+
+
+def test_component_settings_switch_rules_off():
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("kg_span_repair", config={"trim": False, "drop_generic": False})
+    doc = _doc_with("the approach works", [("the approach", "METHOD", None)])
+    assert [e.text for e in pipe(doc).ents] == ["the approach"]
