@@ -42,6 +42,10 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffe\uffff]")  
 _REMOVED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_REMOVED)) + "]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # ZWNJ / ZWJ next to ASCII (or at an end) carry nothing; between two non-ASCII characters they may.
+_SUSPECT_RE = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffe\uffff\u200c\u200d"
+    + "".join(re.escape(chr(c)) for c in sorted(_REMOVED)) + "]"
+)
 _JOINER_RE = re.compile(r"(?:^|(?<=[\x00-\x7f]))[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f]|$)")
 _MARKUP_TAGS = (
     r"i|b|em|strong|sub|sup|u|tt|sc|scp|small|big|span|p|br|div|font|abbr|cite|code|var|strike|s|del|ins"
@@ -50,7 +54,7 @@ _MARKUP_TAGS = (
 _TAG_RE = re.compile(rf"</?(?:{_MARKUP_TAGS})(?:\s[^<>]{{0,500}})?\s*/?>", re.IGNORECASE)
 _BLOCK_TAG_RE = re.compile(r"<(?:br|p|div|jats:p|jats:sec|jats:title)(?:\s[^<>]{0,500})?\s*/?>", re.IGNORECASE)
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_HYPHEN_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])")
+_HYPHEN_BREAK_RE = re.compile(r"-(?<=[^\W\d_]-)[ \t]*\r?\n\s*(?=[^\W\d_])")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -60,12 +64,14 @@ def strip_invisible(text: str) -> str:
     >>> strip_invisible("Deep\\u200b lear\\x00ning \\u202eevil\\u202c")
     'Deep learning evil'
     """
-    if text.isascii() and text.isprintable():
+    if not _SUSPECT_RE.search(text):
         return text
     text = _SURROGATE_RE.sub("\ufffd", text)
     text = _CONTROL_RE.sub("", text)
     text = _REMOVED_RE.sub("", text)
-    return _JOINER_RE.sub("", text)
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER_RE.sub("", text)
+    return text
 
 
 def strip_markup(text: str) -> str:
@@ -74,7 +80,7 @@ def strip_markup(text: str) -> str:
     >>> strip_markup("H<sub>2</sub>O &amp; <i>in vivo</i> <script>alert(1)</script>")
     'H2O & in vivo <script>alert(1)</script>'
     """
-    if "<" in text:
+    if "<" in text and ">" in text:
         text = _BLOCK_TAG_RE.sub(" ", text)
         text = _TAG_RE.sub("", text)
     if "&" in text:
@@ -88,8 +94,9 @@ def collapse_whitespace(text: str) -> str:
     >>> collapse_whitespace("A multi-\\n  layer\\tperceptron and\\n  LHC \\u00a0energies ")
     'A multi-layer perceptron and LHC energies'
     """
-    text = _HYPHEN_BREAK_RE.sub("-", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    if "-\n" in text or "-\r" in text or "- " in text or "-\t" in text:
+        text = _HYPHEN_BREAK_RE.sub("-", text)
+    return " ".join(text.split()) if text.isascii() else _SPACE_RE.sub(" ", text).strip()
 
 
 def clean_text(text: str, *, latex: str = "auto") -> str:
@@ -112,7 +119,7 @@ def clean_text(text: str, *, latex: str = "auto") -> str:
     text = strip_markup(text)
     if latex == "always":
         text = latex_to_text(text, unknown="strip", braces=True)
-    elif latex == "auto" and looks_like_latex(text):
+    elif latex == "auto" and ("\\" in text or "$" in text) and looks_like_latex(text):
         text = latex_to_text(text, unknown="keep", braces=False)
     text = strip_invisible(text)  # entities and LaTeX can spell invisible characters too
     text = collapse_whitespace(text)

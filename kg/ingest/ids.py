@@ -77,6 +77,9 @@ def arxiv_id_from_doi(doi: str | None) -> str | None:
     return normalise_arxiv_id(match.group(1)) if match else None
 
 
+_ASCII_DROP = {c: None for c in range(128) if unicodedata.category(chr(c))[0] in "PZC"}
+
+
 def normalise_title(title: str) -> str:
     """The de-duplication key of a title: NFKC, case-folded, punctuation and spaces removed.
 
@@ -87,7 +90,10 @@ def normalise_title(title: str) -> str:
     True
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    key = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZC")
+    if text.isascii():
+        key = text.translate(_ASCII_DROP)
+    else:
+        key = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZC")
     return key or " ".join(text.split())
 
 

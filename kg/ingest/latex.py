@@ -186,16 +186,23 @@ def _command(match: re.Match[str], unknown: str) -> str:
     return name if unknown == "strip" else "\\" + name
 
 
-_CITATION_RE = re.compile(r"[\s~]*\\cite[a-z]*\*?\s*(?:\[[^\]{}]{0,200}\]\s*){0,2}\{[^{}]*\}")
+_CITATION_RE = re.compile(r"(?:[ \t\n~]+)?\\cite[a-z]*\*?\s*(?:\[[^\]{}]{0,200}\]\s*){0,2}\{[^{}]*\}")
 
 
 def _convert_segment(text: str, *, unknown: str, braces: bool) -> str:
-    text = _CITATION_RE.sub("", text)  # "edges~\cite{x};" -> "edges;"
-    text = _QUOTES_RE.sub(lambda m: f"“{m.group(1)}”", text)
-    text = _DISPLAY_MATH_RE.sub(lambda m: next(g for g in m.groups() if g is not None), text)
-    text = _INLINE_MATH_RE.sub(lambda m: m.group(1), text)
-    text = _ESCAPE_RE.sub(lambda m: ESCAPES[m.group(1)], text)
+    if "\\cite" in text:
+        text = _CITATION_RE.sub("", text)  # "edges~\cite{x};" -> "edges;"
+    if "``" in text:
+        text = _QUOTES_RE.sub(lambda m: f"“{m.group(1)}”", text)
+    if "$$" in text or "\\(" in text or "\\[" in text:
+        text = _DISPLAY_MATH_RE.sub(lambda m: next(g for g in m.groups() if g is not None), text)
+    if "$" in text:
+        text = _INLINE_MATH_RE.sub(lambda m: m.group(1), text)
+    if "\\" in text:
+        text = _ESCAPE_RE.sub(lambda m: ESCAPES[m.group(1)], text)
     for _ in range(_MAX_PASSES):
+        if "\\" not in text and "{" not in text:
+            break  # nothing left for the command and group rules
         before = text
         text = _ACCENT_SYMBOL_RE.sub(lambda m: _compose(m.group(2) or m.group(3), ACCENTS[m.group(1)]), text)
         text = _ACCENT_LETTER_RE.sub(lambda m: _compose(m.group(2) or m.group(3), ACCENTS[m.group(1)]), text)

@@ -81,7 +81,7 @@ def check_reader_on_bytes(reader: str, data: bytes, folder: Path | None = None) 
         path.write_bytes(data)
         report = IngestReport()
         papers = list(read_file(path, format=reader, report=report))
-    n_lines = data.count(b"\n") + 1
+    n_lines = data.count(b"\n") + data.count(b"\r") + 1  # CR-only files count CR as line ends
     for paper in papers:
         for text in (paper.title, paper.abstract):
             assert text == text.strip() and "  " not in text, repr(text)
