@@ -264,6 +264,24 @@ def _chain(head: list[tuple[int, str]], lines: Iterator[tuple[int, str]]) -> Ite
     yield from lines
 
 
+def _later_line_is_a_value(lines: list[tuple[int, str]]) -> bool:
+    """Does any line after the first non-blank one hold a complete JSON object by itself?"""
+    seen_first = False
+    for _, piece in lines:
+        if not piece.strip(_WS):
+            continue
+        if not seen_first:
+            seen_first = True
+            continue
+        if piece.lstrip(_WS).startswith("{"):
+            try:
+                loads_line(piece)
+                return True
+            except (json.JSONDecodeError, RecursionError):
+                continue
+    return False
+
+
 def _page_with_lines(source: Source, text: str, start: int, end: int, first_line: int, value: Any) -> list[JsonValue] | None:
     """The records of an API page (``{"results": [...]}``) with the line each starts on.
 
@@ -307,6 +325,9 @@ def _iter_whole_document(source: Source, lines: list[tuple[int, str]]) -> Iterat
                 tail = text[match.end():]
                 tail_lines = ((offset_line + i, piece) for i, piece in enumerate(tail.splitlines(keepends=True)))
                 yield from iter_json_array(source, tail_lines, first_line=offset_line, trailing_ok=True)
+            elif index == 0 and _later_line_is_a_value(lines):
+                # JSON Lines named .json whose first record is broken: read it line by line
+                yield from iter_json_lines(source, ((n, piece.rstrip("\r\n")) for n, piece in lines))
             else:
                 line = first_line + text.count("\n", 0, getattr(exc, "pos", pos))
                 reason = describe(exc) if isinstance(exc, json.JSONDecodeError) else "invalid JSON (nested too deeply)"

@@ -34,6 +34,7 @@ EXPECTATIONS = {
     "arxiv_api_error.xml": Expect(0, (4,)),
     "bad_values.jsonl": Expect(4, (), (1, 2, 3, 4)),
     "binary_garbage.jsonl": Expect(0, (None,), file_error=True),
+    "broken_first_line.json": Expect(2, (1,)),  # JSON Lines named .json: not lost to the first line
     "crlf.jsonl": Expect(3),
     "daily_misaligned.txt": Expect(4, (23,), (17,)),
     "deep_nesting.jsonl": Expect(1, (1,)),
