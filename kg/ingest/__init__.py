@@ -25,7 +25,7 @@ from kg.ingest.dedup import deduplicate
 from kg.ingest.fields import UnknownField, resolve_fields
 from kg.ingest.inputs import iter_input_files
 from kg.ingest.registry import READERS, UnknownFormat, detect_format, get_reader, load_readers
-from kg.ingest.report import IngestReport, Where
+from kg.ingest.report import IngestReport
 from kg.ingest.source import Source, open_binary
 from kg.models import Paper
 

@@ -10,7 +10,7 @@ import pytest
 from kg.ingest import IngestReport, iter_papers, read_file
 from kg.ingest.registry import detect_format, load_readers
 
-from .helpers import DATA, by_title, read
+from .helpers import DATA, read
 
 
 def test_registry_has_every_format_the_cli_names():
