@@ -104,3 +104,12 @@ def test_sigkill_mid_build_keeps_previous_outputs(tmp_path: Path) -> None:
     assert time.time() - t0 < 5
     assert (out / "graph.ttl").read_text() == "newer graph"
     assert not list(tmp_path.glob(".output.staging-*"))
+
+
+def test_atomic_files_get_normal_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
