@@ -78,7 +78,8 @@ class _Edge:
     confidence: float = 0.0
     evidence: list = field(default_factory=list)  # max-heap by id (negated), at most MAX_EVIDENCE
 
-    def support(self, paper_id: str, sentence: int, confidence: float, ev: Evidence, evidence: dict[str, Evidence]) -> None:
+    def support(self, paper_id: str, sentence: int, confidence: float, eid: str, make, evidence: dict[str, Evidence]) -> None:
+        """Count one supporting sentence; ``make()`` builds the evidence only if it is kept."""
         if self.last_paper != paper_id:
             self.papers += 1
             self.last_paper = paper_id
@@ -86,21 +87,23 @@ class _Edge:
         if sentence not in self.sentences:
             self.count += 1
             self.sentences.add(sentence)
-        self.confidence = max(self.confidence, confidence)
-        keep(self.evidence, ev, evidence)
+        if confidence > self.confidence:
+            self.confidence = confidence
+        keep(self.evidence, eid, make, evidence)
 
 
-def keep(heap: list, ev: Evidence, evidence: dict[str, Evidence]) -> None:
-    """Keep ``ev`` if it is among the :data:`MAX_EVIDENCE` smallest ids seen for this edge."""
-    item = _Neg(ev.id)
-    if any(x.id == ev.id for x in heap):
+def keep(heap: list, eid: str, make, evidence: dict[str, Evidence]) -> None:
+    """Keep evidence ``eid`` if it is among the :data:`MAX_EVIDENCE` smallest ids of this edge."""
+    if len(heap) >= MAX_EVIDENCE and eid >= heap[0].id:
+        return
+    if any(x.id == eid for x in heap):
         return
     if len(heap) < MAX_EVIDENCE:
-        heapq.heappush(heap, item)
-        evidence.setdefault(ev.id, ev)
-    elif ev.id < heap[0].id:
-        heapq.heapreplace(heap, item)
-        evidence.setdefault(ev.id, ev)
+        heapq.heappush(heap, _Neg(eid))
+    else:
+        heapq.heapreplace(heap, _Neg(eid))
+    if eid not in evidence:
+        evidence[eid] = make()
 
 
 class _Neg:
@@ -207,10 +210,16 @@ def build_graph(
 
         concepts = [concept_of(i) for i in range(len(ext.mentions))]
 
-        def mention_evidence(i: int, method: str, confidence: float) -> Evidence:
+        def mention_evidence(i: int, method: str, confidence: float):
             m = ext.mentions[i]
-            s_start, s_end = _sentence_of(ext, m.sentence, (m.start, m.end))
-            return Evidence(evidence_id(paper_id, [(m.start, m.end)], method), paper_id, s_start, s_end, ((m.start, m.end),), method, confidence)
+            span = (m.start, m.end)
+            eid = evidence_id(paper_id, [span], method)
+
+            def make() -> Evidence:
+                s_start, s_end = _sentence_of(ext, m.sentence, span)
+                return Evidence(eid, paper_id, s_start, s_end, (span,), method, confidence)
+
+            return eid, make
 
         # paper -> concept links: mentions, extracted roles, defaults
         roles = [(i, "mentions", f"extract:{ext.mentions[i].source}", ext.mentions[i].score) for i in range(len(ext.mentions))]
@@ -221,7 +230,7 @@ def build_graph(
                 continue
             edge = links.setdefault((paper_id, concepts[i], role), _Edge())
             method = _method(rule, extractor_version)
-            edge.support(paper_id, i, confidence if role != "mentions" else 1.0, mention_evidence(i, method, confidence), evidence)
+            edge.support(paper_id, i, confidence if role != "mentions" else 1.0, *mention_evidence(i, method, confidence), evidence)
 
         # extracted relations between mentions, lifted to concepts
         for rel in ext.relations:
@@ -234,10 +243,10 @@ def build_graph(
             if rel.label in SYMMETRIC and b < a:
                 a, b, head, tail = b, a, tail, head
             method = _method(rel.rule, extractor_version)
-            s_start, s_end = _sentence_of(ext, head.sentence, (min(head.start, tail.start), max(head.end, tail.end)))
             spans = ((head.start, head.end), (tail.start, tail.end))
-            ev = Evidence(evidence_id(paper_id, spans, method), paper_id, s_start, s_end, spans, method, rel.confidence)
-            edges.setdefault((a, b, rel.label), _Edge()).support(paper_id, head.sentence, rel.confidence, ev, evidence)
+            eid = evidence_id(paper_id, spans, method)
+            make = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
+            edges.setdefault((a, b, rel.label), _Edge()).support(paper_id, head.sentence, rel.confidence, eid, make, evidence)
 
         # co-occurrence within a sentence
         by_sentence: dict[int, dict[str, int]] = {}
@@ -251,10 +260,10 @@ def build_graph(
                 for y in range(x + 1, len(ids)):
                     a, b = ids[x], ids[y]
                     ma, mb = ext.mentions[first[a]], ext.mentions[first[b]]
-                    s_start, s_end = _sentence_of(ext, sentence, (min(ma.start, mb.start), max(ma.end, mb.end)))
                     spans = ((ma.start, ma.end), (mb.start, mb.end))
-                    ev = Evidence(evidence_id(paper_id, spans, method), paper_id, s_start, s_end, spans, method, 1.0)
-                    edges.setdefault((a, b, "CO-OCCURS"), _Edge()).support(paper_id, sentence, 1.0, ev, evidence)
+                    eid = evidence_id(paper_id, spans, method)
+                    make = _pair_evidence(ext, paper_id, eid, sentence, spans, method, 1.0)
+                    edges.setdefault((a, b, "CO-OCCURS"), _Edge()).support(paper_id, sentence, 1.0, eid, make, evidence)
 
     kg = KnowledgeGraph(papers=dict(sorted(paper_map.items())), concepts=dict(resolution.concepts))
     for (paper_id, concept_id, role), edge in sorted(links.items()):
@@ -268,6 +277,17 @@ def build_graph(
     kg.evidence = {eid: evidence[eid] for eid in sorted(used) if eid in evidence}
     kg.relations.sort(key=lambda r: (r.source, r.target, r.type))
     return kg
+
+
+def _pair_evidence(ext: Extraction, paper_id: str, eid: str, sentence: int, spans, method: str, confidence: float):
+    """A builder of the evidence of a relation between two mentions of one sentence."""
+
+    def make() -> Evidence:
+        fallback = (min(s for s, _ in spans), max(e for _, e in spans))
+        s_start, s_end = _sentence_of(ext, sentence, fallback)
+        return Evidence(eid, paper_id, s_start, s_end, tuple(spans), method, confidence)
+
+    return make
 
 
 def _ids(edge: _Edge) -> list[str]:

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.models import Abbreviation, Mention
 from kg.resolve.normalize import MARK, american, clean_form, form_key, runs, singular_stem
@@ -41,6 +42,7 @@ class Definition:
     head_key: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def letter_words(short: str, long: str) -> tuple[str, ...] | None:
     """The words of ``long`` that the letters of ``short`` match in (Schwartz & Hearst's
     backwards match), normalised; None when the short form does not match.

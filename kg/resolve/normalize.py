@@ -63,6 +63,7 @@ _BRITISH = (
 )
 
 
+@lru_cache(maxsize=1 << 19)
 def clean_form(text: str) -> str:
     """NFKC, plain dashes and quotes, single spaces, no surrounding blanks or stray punctuation.
 
@@ -169,6 +170,7 @@ def _runs(form: str, stem_last: bool = True) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 19)
 def form_key(form: str) -> str:
     """The matching key of a surface form ("" when it has no letter or digit).
 
@@ -182,6 +184,7 @@ def form_key(form: str) -> str:
     return "".join(runs(form))
 
 
+@lru_cache(maxsize=1 << 19)
 def is_plain(form: str) -> bool:
     """Whether a form is written in plain words: no capital after a word's first letter.
 
@@ -193,6 +196,7 @@ def is_plain(form: str) -> bool:
     return all(w[1:] == w[1:].lower() for w in re.findall(r"[^\W\d_]+", form))
 
 
+@lru_cache(maxsize=1 << 19)
 def is_acronym_form(form: str) -> bool:
     """Whether a whole surface form is an acronym ("GNNs", "S-KAN", "5-HT", "1-WL"), i.e. written
     without spaces and with an acronym-like letter run: never chosen as a canonical label when

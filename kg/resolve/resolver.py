@@ -93,6 +93,7 @@ class _Forms:
     plain: dict[str, bool] = field(default_factory=dict)
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # paper -> short key -> def
     keys: dict[str, list[str | None]] = field(default_factory=dict)  # paper -> key per mention
+    cleaned: dict[str, tuple[str, str]] = field(default_factory=dict)  # mention text -> (key, clean form)
 
     def add(self, key: str, form: str) -> None:
         self.count[key] += 1
@@ -110,7 +111,7 @@ def _unique(extractions: Iterable[Extraction]) -> list[Extraction]:
 
 def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _Forms:
     forms = _Forms()
-    key_cache: dict[str, tuple[str, str]] = {}
+    key_cache = forms.cleaned
     for ext in extractions:
         row: list[str | None] = []
         for m in ext.mentions:
@@ -301,7 +302,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                 row.append(None)
                 continue
             ckey = (c, cluster_type[c] or m.label)
-            form = clean_form(m.text)
+            form = forms.cleaned[m.text][1]
             aliases[ckey][form] += 1
             sentence_start = ext.sentences[m.sentence][0] if 0 <= m.sentence < len(ext.sentences) else m.start
             if m.start > title_end and m.start != sentence_start:
