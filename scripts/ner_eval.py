@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--assemble", action="store_true", help="--model is a training checkpoint: assemble the full pipeline around it first")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=JSON", help="config overrides for --assemble, e.g. components.kg_span_repair.drop_heads=true")
+    ap.add_argument("--gazetteer", type=Path, default=None, help="phrases for kg_gazetteer with --assemble")
     args = ap.parse_args(argv)
     if args.assemble:
         from train_ner import assemble
@@ -85,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         from kg.nlp import register_components
 
         register_components()
-        nlp = assemble(Path(args.model), {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)})
-        target = Path(args.model).parent / ("assembled-" + "-".join(args.set).replace("/", "_") if args.set else "assembled")
+        phrases = json.loads(args.gazetteer.read_text()) if args.gazetteer else []
+        nlp = assemble(Path(args.model), {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}, phrases)
+        target = Path(args.model).parent / ("assembled-" + "-".join(args.set + [str(args.gazetteer)]).replace("/", "_"))
         nlp.to_disk(target)
         args.model = str(target)
     files = dev_files(args.data, args.work)

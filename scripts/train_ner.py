@@ -39,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import spacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
@@ -249,8 +250,30 @@ def train(args, run_dir: Path, corpus_dir: Path) -> Path:
     return out / "model-best"
 
 
-def assemble(best: Path, config_overrides: dict | None = None):
-    """The full pipeline of ``kg/nlp/config.cfg`` with tok2vec and ner taken from ``best``."""
+GAZETTEER_CORPORA = ("scierc", "scier", "scinlp", "tdmsci")
+
+
+def build_gazetteer(data: Path, min_count: int, min_precision: float) -> list[dict]:
+    """The ``kg_gazetteer`` phrases learned from the train files (TDMSci's dev split excluded)."""
+    from kg.nlp.gazetteer import learn_phrases
+
+    nlp = spacy.blank("en")
+    annotated = []
+    for corpus in GAZETTEER_CORPORA:
+        for record in load_train_records(data, corpus, None, 0):
+            doc = nlp.make_doc(record.text)
+            spans = []
+            for e in record.entities:
+                span = doc.char_span(e.start, e.end) if e.label in LABELS else None
+                if span is not None:
+                    spans.append((span.start, span.end, e.label))
+            annotated.append(([t.lower_ for t in doc], spans, CORPUS_LABELS[corpus]))
+    return learn_phrases(annotated, min_count=min_count, min_precision=min_precision)
+
+
+def assemble(best: Path, config_overrides: dict | None = None, phrases: list[dict] | None = None):
+    """The full pipeline of ``kg/nlp/config.cfg`` with tok2vec and ner taken from ``best``
+    and the gazetteer filled with ``phrases``."""
     from spacy.util import load_config, load_model_from_config
 
     config = load_config(CONFIG, overrides=config_overrides or {}, interpolate=False)
@@ -258,12 +281,17 @@ def assemble(best: Path, config_overrides: dict | None = None):
         config["components"][name] = {"source": str(best)}
     for key in ("train", "dev", "vectors", "init_tok2vec"):
         config["paths"][key] = None
-    return load_model_from_config(config, auto_fill=True, validate=True)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    # sourcing copies components, not the static vectors their tok2vec reads: copy those too
+    nlp.vocab.vectors = spacy.load(best).vocab.vectors
+    if "kg_gazetteer" in nlp.pipe_names:
+        nlp.get_pipe("kg_gazetteer").set_phrases(phrases or [])
+    return nlp
 
 
-def install(best: Path, target: Path, recipe: dict) -> None:
+def install(best: Path, target: Path, recipe: dict, phrases: list[dict]) -> None:
     """Save the assembled pipeline as the packaged one, replacing ``target`` as a whole."""
-    nlp = assemble(best)
+    nlp = assemble(best, phrases=phrases)
     nlp.meta["name"] = "kg_ner"
     nlp.meta["version"] = RULES_VERSION
     nlp.meta["description"] = "kg's extraction pipeline (METHOD, DATASET, METRIC, TASK); built by scripts/train_ner.py"
@@ -286,20 +314,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-install", action="store_true", help="train only (experiments)")
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--weights", default="scierc=3,scier=1,scinlp=1,tdmsci=1,scirex=1")
+    ap.add_argument("--weights", default="scierc=4,scier=1,scinlp=1,tdmsci=1,scirex=1")
     ap.add_argument("--scirex-limit", type=int, default=15000)
     ap.add_argument("--aux", action=argparse.BooleanOptionalAction, default=True, help="keep ORIG:* labels as auxiliary NER labels")
-    ap.add_argument("--space-noise", type=float, default=0.0)
-    ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--space-noise", type=float, default=0.1, help="share of spaces doubled at random in training text")
+    ap.add_argument("--steps", type=int, default=7000)
+    ap.add_argument("--eval-every", type=int, default=1000)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--width", type=int, default=96)
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--window", type=int, default=1)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--rows", type=json.loads, default=[5000, 1000, 2500, 2500])
-    ap.add_argument("--vectors", type=Path, default=None)
+    ap.add_argument("--vectors", type=Path, default=None, help="static vectors (a spaCy directory); default: build them")
+    ap.add_argument("--vector-rows", type=int, default=20000)
+    ap.add_argument("--vector-dim", type=int, default=96, help="0: no static vectors")
     ap.add_argument("--init-tok2vec", type=Path, default=None)
+    ap.add_argument("--gazetteer-min-count", type=int, default=3)
+    ap.add_argument("--gazetteer-precision", type=float, default=0.7)
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
     args = ap.parse_args(argv)
     register_components()
@@ -309,13 +341,26 @@ def main(argv: list[str] | None = None) -> int:
     stages = args.stages.split(",")
     recipe = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("data", "work", "out", "stages")}
     t0 = time.time()
+    if args.vectors is None and args.vector_dim > 0:
+        # static vectors learned from the train files' raw text (scripts/ner_vectors.py)
+        args.vectors = args.work / f"vectors-{args.vector_rows}x{args.vector_dim}"
+        if not (args.vectors / "config.cfg").exists():
+            from ner_vectors import main as build_vectors
+
+            build_vectors(["--data", str(args.data), "--out", str(args.vectors), "--rows", str(args.vector_rows), "--dim", str(args.vector_dim)])
     if "prepare" in stages:
         print(json.dumps(prepare(args, corpus_dir), indent=1), flush=True)
     best = run_dir / "model" / "model-best"
     if "train" in stages:
         best = train(args, run_dir, corpus_dir)
+    gazetteer = run_dir / "gazetteer.json"
+    if "prepare" in stages or not gazetteer.exists():
+        phrases = build_gazetteer(args.data, args.gazetteer_min_count, args.gazetteer_precision)
+        gazetteer.parent.mkdir(parents=True, exist_ok=True)
+        gazetteer.write_text(json.dumps(phrases, ensure_ascii=False, indent=0))
+    phrases = json.loads(gazetteer.read_text())
     if "install" in stages and not args.no_install:
-        install(best, args.out, recipe)
+        install(best, args.out, recipe, phrases)
         print(f"installed {best} -> {args.out}")
     print(f"done in {time.time() - t0:.0f}s")
     return 0
