@@ -180,16 +180,24 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from kg.rdf.serve import serve
+    from kg.rdf.worker import RunnerUnavailable
 
-    serve(
-        args.graph,
-        host=args.host,
-        port=args.port,
-        backend=args.store,
-        timeout=args.timeout,
-        max_results=args.max_results,
-        map_html=args.map,
-    )
+    try:
+        serve(
+            args.graph,
+            host=args.host,
+            port=args.port,
+            backend=args.store,
+            timeout=args.timeout,
+            max_results=args.max_results,
+            map_html=args.map,
+        )
+    except FileNotFoundError as exc:
+        raise CliError(str(exc), EXIT_NOTHING) from None
+    except (ValueError, RunnerUnavailable, OSError) as exc:
+        raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a server is stopped
     return EXIT_OK
 
 
