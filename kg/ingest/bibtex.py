@@ -20,7 +20,6 @@ import re
 import warnings
 from collections.abc import Iterator
 
-from bibtexparser.bparser import BibTexParser
 
 from kg.ingest.assemble import Draft, make_paper
 from kg.ingest.dates import parse_date, parse_month, year_month
@@ -150,6 +149,8 @@ def entry_draft(entry: dict) -> Draft:
 def read_bibtex(source: Source) -> Iterator[Paper]:
     with warnings.catch_warnings():  # bibtexparser 1.4 calls pyparsing's deprecated camelCase API
         warnings.simplefilter("ignore", DeprecationWarning)
+        from bibtexparser.bparser import BibTexParser  # imported here: pyparsing is slow to import
+
         parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     parser.expect_multiple_parse = True
     index = 0
