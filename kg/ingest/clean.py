@@ -126,7 +126,7 @@ def clean_text(text: str, *, latex: str = "auto") -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_URLISH_RE = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.IGNORECASE)
+_URLISH_RE = re.compile(r"(?:https?://|ftp://|www\.)\S+|[^\s@]+@[^\s@]+\.\w+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?", re.IGNORECASE)
 _SENTENCE_END = ".!?…。！？)]}\"'”’»"
 
 

@@ -116,11 +116,12 @@ def _bare_group(match: re.Match[str]) -> str:
         return match.group(0)
     return match.group(2)
 _SCRIPT_RE = re.compile(r"([\^_])\s*" + _GROUP)
-_DISPLAY_MATH_RE = re.compile(r"\$\$(.{1,2000}?)\$\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.S)
+# (each body stops at the next opening delimiter, so unclosed ones cost linear time, not quadratic)
+_DISPLAY_MATH_RE = re.compile(r"\$\$([^$]{1,2000})\$\$|\\\(((?:[^\\]|\\[^()]){1,2000}?)\\\)|\\\[((?:[^\\]|\\[^\[\]]){1,2000}?)\\\]")
 # Inline math: $ followed by a non-space, closed by a $ after a non-space that is not
 # followed by a digit ("costs $5 and $10" is money, not math).
 _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,1000}?)(?<=[^\s\\])\$(?!\d)")
-_QUOTES_RE = re.compile(r"``(.{0,2000}?)''", re.S)
+_QUOTES_RE = re.compile(r"``([^`]{0,2000}?)''")
 _MAX_PASSES = 8
 
 #: Does a string contain LaTeX worth converting (used where the source may or may not be LaTeX)?
@@ -186,12 +187,13 @@ def _command(match: re.Match[str], unknown: str) -> str:
     return name if unknown == "strip" else "\\" + name
 
 
-_CITATION_RE = re.compile(r"(?:[ \t\n~]+)?\\cite[a-z]*\*?\s*(?:\[[^\]{}]{0,200}\]\s*){0,2}\{[^{}]*\}")
+_CITATION_RE = re.compile(r"\\cite[a-z]*\*?\s*(?:\[[^\]{}]{0,200}\]\s*){0,2}\{[^{}]*\}")
 
 
 def _convert_segment(text: str, *, unknown: str, braces: bool) -> str:
-    if "\\cite" in text:
-        text = _CITATION_RE.sub("", text)  # "edges~\cite{x};" -> "edges;"
+    if "\\cite" in text:  # "edges~\cite{x};" -> "edges;": the citation and the space before it go
+        text = "".join(part.rstrip(" \t\n~") if i + 1 < len(parts) else part
+                       for parts in [_CITATION_RE.split(text)] for i, part in enumerate(parts))
     if "``" in text:
         text = _QUOTES_RE.sub(lambda m: f"“{m.group(1)}”", text)
     if "$$" in text or "\\(" in text or "\\[" in text:

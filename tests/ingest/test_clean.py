@@ -127,3 +127,19 @@ def test_dedup_replaces_truncated_abstract_and_refines_date():
     (merged,) = deduplicate([first, later], IngestReport())
     assert merged.abstract == "Cut off in the middle. Full." and not merged.truncated
     assert merged.date == "2024-08-05"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@" * 20000, "a@" * 10000, "``" * 20000, " " * 20000 + "\\cite{x}", "\\(" * 10000, "\\[" * 10000,
+     "$$a" * 10000, "$x" * 10000, "\\cite" * 5000, "\\a " * 10000, "{" * 20000, "x^{" * 10000, "<i " * 10000, "-\n" * 10000],
+)
+def test_clean_up_is_linear_on_adversarial_text(text):
+    """Patterns that made the first regular expressions quadratic (seconds at 20k characters)."""
+    import time
+
+    start = time.perf_counter()
+    looks_truncated(text)
+    clean_text(text, latex="always")
+    clean_text(text, latex="auto")
+    assert time.perf_counter() - start < 3.0
