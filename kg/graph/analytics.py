@@ -141,6 +141,41 @@ def concept_graph(G: nx.MultiDiGraph, *, relation_types: Iterable[str] | None = 
     return C
 
 
+def induced_subgraph(C: nx.Graph, nodes: Iterable[str]) -> nx.Graph:
+    """A copy of ``C`` restricted to ``nodes``, with nodes and edges in sorted order.
+
+    ``C.subgraph(nodes)`` iterates a small subset in the order of a Python ``set`` of the node
+    ids, which changes from one process to the next (string hashing is salted); layouts,
+    community detection and written files built from it would too. This copy does not.
+
+    Parameters
+    ----------
+    C : networkx.Graph
+    nodes : iterable of str
+
+    Returns
+    -------
+    networkx.Graph
+        Node and edge attributes copied.
+
+    Example
+    -------
+    >>> C = nx.Graph([("b", "c"), ("a", "b"), ("c", "d")])
+    >>> S = induced_subgraph(C, ["c", "b", "a"])
+    >>> list(S.nodes), list(S.edges)
+    (['a', 'b', 'c'], [('a', 'b'), ('b', 'c')])
+    """
+    keep = sorted(set(nodes) & set(C))
+    S = nx.Graph()
+    for n in keep:
+        S.add_node(n, **C.nodes[n])
+    inside = set(keep)
+    edges = sorted((min(u, v), max(u, v)) for n in keep for u, v in ((n, m) for m in C[n]) if v in inside and n <= v)
+    for u, v in edges:
+        S.add_edge(u, v, **C.edges[u, v])
+    return S
+
+
 # --- rankings ------------------------------------------------------------------------------------
 
 
@@ -414,10 +449,19 @@ def communities(
     [('bert / qa', 2), ('gnn / nc', 2)]
     """
     C = concept_graph(G) if C is None else C
-    connected = C.subgraph(n for n in C if C.degree(n) > 0)
-    if connected.number_of_nodes() == 0:
+    # Louvain keeps communities as sets and iterates them: with string nodes that order follows
+    # Python's per-process string hashing, so the same seed could give different communities
+    # in two runs. Integer nodes hash to themselves, which makes the result reproducible.
+    # (C may also be a subgraph view, whose iteration order is a set's: sort everything.)
+    nodes = sorted(n for n in C if C.degree(n) > 0)
+    if not nodes:
         return []
-    parts = nx.community.louvain_communities(connected, weight="weight", resolution=resolution, seed=seed)
+    index = {n: i for i, n in enumerate(nodes)}
+    H = nx.Graph()
+    H.add_nodes_from(range(len(nodes)))
+    for a, b, w in sorted((index[u], index[v], w) if index[u] < index[v] else (index[v], index[u], w) for u, v, w in C.edges(data="weight", default=1)):
+        H.add_edge(a, b, weight=w)
+    parts = [[nodes[i] for i in part] for part in nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)]
 
     def rank(node: str) -> tuple:
         return (-(C.nodes[node].get("paper_count") or 0), node)
@@ -500,7 +544,7 @@ def ego_graph(
     nodes = sorted(distance, key=lambda n: (distance[n], -(C.nodes[n].get("paper_count") or 0), n))
     if max_nodes is not None:
         nodes = nodes[: max(1, max_nodes)]
-    ego = C.subgraph(sorted(nodes)).copy()
+    ego = induced_subgraph(C, nodes)
     for n in ego:
         ego.nodes[n]["hops"] = distance[n]
     return ego

@@ -91,14 +91,26 @@ def _disc_layout(S: nx.Graph, radius: float, seed: int) -> dict[str, tuple[float
     ordered.add_nodes_from(nodes)
     for u, v, w in sorted(S.edges(data="weight", default=1), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))):
         ordered.add_edge(u, v, weight=math.log1p(w or 1))
-    k = 1.6 / math.sqrt(len(nodes))
-    raw = nx.spring_layout(ordered, k=k, iterations=120, seed=seed, weight="weight")
-    # Centred on the centroid, so that the disc the page shades (centroid, farthest member)
-    # is exactly the disc reserved here.
-    cx = sum(float(p[0]) for p in raw.values()) / len(nodes)
-    cy = sum(float(p[1]) for p in raw.values()) / len(nodes)
-    extent = max(math.hypot(p[0] - cx, p[1] - cy) for p in raw.values()) or 1.0
-    return {n: (float(raw[n][0] - cx) / extent * radius, float(raw[n][1] - cy) / extent * radius) for n in nodes}
+    k = 2.0 / math.sqrt(len(nodes))
+    raw = nx.spring_layout(ordered, k=k, iterations=150, seed=seed, weight="weight")
+    # Spring forces pull a hub's leaves into a clump and push stragglers far out. Keep each
+    # node's direction from the community's hub (its most strongly related member) and its
+    # rank by distance, but spread the ranks evenly over the disc's area (radius ~ sqrt(rank)):
+    # the hub sits in the middle, nothing clumps, and the disc the page shades (centroid,
+    # farthest member) is, up to the final re-centring, the disc reserved here.
+    strength = dict(ordered.degree(weight="weight"))
+    hub = min(nodes, key=lambda n: (-strength[n], n))
+    cx, cy = float(raw[hub][0]), float(raw[hub][1])
+    polar = sorted((math.hypot(raw[n][0] - cx, raw[n][1] - cy), n) for n in nodes)
+    pos = {}
+    for rank, (_, n) in enumerate(polar):
+        angle = math.atan2(float(raw[n][1]) - cy, float(raw[n][0]) - cx)
+        r = radius * math.sqrt((rank + 0.5) / len(nodes)) if rank else 0.0
+        pos[n] = (r * math.cos(angle), r * math.sin(angle))
+    # Re-centre on the new centroid so the shaded disc matches.
+    mx = sum(p[0] for p in pos.values()) / len(pos)
+    my = sum(p[1] for p in pos.values()) / len(pos)
+    return {n: (x - mx, y - my) for n, (x, y) in pos.items()}
 
 
 def _place_discs(H: nx.Graph, clusters: list[list[str]], radii: list[float], seed: int) -> list[tuple[float, float]]:
@@ -122,48 +134,40 @@ def _place_discs(H: nx.Graph, clusters: list[list[str]], radii: list[float], see
     raw = nx.spring_layout(meta, seed=seed, weight="weight", iterations=200)
     total = sum(radii)
     centres = [[float(raw[i][0]) * total, float(raw[i][1]) * total] for i in range(len(clusters))]
-    # Push overlapping discs apart, then pull everything gently towards the middle, repeatedly:
-    # a deterministic, O(k^2) relaxation over a few dozen communities at most.
-    for _ in range(300):
-        moved = False
-        for i in range(len(centres)):
-            for j in range(i + 1, len(centres)):
-                dx = centres[j][0] - centres[i][0]
-                dy = centres[j][1] - centres[i][1]
-                dist = math.hypot(dx, dy)
-                need = radii[i] + radii[j] + GAP
-                if dist >= need:
-                    continue
-                if dist < 1e-9:
-                    dx, dy, dist = 1.0, 0.0, 1.0
-                push = (need - dist) / 2
-                wi = radii[j] / (radii[i] + radii[j])
-                wj = 1 - wi
-                centres[i][0] -= dx / dist * push * 2 * wi
-                centres[i][1] -= dy / dist * push * 2 * wi
-                centres[j][0] += dx / dist * push * 2 * wj
-                centres[j][1] += dy / dist * push * 2 * wj
-                moved = True
-        if not moved:
-            for c in centres:
-                c[0] *= 0.97
-                c[1] *= 0.97
-    # The last contraction may have left a slight overlap: resolve it for good.
-    for _ in range(500):
-        moved = False
-        for i in range(len(centres)):
-            for j in range(i + 1, len(centres)):
-                dx = centres[j][0] - centres[i][0]
-                dy = centres[j][1] - centres[i][1]
-                dist = math.hypot(dx, dy) or 1e-9
-                need = radii[i] + radii[j] + GAP
-                if dist < need:
-                    push = (need - dist) / 2 + 0.01
-                    centres[i][0] -= dx / dist * push
-                    centres[i][1] -= dy / dist * push
-                    centres[j][0] += dx / dist * push
-                    centres[j][1] += dy / dist * push
-                    moved = True
-        if not moved:
+    # Compact packing: pull every disc towards the middle a little, then push overlapping discs
+    # apart; repeated, this keeps the spring layout's neighbourhoods but closes the gaps, so the
+    # whole map fits the screen at a zoom where the main labels are readable. Deterministic,
+    # O(k^2) per pass over k communities (a few dozen on a readable map).
+    for _ in range(120):
+        for c in centres:  # pulled harder vertically: screens are wider than tall
+            c[0] *= 0.95
+            c[1] *= 0.88
+        for _ in range(3):
+            _separate(centres, radii)
+    for _ in range(1000):
+        if not _separate(centres, radii):
             break
     return [(c[0], c[1]) for c in centres]
+
+
+def _separate(centres: list[list[float]], radii: list[float]) -> bool:
+    """One pass pushing every overlapping pair of discs apart (the smaller one moves more)."""
+    moved = False
+    for i in range(len(centres)):
+        for j in range(i + 1, len(centres)):
+            dx = centres[j][0] - centres[i][0]
+            dy = centres[j][1] - centres[i][1]
+            dist = math.hypot(dx, dy)
+            need = radii[i] + radii[j] + GAP
+            if dist >= need:
+                continue
+            if dist < 1e-9:
+                dx, dy, dist = 1.0, 0.0, 1.0
+            push = need - dist + 0.01
+            share_i = radii[j] / (radii[i] + radii[j])
+            centres[i][0] -= dx / dist * push * share_i
+            centres[i][1] -= dy / dist * push * share_i
+            centres[j][0] += dx / dist * push * (1 - share_i)
+            centres[j][1] += dy / dist * push * (1 - share_i)
+            moved = True
+    return moved

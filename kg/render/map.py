@@ -41,7 +41,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph
+from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph, induced_subgraph
 from kg.models import LABELS
 from kg.output import atomic_write_text
 from kg.render.layout import community_layout
@@ -221,7 +221,7 @@ def map_model(
     """
     from pyvis.network import Network
 
-    full = C.subgraph(drawn.nodes)
+    full = induced_subgraph(C, drawn.nodes)
     found = communities(G, seed=seed, C=full) if full.number_of_edges() else []
     member_of = {m: c for c in found for m in c["members"]}
     pos = community_layout(full, [c["members"] for c in found], seed=seed)
@@ -288,7 +288,11 @@ def map_model(
         "legend": legend,
         "nodes": net.nodes,
         "edges": net.edges,
-        "communities": [{"name": _clip(c["name"], 70), "members": c["members"]} for c in found if c["size"] >= 3],
+        "communities": [
+            {"name": _clip(" / ".join(str(G.nodes[m].get("label") or m) for m in c["members"][:2]), 60), "members": c["members"]}
+            for c in found
+            if c["size"] >= 3
+        ],
         "centre": centre,
         "physics": physics,
         "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
@@ -314,9 +318,9 @@ def label_size(papers: int) -> int:
     Example
     -------
     >>> label_size(1), label_size(100)
-    (13, 31)
+    (15, 42)
     """
-    return int(min(36, 11 + 2 * math.sqrt(max(1, papers))))
+    return int(min(56, 12 + 3 * math.sqrt(max(1, papers))))
 
 
 def edge_width(weight: float) -> float:
@@ -361,7 +365,7 @@ def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "scaling": {"label": {"enabled": True, "maxVisible": 40, "drawThreshold": 7}},
+            "scaling": {"label": {"enabled": True, "maxVisible": 30, "drawThreshold": 9}},
             "font": {"face": "Helvetica, Arial, sans-serif", "color": "#1d1d1d", "strokeWidth": 4, "strokeColor": "#ffffff"},
         },
         "edges": {"smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5},

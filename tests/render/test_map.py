@@ -202,3 +202,34 @@ def test_kg_map_command(small_graph, tmp_path, capsys):
     out = tmp_path / "map-method-graph-neural-networks.html"
     assert f"wrote {out}" in capsys.readouterr().out
     assert "Neighbourhood of graph neural networks" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_outputs_do_not_depend_on_the_process_hash_seed(synthetic, tmp_path):
+    """Python salts string hashes per process, so set order differs between runs: maps, ego maps
+    and the report must not depend on it (they once did, through Louvain and subgraph views)."""
+    import os
+    import subprocess
+    import sys
+
+    graph = write_node_link(synthetic.synthetic_graph(300, 400, seed=13), tmp_path / "graph.json")
+    script = (
+        "import sys\n"
+        "from kg.graph.build import load_graph\n"
+        "from kg.render.map import write_map, write_ego_map\n"
+        "from kg.graph.report import write_report\n"
+        "G = load_graph(sys.argv[1]); out = sys.argv[2]\n"
+        "write_map(G, out + '/map.html', max_concepts=120)\n"
+        "write_ego_map(G, 'method/c0', out + '/ego.html')\n"
+        "write_report(G, out)\n"
+    )
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"run{hash_seed}"
+        out.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        subprocess.run([sys.executable, "-c", script, str(graph), str(out)], check=True, env=env, timeout=300)
+        outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys()
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], name

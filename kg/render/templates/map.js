@@ -283,7 +283,10 @@
       ctx.font = "600 " + (15 / scale) + "px Helvetica, Arial, sans-serif";
       ctx.textAlign = "center";
       ctx.fillStyle = "rgba(60, 60, 100, 0.55)";
-      ctx.fillText(community.name, cx, cy - r - 6 / scale);
+      // Clip the name to a little more than the disc's width so neighbouring names do not collide.
+      var name = community.name, room = Math.max(2 * r + 40 / scale, 150 / scale);
+      while (name.length > 4 && ctx.measureText(name).width > room) { name = name.slice(0, -2) + "\u2026"; }
+      ctx.fillText(name, cx, cy - r - 6 / scale);
       ctx.restore();
     });
   });
