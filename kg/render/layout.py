@@ -140,8 +140,8 @@ def _place_discs(H: nx.Graph, clusters: list[list[str]], radii: list[float], see
     # O(k^2) per pass over k communities (a few dozen on a readable map).
     for _ in range(120):
         for c in centres:  # pulled harder vertically: screens are wider than tall
-            c[0] *= 0.95
-            c[1] *= 0.88
+            c[0] *= 0.97
+            c[1] *= 0.85
         for _ in range(3):
             _separate(centres, radii)
     for _ in range(1000):

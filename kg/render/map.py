@@ -365,7 +365,7 @@ def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "scaling": {"label": {"enabled": True, "maxVisible": 30, "drawThreshold": 9}},
+            "scaling": {"label": {"enabled": True, "maxVisible": 30, "drawThreshold": 11}},
             "font": {"face": "Helvetica, Arial, sans-serif", "color": "#1d1d1d", "strokeWidth": 4, "strokeColor": "#ffffff"},
         },
         "edges": {"smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5},
