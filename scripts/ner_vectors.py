@@ -103,6 +103,7 @@ def write_vectors(vocab: list[str], vectors: np.ndarray, out: Path) -> None:
                     fh.write(word + " " + " ".join(f"{x:.5f}" for x in vec) + "\n")
         nlp = spacy.blank("en")
         convert_vectors(nlp, txt, truncate=0, prune=-1, mode="default", attr="LOWER")
+        out.parent.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(out)
 
 
