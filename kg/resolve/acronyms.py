@@ -15,6 +15,7 @@ the ``kg_abbreviations`` component); across the corpus the definitions are voted
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,16 @@ class Definition:
     letter_words: tuple[str, ...] | None
     head_text: str | None = None  # "LF (SF) networks": the long form with the head noun after the bracket
     head_key: str | None = None
+    wide_text: str | None = None  # a mention ending where the long form ends and starting before it
+    wide_key: str | None = None
+
+    def widened(self) -> "Definition":
+        """This definition with the mention-wide long form ("activation space Selectable KAN"
+        for the detector's "Selectable KAN"), used when the detector's long form names nothing
+        else in the corpus."""
+        if not self.wide_key:
+            return self
+        return dataclasses.replace(self, long_text=self.wide_text, long_key=self.wide_key, wide_text=None, wide_key=None)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -115,10 +126,11 @@ _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectur
 def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[Mention], text: str | None = None) -> dict[str, Definition]:
     """The short-form key -> :class:`Definition` map of one paper (the first definition wins).
 
-    The long form is widened to a mention that ends where it ends and starts at or before it
-    (the detector returns the shortest long form, "Selectable KAN"; the NER may have found
-    "activation space Selectable KAN"). With the paper's ``text``, a definition that splits a
-    name ("LF (SF) networks") also records the name with its head noun.
+    A mention that ends where the long form ends and starts before it is kept as the wide long
+    form (the detector returns the shortest long form, "Selectable KAN"; the NER may have found
+    "activation space Selectable KAN"): see :meth:`Definition.widened`. With the paper's
+    ``text``, a definition that splits a name ("LF (SF) networks") also records the name with
+    its head noun.
 
     Example
     -------
@@ -133,20 +145,24 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
         short_key = form_key(ab.short)
-        long_text = ab.long
-        widest = [m for m in by_end.get(ab.long_end, []) if m.start <= ab.long_start]
-        if widest:
-            long_text = min(widest, key=lambda m: m.start).text
+        long_text = clean_form(ab.long)
         long_key = form_key(long_text)
         if not short_key or not long_key or short_key == long_key or short_key in out:
             continue
+        wide_text = wide_key = None
+        wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start]
+        if wider:
+            wide_text = clean_form(min(wider, key=lambda m: m.start).text)
+            wide_key = form_key(wide_text)
+            if wide_key in (long_key, short_key) or not wide_key:
+                wide_text = wide_key = None
         head_text = head_key = None
         if text is not None and ab.long_end < ab.short_start:
             head = _SPLIT_HEAD.match(text, ab.short_end)
             if head is not None:
-                head_text = clean_form(f"{long_text} {head.group(1)}")
+                head_text = clean_form(f"{wide_text or long_text} {head.group(1)}")
                 head_key = form_key(head_text)
-        out[short_key] = Definition(short_key, clean_form(long_text), long_key, letter_words(ab.short, ab.long), head_text, head_key)
+        out[short_key] = Definition(short_key, long_text, long_key, letter_words(ab.short, ab.long), head_text, head_key, wide_text, wide_key)
     return out
 
 

@@ -6,12 +6,18 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 
 from kg.resolve.normalize import is_acronym_form
 
 
-def choose_label(aliases: Mapping[str, int], reliable: Mapping[str, int], long_forms: Iterable[str] = ()) -> str:
+def choose_label(
+    aliases: Mapping[str, int],
+    reliable: Mapping[str, int],
+    long_forms: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+    lower_words: Container[str] = frozenset(),
+) -> str:
     """The canonical label of a concept: its most frequent full form, in its most usual casing.
 
     Parameters
@@ -21,10 +27,15 @@ def choose_label(aliases: Mapping[str, int], reliable: Mapping[str, int], long_f
         the start of a sentence, where words are capitalised anyway).
     long_forms : long forms the concept's acronym was defined with (used when the concept was
         only ever mentioned by its acronym).
+    avoid : aliases that make poor labels whenever another alias exists (a name with a generic
+        head, "CIFAR-10 dataset"; an odd casing of an acronym, "MNist").
+    lower_words : words seen in lower case inside sentences somewhere in the corpus; a label
+        seen only at sentence starts ("Structural optimization") gets its first letter lowered
+        when its first word is one of them (never "Bayesian ...", never a one-word name).
 
     Full forms (not acronyms) win over acronyms; among full forms the case-insensitive group
-    with most mentions wins (ties: shorter, then alphabetical); within the group, the spelling
-    with most reliable mentions, then most mentions.
+    with most mentions wins (ties: more reliable mentions, shorter, alphabetical); within the
+    group, the spelling with most reliable mentions, then most mentions, then not sentence-cased.
 
     Example
     -------
@@ -32,7 +43,14 @@ def choose_label(aliases: Mapping[str, int], reliable: Mapping[str, int], long_f
     'graph neural networks'
     >>> choose_label({"SNN": 3}, {}, ["spiking neural networks"])
     'spiking neural networks'
+    >>> choose_label({"CIFAR-10": 9, "CIFAR-10 dataset": 2}, {}, avoid=["CIFAR-10 dataset"])
+    'CIFAR-10'
+    >>> choose_label({"Structural optimization": 2}, {}, lower_words={"structural"})
+    'structural optimization'
     """
+    avoid = set(avoid)
+    if any(f not in avoid for f in aliases):
+        aliases = {f: n for f, n in aliases.items() if f not in avoid}
     full = {f: n for f, n in aliases.items() if not is_acronym_form(f)}
     if not full:
         defined = Counter(f for f in long_forms if f)
@@ -42,8 +60,26 @@ def choose_label(aliases: Mapping[str, int], reliable: Mapping[str, int], long_f
     groups: dict[str, list[str]] = {}
     for form in full:
         groups.setdefault(form.casefold(), []).append(form)
-    best_group = min(groups.values(), key=lambda forms: (-sum(full[f] for f in forms), len(forms[0]), forms[0].casefold()))
-    return min(best_group, key=lambda f: (-reliable.get(f, 0), -full[f], f))
+    best_group = min(
+        groups.values(),
+        key=lambda forms: (-sum(full[f] for f in forms), -sum(reliable.get(f, 0) for f in forms), len(forms[0]), forms[0].casefold()),
+    )
+    best = min(best_group, key=lambda f: (-reliable.get(f, 0), -full[f], _sentence_cased(f), f))
+    if not reliable.get(best) and _sentence_cased(best) and best.split()[0].lower() in lower_words:
+        best = best[0].lower() + best[1:]  # "Structural optimization" seen only at sentence starts
+    return best
+
+
+def _sentence_cased(form: str) -> bool:
+    """A capital first word and lower-case others: how a name looks at a sentence start."""
+    words = form.split()
+    first = words[0]
+    return (
+        len(words) > 1
+        and first[:1].isupper()
+        and first[1:].islower()
+        and all(w.islower() or not w.isalpha() for w in words[1:])
+    )
 
 
 def choose_acronym(aliases: Mapping[str, int]) -> str | None:

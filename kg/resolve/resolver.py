@@ -34,8 +34,10 @@ from kg.resolve.variants import variant_links
 
 #: Version of the resolution rules, part of the method of every evidence record it makes.
 RESOLVER_VERSION = "1"
-#: A cluster whose mentions are at least this share one type becomes one concept of that type.
-TYPE_DOMINANCE = 0.75
+#: A cluster whose most frequent mention type has at least this share becomes one concept of that
+#: type (ties: the order of kg.models.LABELS); otherwise one concept per type. The NER often
+#: types one name differently in different sentences; one node per name serves readers better.
+TYPE_DOMINANCE = 0.5
 #: Most evidence records kept per look-alike link.
 MAX_EVIDENCE = 5
 
@@ -94,9 +96,11 @@ class _Forms:
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # paper -> short key -> def
     keys: dict[str, list[str | None]] = field(default_factory=dict)  # paper -> key per mention
     cleaned: dict[str, tuple[str, str]] = field(default_factory=dict)  # mention text -> (key, clean form)
+    labels: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # key -> mention labels
 
-    def add(self, key: str, form: str) -> None:
+    def add(self, key: str, form: str, label: str) -> None:
         self.count[key] += 1
+        self.labels[key][label] += 1
         self.spellings[key][form] += 1
         self.plain[key] = self.plain.get(key, False) or is_plain(form)
 
@@ -126,20 +130,80 @@ def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _
             if not key:
                 row.append(None)
                 continue
-            forms.add(key, form)
+            forms.add(key, form, m.label)
             row.append(key)
         forms.keys[ext.paper_id] = row
         paper = papers.get(ext.paper_id)
         defs = paper_definitions(ext.abbreviations, ext.mentions, paper.text if paper is not None else None)
         if defs:
             forms.definitions[ext.paper_id] = defs
-            for d in defs.values():
-                for key, text in ((d.long_key, d.long_text), (d.head_key, d.head_text)):
-                    if key and key not in forms.count:
-                        forms.count[key] += 0
-                        forms.spellings[key][text] += 0
-                        forms.plain[key] = forms.plain.get(key, False) or is_plain(text)
+    for paper_id, defs in forms.definitions.items():
+        # the detector's shortest long form, unless it names nothing in the corpus and a mention
+        # extends it ("Selectable KAN" -> "activation space Selectable KAN")
+        defs = {k: d.widened() if d.wide_key and not forms.count.get(d.long_key) else d for k, d in defs.items()}
+        forms.definitions[paper_id] = defs
+        for d in defs.values():
+            for key, text in ((d.long_key, d.long_text), (d.head_key, d.head_text)):
+                if key and key not in forms.count:
+                    forms.count[key] += 0
+                    forms.spellings[key][text] += 0
+                    forms.plain[key] = forms.plain.get(key, False) or is_plain(text)
     return forms
+
+
+#: Generic heads (as stemmed runs) dropped after a proper name, with the type the name must
+#: mostly have: "CIFAR-10 dataset" is "CIFAR-10", "ResNet architecture" is "ResNet" (see
+#: ../shared/GUIDELINE.md, span rules), but "PDE datasets" is not "PDE".
+GENERIC_HEADS = {
+    **{h: "DATASET" for h in ("dataset", "benchmark", "corpus", "databas")},
+    **{h: "METHOD" for h in ("architectur", "model", "algorithm", "method", "techniqu", "framework", "approach",
+                             "schem", "library", "toolkit", "packag", "optimizer")},
+}
+
+
+def _proper_name(spellings: Mapping[str, int]) -> bool:
+    """Whether a key is written as a name: a digit or an inner capital in some spelling
+    ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep")."""
+    return any(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings if f)
+
+
+def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """``{"NAME dataset" key: NAME key}`` for names followed by a generic head ("CIFAR-10
+    dataset", "ResNet architecture", "GNN models") where NAME is a proper name mentioned on its
+    own in the corpus; such a mention is resolved as NAME (acronym definitions included)."""
+    out = {}
+    for key, r in key_runs.items():
+        if not forms.count.get(key):
+            continue
+        for h in (1, 2):
+            head = "".join(r[-h:])
+            if len(r) <= h or head not in GENERIC_HEADS:
+                continue
+            rest = "".join(r[:-h])
+            if not forms.count.get(rest) or not _proper_name(forms.spellings[rest]):
+                continue
+            votes = forms.labels[rest]
+            if votes and min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
+                out[key] = rest
+                break
+    return out
+
+
+def _marker_merges(forms: _Forms, uf: _UnionFind) -> None:
+    """A form that differs from an acronym-marked key only in case and cannot be an ordinary
+    word (it has a digit or an inner capital: "Cifar10", "MNist") joins it; "can" never joins "CAN"."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in forms.count:
+        if forms.count[key]:
+            groups[key.replace(MARK, "")].append(key)
+    for stripped, keys in sorted(groups.items()):
+        marked = sorted(k for k in keys if MARK in k)
+        if len(keys) < 2 or not marked:
+            continue
+        for key in sorted(k for k in keys if MARK not in k):
+            spellings = [f for f in forms.spellings[key] if f]
+            if spellings and all(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings):
+                uf.union(key, marked[0])
 
 
 def _key_runs(forms: _Forms) -> dict[str, tuple[str, ...]]:
@@ -158,6 +222,7 @@ class _Acronyms:
     defined: set[str]
     choice: dict[str, str]  # short key -> cluster used where the paper has no definition
     choice_text: dict[str, str]  # short key -> the long form text of that choice
+    generic: dict[str, str] = field(default_factory=dict)  # "NAME dataset" key -> NAME key
 
 
 def _vote_acronyms(forms: _Forms, uf: _UnionFind) -> _Acronyms:
@@ -203,12 +268,14 @@ def _initials_fallback(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], a
             uf.union(key, candidates.pop())
 
 
-def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind) -> str:
+def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind, known: Mapping[str, int]) -> str:
     """The cluster a mention with ``key`` belongs to, given its paper's definitions.
 
-    An acronym goes to its paper's long form, else to the corpus' unambiguous one. A name that
-    starts with a defined acronym followed by plain words ("CTR prediction") is read with the
-    acronym spelled out ("click-through rate prediction").
+    In order: an acronym goes to its paper's long form, else to the corpus' unambiguous one; a
+    name that starts with a defined acronym followed by plain words ("CTR prediction") is read
+    with the acronym spelled out ("click-through rate prediction") when that name occurs in
+    the corpus; a proper name followed by a generic head ("GNN models", "CIFAR-10 dataset") is
+    read as the name; then the spelled-out reading even when it does not occur.
     """
     d = defs.get(key)
     if d is not None:
@@ -216,12 +283,28 @@ def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping
     chosen = acronyms.choice.get(key)
     if chosen is not None:
         return uf.find(chosen)
+    spelled = None
     r = key_runs.get(key, ())
     if len(r) > 1 and r[0].startswith(MARK) and all(x.isalpha() for x in r[1:]):
         long_text = defs[r[0]].long_text if r[0] in defs else acronyms.choice_text.get(r[0])
         if long_text is not None:
-            return uf.find("".join(runs(long_text, stem_last=False) + r[1:]))
-    return uf.find(key)
+            spelled = "".join(runs(long_text, stem_last=False) + r[1:])
+            if known.get(spelled):
+                return uf.find(spelled)
+    rest = acronyms.generic.get(key)
+    if rest is not None:
+        return _mention_cluster(rest, defs, key_runs, acronyms, uf, known)
+    return uf.find(spelled or key)
+
+
+def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str]) -> list[str]:
+    """Aliases that make poor labels: names with a generic head ("CIFAR-10 dataset") and
+    spellings of an acronym that are not acronym-shaped ("MNist" beside "MNIST")."""
+    acronym_letters = {form_key(f).replace(MARK, "") for f in aliases if is_acronym_form(f)}
+    return [
+        f for f in aliases
+        if form_key(f) in generic or (not is_acronym_form(f) and form_key(f).replace(MARK, "") in acronym_letters)
+    ]
 
 
 def _evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:
@@ -261,12 +344,14 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     uf = _UnionFind()
     for typo, target in typo_merges(key_runs, forms.count, forms.plain):
         uf.union(typo, target)
+    _marker_merges(forms, uf)
     for paper_defs in forms.definitions.values():  # "LF (SF) networks": LF and "LF networks" are one name
         for d in paper_defs.values():
             if d.head_key:
                 uf.union(d.long_key, d.head_key)
     acronyms = _vote_acronyms(forms, uf)
     _initials_fallback(forms, key_runs, acronyms, uf)
+    acronyms.generic = _generic_heads(forms, key_runs)
 
     # clusters of every mention, then the type of each cluster
     clusters: dict[str, list[str | None]] = {}
@@ -278,7 +363,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
             if key is None:
                 row.append(None)
                 continue
-            c = _mention_cluster(key, defs, key_runs, acronyms, uf)
+            c = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
             row.append(c)
             type_votes[c][m.label] += 1
         clusters[ext.paper_id] = row
@@ -293,6 +378,8 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     concept_papers: dict[tuple[str, str], set[str]] = defaultdict(set)
     alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
     mention_concept: dict[str, list[tuple[str, str] | None]] = {}
+    lower_words: set[str] = set()  # words written in lower case inside sentences
+    seen_reliable: set[str] = set()
     for ext in exts:
         paper = papers.get(ext.paper_id)
         title_end = len(paper.title) if paper is not None else -1
@@ -307,6 +394,9 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
             sentence_start = ext.sentences[m.sentence][0] if 0 <= m.sentence < len(ext.sentences) else m.start
             if m.start > title_end and m.start != sentence_start:
                 reliable[ckey][form] += 1
+                if form not in seen_reliable:
+                    seen_reliable.add(form)
+                    lower_words.update(w for w in form.split() if w.isalpha() and w.islower())
             concept_papers[ckey].add(ext.paper_id)
             alias_keys[ckey].add(key)
             row.append(ckey)
@@ -320,7 +410,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     # depends only on what they contain (mentions, papers, label, aliases)
     labelled = []
     for ckey, al in aliases.items():
-        label = choose_label(al, reliable.get(ckey, {}), long_forms.get(ckey[0], ()))
+        label = choose_label(al, reliable.get(ckey, {}), long_forms.get(ckey[0], ()), _poor_labels(al, acronyms.generic), lower_words)
         rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
         labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
     labelled.sort(key=lambda x: (x[0], x[1]))
