@@ -151,13 +151,16 @@ def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _
     return forms
 
 
-#: Generic heads (as stemmed runs) dropped after a proper name, with the type the name must
-#: mostly have: "CIFAR-10 dataset" is "CIFAR-10", "ResNet architecture" is "ResNet" (see
-#: ../shared/GUIDELINE.md, span rules), but "PDE datasets" is not "PDE".
+#: Generic heads (as stemmed runs) dropped after a name, with the type the name must mostly
+#: have: "CIFAR-10 dataset" is "CIFAR-10", "ResNet architecture" is "ResNet" (see
+#: ../shared/GUIDELINE.md, span rules), but "PDE datasets" is not "PDE". Dataset and method
+#: heads need a proper name before them ("deep learning models" stays); task heads do not
+#: ("classification tasks" is "classification").
 GENERIC_HEADS = {
     **{h: "DATASET" for h in ("dataset", "benchmark", "corpus", "databas")},
     **{h: "METHOD" for h in ("architectur", "model", "algorithm", "method", "techniqu", "framework", "approach",
                              "schem", "library", "toolkit", "packag", "optimizer")},
+    **{h: "TASK" for h in ("task", "problem")},
 }
 
 
@@ -169,8 +172,10 @@ def _proper_name(spellings: Mapping[str, int]) -> bool:
 
 def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """``{"NAME dataset" key: NAME key}`` for names followed by a generic head ("CIFAR-10
-    dataset", "ResNet architecture", "GNN models") where NAME is a proper name mentioned on its
-    own in the corpus; such a mention is resolved as NAME (acronym definitions included)."""
+    dataset", "ResNet architecture", "GNN models", "classification tasks") where NAME is
+    mentioned on its own in the corpus, mostly with the head's type (and, for dataset and
+    method heads, written as a proper name); such a mention is resolved as NAME (acronym
+    definitions included)."""
     out = {}
     for key, r in key_runs.items():
         if not forms.count.get(key):
@@ -180,7 +185,7 @@ def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]]) -> di
             if len(r) <= h or head not in GENERIC_HEADS:
                 continue
             rest = "".join(r[:-h])
-            if not forms.count.get(rest) or not _proper_name(forms.spellings[rest]):
+            if not forms.count.get(rest) or (GENERIC_HEADS[head] != "TASK" and not _proper_name(forms.spellings[rest])):
                 continue
             votes = forms.labels[rest]
             if votes and min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
