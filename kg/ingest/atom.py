@@ -26,6 +26,7 @@ The file is read whole (API pages are at most a few thousand entries).
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.sax
 from collections.abc import Iterator
@@ -44,6 +45,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 _TEXT_FIELDS = {(ATOM, "id"), (ATOM, "title"), (ATOM, "summary"), (ATOM, "published"), (ATOM, "updated"),
                 (ARXIV, "doi"), (ARXIV, "journal_ref"), (ARXIV, "comment")}
+_DECLARED_ENCODING_RE = re.compile(rb"<\?xml[^>]{0,200}?(\s+encoding\s*=\s*[\"']([^\"']{0,40})[\"'])")
 _ENTRY_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?entry[\s>/]")
 
 
@@ -142,6 +144,39 @@ def entry_draft(entry: dict[str, Any]) -> Draft:
     )
 
 
+_EXPAT_ENCODINGS = {"utf-8", "utf-16", "iso8859-1", "ascii"}
+
+
+def _to_expat_encoding(source: Source, data: bytes) -> bytes:
+    """Bytes expat can parse: a declared encoding expat does not support is transcoded to UTF-8.
+
+    Expat reads UTF-8, UTF-16, Latin-1 and ASCII itself; Python decodes the others (Shift-JIS,
+    GBK, cp1252...). An encoding nobody knows, or UTF-16 declared on a file that is not (no BOM,
+    starts with ``<?xml``), is read as UTF-8 with a warning.
+    """
+    declared = _DECLARED_ENCODING_RE.match(data)
+    if not declared:
+        return data
+    name = declared.group(2).decode("ascii", "replace")
+    without = data[: declared.start(1)] + data[declared.end(1):]
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        source.report.warning(source.where(1), f"the XML declaration names an unknown encoding ({name!r}); read as UTF-8")
+        return without
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        if data.startswith(b"<?xml"):
+            source.report.warning(source.where(1), f"the XML declaration says {name} but the file is not; read as UTF-8")
+            return without
+        return data
+    if codec in _EXPAT_ENCODINGS:
+        return data
+    text = without.decode(codec, errors="replace")
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in without:
+        source.report.warning(source.where(1), f"bytes that are not {name} were replaced by U+FFFD")
+    return text.encode("utf-8")
+
+
 def _parse(source: Source, data: bytes, line_shift: int) -> tuple[_EntryHandler, Exception | None]:
     parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     handler = _EntryHandler(parser, line_shift)
@@ -150,7 +185,7 @@ def _parse(source: Source, data: bytes, line_shift: int) -> tuple[_EntryHandler,
     try:
         parser.feed(data)
         parser.close()
-    except (xml.sax.SAXParseException, DefusedXmlException, ValueError) as exc:
+    except (xml.sax.SAXParseException, DefusedXmlException, ValueError, LookupError) as exc:
         return handler, exc
     return handler, None
 
@@ -166,6 +201,7 @@ def read_atom(source: Source) -> Iterator[Paper]:
     if not data.strip():
         source.report.files_read += 1
         return
+    data = _to_expat_encoding(source, data)
     header: bytes | None = None  # the original root start tag, re-used to resume after an error
     header_len = resume = line_shift = 0  # document[header_len:] == data[resume:]
     index = 0
@@ -185,8 +221,11 @@ def read_atom(source: Source) -> Iterator[Paper]:
         if exc is None:
             source.report.files_read += 1
             return
-        if not isinstance(exc, xml.sax.SAXParseException):
+        if isinstance(exc, DefusedXmlException):
             source.report.error(source.where(), f"XML with a DTD or entity declarations is refused ({type(exc).__name__}); file skipped", record_level=False)
+            return
+        if not isinstance(exc, xml.sax.SAXParseException):  # LookupError, ValueError: an encoding expat cannot use
+            source.report.error(source.where(), f"XML in an encoding that cannot be read ({exc}); file skipped", record_level=False)
             return
         reason = f"XML not well formed ({exc.getMessage()}: line {exc.getLineNumber() + line_shift}, column {exc.getColumnNumber() + 1})"
         if header is None:

@@ -60,11 +60,13 @@ EXPECTATIONS = {
     "ragged_rows.csv": Expect(2, (3, 4)),
     "s2_null_records.json": Expect(2, (10,)),
     "semicolon_delimiter.csv": Expect(2),
+    "shift_jis.xml": Expect(1),  # an encoding expat does not read itself: transcoded
     "truncated.xml": Expect(1, (11,)),
     "truncated_array.json": Expect(2, (28,)),
     "truncated_gzip.jsonl.gz": Expect(20, (21,), file_error=True),
     "truncated_line.jsonl": Expect(2, (2, 4)),
     "unbalanced_braces.bib": Expect(2, (7,)),
+    "unknown_encoding.xml": Expect(2, (), (1,)),  # fuzzing found a crash here (LookupError from expat)
     "unterminated_quote.csv": Expect(3, (3,)),
     "utf16_bom.jsonl": Expect(2),
     "utf8_bom.csv": Expect(2),
@@ -101,7 +103,8 @@ def test_malformed_file(name):
     if not name.endswith(".gz"):
         text = path.read_bytes().decode("utf-8", "replace").replace("\x00", "")
         good = {m.group(0).strip() for m in _GOOD_RE.finditer(text)}
-        assert good <= {p.title for p in papers}
+        lost = [g for g in good if not any(re.match(re.escape(g) + r"(?![\w ])", p.title) for p in papers)]
+        assert lost == []
 
 
 def test_cleaned_values_in_the_corpus():
