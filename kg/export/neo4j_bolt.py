@@ -15,8 +15,10 @@ Every failure raises :class:`Neo4jExportError` with one line for the user, e.g.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import networkx as nx
 
@@ -36,6 +38,14 @@ from kg.export.neo4j_schema import (
 from kg.progress import progress
 
 __all__ = ["Neo4jExportError", "PushResult", "push"]
+
+# The driver logs each transaction retry as a warning; with no logging configured Python would
+# print those on stderr. A NullHandler keeps the CLI to its one line (an application that
+# configures logging still receives them).
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+#: URI schemes of the Bolt protocol (the driver's HTTP schemes need extra packages and are not Bolt).
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 #: Seconds to wait for a TCP connection before calling the server unreachable.
 CONNECTION_TIMEOUT = 15.0
@@ -178,6 +188,9 @@ def push(
     """
     import neo4j
 
+    scheme = urlsplit(uri).scheme if "://" in uri else ""
+    if scheme not in SCHEMES:
+        raise Neo4jExportError(f"invalid Neo4j URI {uri!r}: it must start with bolt:// or neo4j:// (or bolt+s://, neo4j+s://, ...)")
     rows = graph_rows(G)
     plan: list[Batch] = list(batches(rows, batch_size))
     want_labels, want_types = rows.label_counts(), rows.type_counts()

@@ -17,7 +17,9 @@ properties are written only where they differ.
 
 String literals escape ``\\``, ``'`` and every character outside printable ASCII as ``\\uXXXX``
 (UTF-16 units, so characters beyond U+FFFF become surrogate pairs, as Cypher reads them): the
-script is plain ASCII and reads the same whatever encoding the shell assumes.
+script is plain ASCII and reads the same whatever encoding the shell assumes. The one exception
+is NUL, written as a raw NUL byte: cypher-shell 5.26 reads ``\\u0000`` in a ``:param`` literal as
+the six characters ``\\u0000`` (the server's own parser does not), and it keeps a raw NUL.
 
 From Python, :func:`iter_statements` splits a script back into ``(statement, parameters)`` pairs
 with a small parser of exactly the literal subset written here, and :func:`run_script` runs
@@ -56,6 +58,9 @@ def cypher_string(text: str) -> str:
             out.append("\\n")
         elif char == "\t":
             out.append("\\t")
+        elif char == "\x00":
+            # cypher-shell 5's parameter reader keeps "\u0000" as six characters; a raw NUL works.
+            out.append(char)
         elif 0x20 <= code < 0x7F:
             out.append(char)
         elif code <= 0xFFFF:

@@ -91,16 +91,23 @@ class Neo4jServer:
     password: str | None
     process: subprocess.Popen
 
-    def stop(self) -> None:
-        """Close the launcher's stdin (it then shuts Neo4j down); kill it only if it hangs."""
+    def stop(self, graceful: bool = False) -> None:
+        """Stop the server: kill it (test stores are thrown away), or with ``graceful`` close its
+        stdin so it shuts Neo4j down cleanly, killing it only if that hangs."""
         if self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                self.process.stdin.close()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            if graceful:
+                with contextlib.suppress(OSError):
+                    self.process.stdin.close()
+                try:
+                    self.process.wait(timeout=60)
+                    return
+                except subprocess.TimeoutExpired:
+                    pass
+            self.process.kill()
+            self.process.wait()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+            self.process.stdout.close()
 
     def log_tail(self, chars: int = 3000) -> str:
         log = self.home / "launcher.log"
@@ -124,13 +131,29 @@ def write_conf(home: Path, *, auth: bool, read_only: bool) -> None:
 
 
 def start_server(launcher: Path, home: Path, *, password: str | None = PASSWORD, read_only: bool = False) -> Neo4jServer:
-    """Start the launcher on ``home`` and wait for its ``KG-NEO4J-READY <port>`` line."""
+    """Start the launcher on ``home`` and wait for its ``KG-NEO4J-READY <port>`` line.
+
+    Neo4j cannot create a database that is read-only from birth, and a read-only DBMS refuses
+    the password change too; so a read-only start on a new home first makes the store with the
+    real tools: ``neo4j-admin dbms set-initial-password`` and an import of no nodes.
+    """
     java = _tool("java")
+    home = home.resolve()
     home.mkdir(parents=True, exist_ok=True)
-    write_conf(home, auth=password is not None, read_only=read_only)
     env = {k: v for k, v in os.environ.items() if k != "KG_NEO4J_PASSWORD"}
-    if password is not None:
+    if read_only:
+        if not (home / "data" / "databases" / "neo4j").exists():
+            (home / "empty.csv").write_text("id:ID\n")
+            steps = [["database", "import", "full", "neo4j", "--nodes=empty.csv"]]
+            if password is not None:
+                steps.insert(0, ["dbms", "set-initial-password", password])
+            for args in steps:
+                proc = run_admin(launcher, home, args, cwd=home)
+                if proc.returncode != 0:
+                    pytest.fail(f"neo4j-admin {' '.join(args[:2])} failed:\n{(proc.stdout + proc.stderr)[-2000:]}", pytrace=False)
+    elif password is not None:
         env["KG_NEO4J_PASSWORD"] = password
+    write_conf(home, auth=password is not None, read_only=read_only)
     classpath = f"{launcher / 'lib'}/*:{launcher / 'launcher.jar'}"
     with open(home / "launcher.log", "wb") as log:
         process = subprocess.Popen(
@@ -158,6 +181,7 @@ def start_server(launcher: Path, home: Path, *, password: str | None = PASSWORD,
 
 def run_admin(launcher: Path, home: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run the real ``neo4j-admin`` with ``home`` as NEO4J_HOME."""
+    launcher, home = launcher.resolve(), home.resolve()
     classpath = f"{launcher / 'lib'}/*:{launcher / 'launcher.jar'}"
     return subprocess.run(
         [_tool("java"), *JAVA_OPTIONS, "-cp", classpath, "kgtest.Main", "admin", str(home), *args],
@@ -166,6 +190,21 @@ def run_admin(launcher: Path, home: Path, args: list[str], cwd: Path) -> subproc
         text=True,
         timeout=600,
     )
+
+
+def install_admin(launcher: Path, home: Path) -> Path:
+    """``HOME/bin/neo4j-admin``: runs the real neo4j-admin from the launcher, as a Neo4j tarball would."""
+    launcher, home = launcher.resolve(), home.resolve()
+    script = home / "bin" / "neo4j-admin"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    classpath = f"{launcher / 'lib'}/*:{launcher / 'launcher.jar'}"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"exec '{_tool('java')}' {' '.join(JAVA_OPTIONS)} -cp '{classpath}' kgtest.Main admin \"$NEO4J_HOME\" \"$@\"\n"
+    )
+    script.chmod(0o755)
+    write_conf(home, auth=True, read_only=False)
+    return script
 
 
 @dataclass
@@ -191,6 +230,18 @@ class CypherShell:
 def neo4j_launcher() -> Path:
     """The built launcher folder (``launcher.jar`` + ``lib/``)."""
     return maven_build("server")
+
+
+@pytest.fixture(scope="session")
+def make_neo4j_home(neo4j_launcher, tmp_path_factory) -> Callable[[], Path]:
+    """Factory of fresh NEO4J_HOMEs with ``bin/neo4j-admin`` (the real tool) and ``conf/neo4j.conf``."""
+
+    def make() -> Path:
+        home = tmp_path_factory.mktemp("neo4j-import-home")
+        install_admin(neo4j_launcher, home)
+        return home
+
+    return make
 
 
 @pytest.fixture(scope="session")

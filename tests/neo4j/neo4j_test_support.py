@@ -127,14 +127,18 @@ def graphs(draw, max_papers: int = 4, max_concepts: int = 5) -> nx.MultiDiGraph:
     return to_networkx(kg)
 
 
-def _clean(props: dict[str, Any]) -> dict[str, Any]:
-    """Neo4j stores no null and (by kg's documented choice) no empty list."""
-    return {k: v for k, v in props.items() if v is not None and v != []}
+def expected_snapshot(G: nx.MultiDiGraph, *, bulk_import: bool = False) -> dict[str, dict]:
+    """What the database must hold after exporting ``G`` (see the module docstring).
 
-
-def expected_snapshot(G: nx.MultiDiGraph) -> dict[str, dict]:
-    """What the database must hold after exporting ``G`` (see the module docstring)."""
+    With ``bulk_import=True``, a list holding exactly one empty string is missing, as the
+    importer reads it (documented in docs/neo4j.md).
+    """
     nodes, rels = {}, {}
+
+    def _clean(props: dict[str, Any]) -> dict[str, Any]:
+        # Neo4j stores no null and (by kg's documented choice) no empty list.
+        return {k: v for k, v in props.items() if v is not None and v != [] and not (bulk_import and v == [""])}
+
     type_labels = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
     for node, a in G.nodes(data=True):
         if a["kind"] == "paper":
@@ -202,3 +206,25 @@ def snapshot(driver, database: str | None = None) -> dict[str, dict]:
         assert key not in rels, f"two relationships for {key}"
         rels[key] = record["props"]
     return {"nodes": nodes, "relationships": rels}
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """One graph carrying every string of :data:`HOSTILE_STRINGS` in every kind of field."""
+    papers, concepts, links, relations, evidence = {}, {}, [], [], {}
+    for i, text in enumerate(HOSTILE_STRINGS):
+        pid = f"paper {i} {text}"
+        paper = Paper(
+            id=pid, title=text, abstract=f"{text} and {text}", date=text or None, date_text=text,
+            authors=(text, "B"), venue=text, doi=text, url=text, categories=(text,),
+        )
+        papers[pid] = paper
+        cid = f"{LABELS[i % 4].lower()}/{i} {text}"
+        concepts[cid] = Concept(cid, LABELS[i % 4], text, aliases={f"{text}!": 2, "alias": 1}, acronym=text, paper_count=i, mention_count=i, first_seen=text)
+        eid = f"e{i} {text}"
+        n = len(paper.text)
+        evidence[eid] = Evidence(eid, pid, 0, n, ((0, len(text)), (n - len(text), n)), text, 0.5)
+        links.append(PaperLink(pid, cid, ROLES[i % len(ROLES)], i, [eid], 0.25))
+    cids = sorted(concepts)
+    for i, cid in enumerate(cids):
+        relations.append(Relation(cid, cids[(i + 1) % len(cids)], RELATION_TYPES[i % len(RELATION_TYPES)], i, 1, [f"e{i} {HOSTILE_STRINGS[i]}"], 1.0 / (i + 1)))
+    return to_networkx(KnowledgeGraph(papers, concepts, links, relations, evidence))
