@@ -26,6 +26,8 @@ from urllib.parse import quote
 from kg.rdf.namespace import DEFAULT_BASE_IRI
 
 _SAFE = ":-._~"
+_ALREADY_SAFE = re.compile(r"[A-Za-z0-9:._~-]*\Z")
+_ALREADY_SAFE_SLASH = re.compile(r"[A-Za-z0-9:._~/-]*\Z")
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
@@ -61,7 +63,10 @@ def encode_segment(text: str, *, keep_slash: bool = False) -> str:
     >>> encode_segment("method/..", keep_slash=True)
     'method/%2E%2E'
     """
-    encoded = quote(text.encode("utf-8", "surrogatepass"), safe=_SAFE + ("/" if keep_slash else ""))
+    if (_ALREADY_SAFE_SLASH if keep_slash else _ALREADY_SAFE).match(text):
+        encoded = text
+    else:
+        encoded = quote(text.encode("utf-8", "surrogatepass"), safe=_SAFE + ("/" if keep_slash else ""))
     if "." in encoded:
         encoded = "/".join(p.replace(".", "%2E") if p in (".", "..") else p for p in encoded.split("/"))
     return encoded

@@ -86,9 +86,6 @@ class KG(DefinedNamespace):
     sourceId: URIRef
     dateText: URIRef
     truncated: URIRef
-    # evidence
-    sentenceStart: URIRef
-    sentenceEnd: URIRef
 
 
 def kg_terms() -> list[URIRef]:

@@ -60,14 +60,19 @@ _GRAPH_MEDIA = {
     "text/xml": "xml",
 }
 _DEFAULT = {"select": "json", "ask": "json", "graph": "turtle"}
-_FORMAT_ALIASES = {"ttl": "turtle", "n-triples": "nt", "ntriples": "nt", "jsonld": "json-ld", "rdf": "xml", "sparql-results+json": "json"}
+_FORMAT_ALIASES = {
+    "graph": {"ttl": "turtle", "n3": "turtle", "n-triples": "nt", "ntriples": "nt", "jsonld": "json-ld",
+              "json": "json-ld", "rdf": "xml", "rdf+xml": "xml"},
+    "select": {"sparql-results+json": "json", "sparql-results+xml": "xml", "text": "table"},
+}
 
 
-def negotiate(accept: str | None, kind: str, format_param: str | None = None) -> str | None:
+def negotiate(accept: str | None, kind: str, format_param: str | list[str] | None = None) -> str | None:
     """The output format for a result of ``kind`` (select, ask, graph), or None if none is acceptable.
 
-    A ``format`` parameter (a name or a media type) wins over the ``Accept`` header, whose
-    entries are tried by quality, ``*/*`` and ``type/*`` included.
+    A recognised ``format`` (or ``output``) parameter, a name or a media type, wins over the
+    ``Accept`` header (SPARQLWrapper sends both); the header's entries are tried by quality,
+    ``*/*`` and ``type/*`` included.
 
     Example
     -------
@@ -77,15 +82,19 @@ def negotiate(accept: str | None, kind: str, format_param: str | None = None) ->
     True
     >>> negotiate(None, "graph"), negotiate("*/*", "select"), negotiate(None, "select", "tsv")
     ('turtle', 'json', 'tsv')
+    >>> negotiate("application/json", "graph", ["json"])
+    'json-ld'
     """
     media = _GRAPH_MEDIA if kind == "graph" else _SOLUTION_MEDIA
-    names = set(GRAPH_FORMATS) if kind == "graph" else set(SOLUTION_FORMATS)
-    if format_param:
-        wanted = format_param.strip().lower()
-        wanted = _FORMAT_ALIASES.get(wanted, wanted)
+    names = set(GRAPH_FORMATS) if kind == "graph" else {*SOLUTION_FORMATS, "table"}
+    aliases = _FORMAT_ALIASES["graph" if kind == "graph" else "select"]
+    for wanted in [format_param] if isinstance(format_param, str) else (format_param or []):
+        wanted = (wanted or "").strip().lower()
+        wanted = aliases.get(wanted, wanted)
         if wanted in names:
             return wanted
-        return media.get(wanted.split(";")[0].strip())
+        if wanted.split(";")[0].strip() in media:
+            return media[wanted.split(";")[0].strip()]
     if not accept or not accept.strip():
         return _DEFAULT[kind]
     ranges = []
@@ -224,7 +233,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             answer = server.runner.run(
                 queries[0],
                 accept=self.headers.get("Accept"),
-                format=(params.get("format") or params.get("output") or [None])[0],
+                format=params.get("format", []) + params.get("output", []),
                 max_rows=server.max_results,
                 max_bytes=MAX_RESPONSE_BYTES,
             )

@@ -176,3 +176,77 @@ def synthetic_kg(n_papers: int, *, seed: int = 0, concepts_per_paper: float = 0.
         relations.append(Relation(child.id, methods[0].id, "HYPONYM-OF", 1, 1, [], 0.5))
     relations.sort(key=lambda r: (r.source, r.type, r.target))
     return KnowledgeGraph(papers, concepts, links, relations, evidence, extractor_version=extractor_version)
+
+
+def kg_from_graph(G) -> KnowledgeGraph:
+    """The :class:`KnowledgeGraph` behind a NetworkX graph of :func:`kg.graph.build.to_networkx`
+    (e.g. a loaded ``graph.json``), so that a real build can be re-written or scaled without
+    running extraction again."""
+    papers, concepts, links, relations = {}, {}, [], []
+    for node, a in G.nodes(data=True):
+        if a.get("kind") == "paper":
+            papers[node] = Paper(node, a["title"], a["abstract"], date=a.get("date"), date_text=a.get("date_text"),
+                                 authors=tuple(a.get("authors") or ()), venue=a.get("venue"), doi=a.get("doi"),
+                                 arxiv_id=a.get("arxiv_id"), url=a.get("url"), categories=tuple(a.get("categories") or ()))
+        elif a.get("kind") == "concept":
+            concepts[node] = Concept(node, a["type"], a["label"], aliases={f: n for f, n in a.get("aliases") or ()},
+                                     acronym=a.get("acronym"), paper_count=a.get("paper_count", 0),
+                                     mention_count=a.get("mention_count", 0), first_seen=a.get("first_seen"),
+                                     last_seen=a.get("last_seen"))
+    for u, v, a in G.edges(data=True):
+        if a.get("kind") == "link":
+            links.append(PaperLink(u, v, a["role"], a["count"], list(a.get("evidence") or ()), a.get("confidence", 1.0)))
+        elif a.get("kind") == "relation":
+            relations.append(Relation(u, v, a["type"], a["count"], a["papers"], list(a.get("evidence") or ()), a.get("confidence", 1.0)))
+    evidence = {
+        eid: Evidence(eid, e["paper"], e["sentence"][0], e["sentence"][1], tuple(tuple(s) for s in e["spans"]), e["method"], e["confidence"])
+        for eid, e in (G.graph.get("evidence") or {}).items()
+    }
+    return KnowledgeGraph(papers, concepts, links, relations, evidence, extractor_version=G.graph.get("extractor", ""))
+
+
+def scale_kg(kg: KnowledgeGraph, copies: int, *, shared_min_papers: int = 3) -> KnowledgeGraph:
+    """``kg`` repeated ``copies`` times with distinct paper and evidence ids, like a larger corpus.
+
+    Concepts seen in at least ``shared_min_papers`` papers are shared by all copies (the head of
+    the distribution grows), the long tail gets a distinct concept per copy (new rare concepts
+    keep appearing); relations between shared concepts are merged, their counts added.
+    """
+    def cid(concept_id: str, k: int) -> str:
+        if k == 0 or kg.concepts[concept_id].paper_count >= shared_min_papers:
+            return concept_id
+        return f"{concept_id}-{k}"
+
+    papers, concepts, links, evidence = {}, {}, [], {}
+    relations: dict[tuple[str, str, str], Relation] = {}
+    for k in range(copies):
+        sfx = "" if k == 0 else f"~{k}"
+        for paper in kg.papers.values():
+            papers[paper.id + sfx] = Paper(paper.id + sfx, paper.title, paper.abstract, date=paper.date,
+                                           date_text=paper.date_text, authors=paper.authors, doi=paper.doi,
+                                           arxiv_id=paper.arxiv_id, categories=paper.categories)
+        for c in kg.concepts.values():
+            new_id = cid(c.id, k)
+            if new_id in concepts:
+                shared = concepts[new_id]
+                shared.paper_count += c.paper_count
+                shared.mention_count += c.mention_count
+            else:
+                concepts[new_id] = Concept(new_id, c.type, c.label if new_id == c.id else f"{c.label} {k}",
+                                           dict(c.aliases) if new_id == c.id else {f"{c.label} {k}": c.mention_count},
+                                           c.acronym, c.paper_count, c.mention_count, c.first_seen, c.last_seen)
+        for ev in kg.evidence.values():
+            evidence[ev.id + sfx] = Evidence(ev.id + sfx, ev.paper_id + sfx, ev.sentence_start, ev.sentence_end,
+                                             ev.spans, ev.method, ev.confidence)
+        for li in kg.links:
+            links.append(PaperLink(li.paper_id + sfx, cid(li.concept_id, k), li.role, li.count,
+                                   [e + sfx for e in li.evidence], li.confidence))
+        for r in kg.relations:
+            key = (cid(r.source, k), r.type, cid(r.target, k))
+            if key in relations:
+                merged = relations[key]
+                merged.count += r.count
+                merged.papers += r.papers
+            else:
+                relations[key] = Relation(key[0], key[2], r.type, r.count, r.papers, [e + sfx for e in r.evidence], r.confidence)
+    return KnowledgeGraph(papers, concepts, links, list(relations.values()), evidence, extractor_version=kg.extractor_version)

@@ -26,11 +26,13 @@ What is written (``ontology/README.md`` has the diagram):
 * relation: ``a kg:RelationAssertion``; ``rdf:subject``, ``rdf:predicate``, ``rdf:object``,
   ``kg:count`` (sentences), ``kg:paperCount``, ``kg:confidence``.
 * evidence: ``a oa:Annotation``; ``oa:hasBody`` each edge it supports, ``oa:hasTarget`` one
-  ``oa:SpecificResource`` per quoted span (``oa:hasSource`` the paper, ``oa:hasSelector`` an
-  ``oa:TextQuoteSelector`` with ``oa:exact``/``oa:prefix``/``oa:suffix`` and an
-  ``oa:TextPositionSelector`` with ``oa:start``/``oa:end``), ``kg:sentenceStart``/``End``,
-  ``kg:confidence``, ``prov:wasGeneratedBy`` the rule's activity and ``prov:wasAttributedTo``
-  the extractor (a ``prov:SoftwareAgent`` labelled with its version).
+  ``oa:SpecificResource`` per quoted span, ``kg:confidence``,
+  ``prov:wasGeneratedBy`` the rule's ``prov:Activity``, which ``prov:wasAssociatedWith`` the
+  extractor (a ``prov:SoftwareAgent`` labelled with its version).
+* span (``<paper>/text/<start>-<end>``, written once however many annotations quote it):
+  ``a oa:SpecificResource``; ``oa:hasSource`` the paper, ``oa:hasSelector`` an
+  ``oa:TextQuoteSelector`` (``oa:exact``, ``oa:prefix``/``oa:suffix``: the rest of the sentence
+  around it, up to 200 characters each side) and an ``oa:TextPositionSelector`` (``oa:start``/``oa:end``).
 
 Offsets are Unicode code points into ``title + "\\n" + abstract`` (SPARQL's ``SUBSTR`` counts the
 same way, from 1).
@@ -39,6 +41,7 @@ same way, from 1).
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import math
 import re
@@ -75,9 +78,10 @@ class Lit(NamedTuple):
 Obj = str | Lit
 Block = tuple[str, list[tuple[str, Obj]]]
 
-#: How many characters of context an ``oa:TextQuoteSelector`` keeps on each side of the quote
-#: (never crossing the sentence boundary).
-QUOTE_CONTEXT = 100
+#: How many characters of context an ``oa:TextQuoteSelector`` keeps on each side of the quote,
+#: never crossing the sentence boundary: for all but very long sentences, prefix + exact +
+#: suffix is the whole supporting sentence.
+QUOTE_CONTEXT = 200
 
 # Plain-str constants: building blocks from str is several times faster than from URIRef.
 A = str(RDF.type)
@@ -105,7 +109,7 @@ _P = {name: str(term) for name, term in {
 }.items()}
 _K = {name: str(getattr(KG, name)) for name in (
     "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
-    "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated", "sentenceStart", "sentenceEnd",
+    "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated",
 )}
 _C = {name: str(term) for name, term in {
     "Paper": PAPER_CLASS, "Concept": SKOS.Concept, "ConceptScheme": SKOS.ConceptScheme,
@@ -131,6 +135,7 @@ def integer(value: int) -> Lit:
     return Lit(str(int(value)), _XSD_INTEGER)
 
 
+@functools.lru_cache(maxsize=4096)
 def decimal(value: float) -> Lit:
     """A canonical ``xsd:decimal`` (six places at most): ``0.9``, ``1.0``; NaN and infinities
     (which decimals cannot hold) raise ``ValueError``.
@@ -206,6 +211,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
     ]
     yield agent, [(A, _C["SoftwareAgent"]), (_P["label"], text(kg.extractor_version or "kg"))]
 
+    concept_node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
     links_by_paper: dict[str, list] = defaultdict(list)
     for link in kg.links:
         if link.paper_id not in kg.papers or link.concept_id not in kg.concepts:
@@ -219,7 +225,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
         p = iris.paper_iri(base, paper_id)
         links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
         body = _paper_properties(paper)
-        body.extend((_ROLES[li.role], iris.concept_iri(base, li.concept_id)) for li in links)
+        body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
         yield p, body
         for li in links:
             node = iris.link_iri(base, paper_id, li.role, li.concept_id)
@@ -227,7 +233,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
                 (A, _K["PaperLink"]),
                 (_P["rdfSubject"], p),
                 (_P["rdfPredicate"], _ROLES[li.role]),
-                (_P["rdfObject"], iris.concept_iri(base, li.concept_id)),
+                (_P["rdfObject"], concept_node[li.concept_id]),
                 (_K["count"], integer(li.count)),
                 (_K["confidence"], decimal(li.confidence)),
             ]
@@ -244,11 +250,11 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
             relations_by_source[rel.source].append(rel)
     for concept_id in sorted(kg.concepts):
         concept = kg.concepts[concept_id]
-        c = iris.concept_iri(base, concept_id)
+        c = concept_node[concept_id]
         rels = sorted(relations_by_source.pop(concept_id, ()), key=lambda r: (r.type, r.target))
         body = _concept_properties(concept, scheme)
         for rel in rels:
-            target = iris.concept_iri(base, rel.target)
+            target = concept_node[rel.target]
             body.append((_RELATIONS[rel.type], target))
             if rel.type in _SKOS_SUPER:
                 body.append((_SKOS_SUPER[rel.type], target))
@@ -259,7 +265,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
                 (A, _K["RelationAssertion"]),
                 (_P["rdfSubject"], c),
                 (_P["rdfPredicate"], _RELATIONS[rel.type]),
-                (_P["rdfObject"], iris.concept_iri(base, rel.target)),
+                (_P["rdfObject"], concept_node[rel.target]),
                 (_K["count"], integer(rel.count)),
                 (_K["paperCount"], integer(rel.papers)),
                 (_K["confidence"], decimal(rel.confidence)),
@@ -268,7 +274,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
     del relations_by_source
 
     activities: dict[str, str] = {}
-    current_paper, paper_text = None, ""
+    current_paper, paper_text, paper_node, spans_written = None, "", "", set()
     for ev in sorted(kg.evidence.values(), key=lambda e: (e.paper_id, e.id)):
         paper = kg.papers.get(ev.paper_id)
         if paper is None:
@@ -276,10 +282,11 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
             continue
         if ev.paper_id != current_paper:
             current_paper, paper_text = ev.paper_id, paper.text
+            paper_node, spans_written = iris.paper_iri(base, ev.paper_id), set()
         activity = activities.get(ev.method)
         if activity is None:
             activity = activities[ev.method] = iris.activity_iri(base, ev.method)
-        yield from _annotation(ev, base, iris.paper_iri(base, ev.paper_id), paper_text, activity, agent)
+        yield from _annotation(ev, base, paper_node, paper_text, activity, spans_written)
     for method in sorted(activities):
         yield activities[method], [
             (A, _C["Activity"]),
@@ -350,21 +357,26 @@ def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dro
             dropped["references to unknown evidence"] += 1
 
 
-def _annotation(ev: Evidence, base: str, paper: str, paper_text: str, activity: str, agent: str) -> Iterator[Block]:
-    """The oa:Annotation of one evidence record, its targets and their selectors."""
+def _annotation(ev: Evidence, base: str, paper: str, paper_text: str, activity: str, spans_written: set) -> Iterator[Block]:
+    """The oa:Annotation of one evidence record, and the targets of its spans not written yet.
+
+    A target is one span of one paper's text (``<paper>/text/<start>-<end>``), shared by every
+    annotation quoting that span: a mention is usually evidence for several edges (its paper
+    link, each relation and co-occurrence in its sentence), and its selectors are written once.
+    """
     ann = iris.evidence_iri(base, ev.id)
     spans = ev.spans or ((ev.sentence_start, ev.sentence_end),)
-    targets = [f"{ann}/target-{i}" for i in range(len(spans))]
+    targets = [f"{paper}/text/{start}-{end}" for start, end in spans]
     yield ann, [
         (A, _C["Annotation"]),
         *((_P["hasTarget"], t) for t in targets),
-        (_K["sentenceStart"], integer(ev.sentence_start)),
-        (_K["sentenceEnd"], integer(ev.sentence_end)),
         (_K["confidence"], decimal(ev.confidence)),
         (_P["wasGeneratedBy"], activity),
-        (_P["wasAttributedTo"], agent),
     ]
     for target, (start, end) in zip(targets, spans):
+        if (start, end) in spans_written:
+            continue
+        spans_written.add((start, end))
         quote, position = f"{target}/quote", f"{target}/position"
         yield target, [
             (A, _C["SpecificResource"]),
