@@ -23,6 +23,13 @@
 
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
 
+  // Fit the map with a margin, so the community names above the outer discs stay in view.
+  function fitView() {
+    network.fit({ animation: false });
+    network.moveTo({ scale: network.getScale() * 0.92, animation: false });
+  }
+  fitView();
+
   window.kgMap = { network: network, nodes: nodes, edges: edges, data: data, state: state,
                    search: search, select: select, clearSelection: clearSelection, setTypeVisible: setTypeVisible };
 
@@ -251,7 +258,7 @@
   document.getElementById("kg-physics").addEventListener("change", function (event) {
     network.setOptions({ physics: { enabled: event.target.checked } });
   });
-  document.getElementById("kg-fit").addEventListener("click", function () { network.fit({ animation: false }); });
+  document.getElementById("kg-fit").addEventListener("click", fitView);
 
   // --- community discs ------------------------------------------------------------------------
 
