@@ -8,6 +8,7 @@ on hover, filters by type, finds a concept by name, and never runs paper text as
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kg.graph.analytics import concept_graph
 from kg.graph.build import to_networkx
@@ -42,7 +43,7 @@ def hover(page, node_id: str) -> str:
     page.mouse.move(x, y, steps=3)
     try:
         page.wait_for_selector("#kg-tooltip:not([hidden])", timeout=3000)
-    except Exception:  # noqa: BLE001 - Playwright's TimeoutError; the assertion below says what failed
+    except PlaywrightTimeout:  # no tooltip: the caller's assertion says what was expected
         return ""
     return page.inner_text("#kg-tooltip")
 
