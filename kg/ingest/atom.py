@@ -154,6 +154,11 @@ def _to_expat_encoding(source: Source, data: bytes) -> bytes:
     GBK, cp1252...). An encoding nobody knows, or UTF-16 declared on a file that is not (no BOM,
     starts with ``<?xml``), is read as UTF-8 with a warning.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-8 from here on, so that
+        text = data.decode("utf-16", errors="replace")                # resuming after an error works
+        data = text.encode("utf-8")
+        declared = _DECLARED_ENCODING_RE.match(data)
+        return data[: declared.start(1)] + data[declared.end(1):] if declared else data
     declared = _DECLARED_ENCODING_RE.match(data)
     if not declared:
         return data
