@@ -1,6 +1,8 @@
 """Relations between the entities of a sentence, and the paper's role towards each entity.
 
-Rules over the words *between* two entities of one sentence, in the spirit of Hearst patterns:
+Relations come from a small classifier trained on SciERC (:mod:`kg.nlp.relation_classifier`,
+``scripts/train_relations.py``) when its model file is installed, and otherwise from rules
+over the words *between* two entities of one sentence, in the spirit of Hearst patterns:
 "X for Y" (X USED-FOR Y), "Y using X" (X USED-FOR Y), "Y such as X" (X HYPONYM-OF Y),
 "X outperforms Y" (COMPARE), "X and Y" (CONJUNCTION), "X of the Y" (PART-OF), "M of X" / "X in
 terms of M" (X MEASURED-BY M), "X on D" (D EVALUATE-FOR X). Labels follow SciERC (Luan et al.
@@ -260,12 +262,38 @@ def _same_clause(sentence: str, start: int, end: int) -> bool:
     return re.search(r";|\.\s|,\s*(?:which|but|while|whereas|and we)\b|\bwhile\b|\bwhereas\b", sentence[start:end]) is None
 
 
-def doc_relations(text: str, sentences: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]]):
+def _packaged_model():
+    """The packaged relation classifier and its metadata, or None when it is not installed."""
+    from kg.nlp.relation_classifier import load_model
+
+    try:
+        return load_model()
+    except FileNotFoundError:
+        return None
+
+
+def model_relations(model, meta, text: str, sentence: tuple[int, int], ents: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str, str, float]]:
+    """The classifier's relations of one sentence, a metric's EVALUATE-FOR written MEASURED-BY."""
+    from kg.nlp.relation_classifier import classify_sentence
+
+    out = []
+    for h, t, label, rule, conf in classify_sentence(model, meta, text, sentence, ents):
+        if label == "EVALUATE-FOR" and ents[h][2] in METRIC_LABELS and ents[t][2] not in METRIC_LABELS:
+            h, t, label = t, h, "MEASURED-BY"
+        out.append((h, t, label, rule, conf))
+    return out
+
+
+def doc_relations(text: str, sentences: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]], use_model: bool = True):
     """Relations and roles over a whole text.
+
+    Relations come from the packaged classifier (:mod:`kg.nlp.relation_classifier`) when it is
+    installed and ``use_model`` is true, else from the rules of :func:`pair_relations`.
 
     Returns ``(relations, roles)``: ``[(head, tail, label, rule, confidence)]`` and
     ``[(ent, role, rule, confidence)]``, indices into ``ents`` (sorted by start).
     """
+    loaded = _packaged_model() if use_model else None
     relations: list[tuple[int, int, str, str, float]] = []
     roles: list[tuple[int, str, str, float]] = []
     k = 0
@@ -279,7 +307,11 @@ def doc_relations(text: str, sentences: Sequence[tuple[int, int]], ents: Sequenc
         if not idx:
             continue
         local = [ents[i] for i in idx]
-        for h, t, label, rule, conf in pair_relations(text, local):
+        if loaded is not None:
+            found = model_relations(loaded[0], loaded[1], text, (s_start, s_end), local)
+        else:
+            found = pair_relations(text, local)
+        for h, t, label, rule, conf in found:
             relations.append((idx[h], idx[t], label, rule, conf))
         for e, role, rule, conf in sentence_roles(text, s_start, s_end, local):
             roles.append((idx[e], role, rule, conf))
@@ -293,8 +325,9 @@ class RelationExtractor:
     Place it last, after the NER (and any entity ruler or filter).
     """
 
-    def __init__(self, nlp: Language, name: str = "kg_relations"):
+    def __init__(self, nlp: Language, name: str = "kg_relations", use_model: bool = True):
         self.name = name
+        self.use_model = use_model
 
     def __call__(self, doc: Doc) -> Doc:
         if doc.has_annotation("SENT_START"):
@@ -302,11 +335,11 @@ class RelationExtractor:
         else:
             sentences = [(0, len(doc.text))]
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        doc._.relations, doc._.roles = doc_relations(doc.text, sentences, ents)
+        doc._.relations, doc._.roles = doc_relations(doc.text, sentences, ents, self.use_model)
         return doc
 
 
-@Language.factory("kg_relations")
-def make_relation_extractor(nlp: Language, name: str) -> RelationExtractor:
-    """Factory of the ``kg_relations`` component."""
-    return RelationExtractor(nlp, name)
+@Language.factory("kg_relations", default_config={"use_model": True})
+def make_relation_extractor(nlp: Language, name: str, use_model: bool) -> RelationExtractor:
+    """Factory of the ``kg_relations`` component (``use_model = false``: rules only)."""
+    return RelationExtractor(nlp, name, use_model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.tokens import Span
 
@@ -69,22 +70,27 @@ def test_novel_apposition_proposes():
     assert [r[1] for r in sentence_roles(t, 0, len(t), ents)] == ["proposes"]
 
 
-def test_only_known_labels_and_roles():
+@pytest.mark.parametrize("use_model", [False, True])
+def test_only_known_labels_and_roles(use_model):
     t = "We use BERT for question answering. BERT outperforms ELMo and GloVe on SQuAD with F1."
     ents = ents_of(t, ("BERT", "METHOD"), ("question answering", "TASK"), ("ELMo", "METHOD"), ("GloVe", "METHOD"), ("SQuAD", "DATASET"), ("F1", "METRIC"))
-    rels, roles = doc_relations(t, [(0, 35), (36, len(t))], ents)
+    rels, roles = doc_relations(t, [(0, 35), (36, len(t))], ents, use_model)
     assert rels and roles
     assert {r[2] for r in rels} <= set(RELATION_TYPES) - {"CO-OCCURS", "VARIANT-OF", "RELATED-TO"}
     assert {r[1] for r in roles} <= set(ROLES)
+    assert all(0 < r[4] <= 1 for r in rels)
+    assert all(r[3].startswith("model:relations-ap/" if use_model else "rule:") for r in rels)
 
 
-def test_component_sets_doc_attributes():
+@pytest.mark.parametrize("use_model, rule", [(False, "rule:for/1"), (True, "model:relations-ap/")])
+def test_component_sets_doc_attributes(use_model, rule):
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("kg_relations")
+    nlp.add_pipe("kg_relations", config={"use_model": use_model})
     doc = nlp.make_doc("We propose FastNet for image classification.")
     doc.ents = [Span(doc, 2, 3, label="METHOD"), Span(doc, 4, 6, label="TASK")]
     for _, proc in nlp.pipeline:
         doc = proc(doc)
-    assert doc._.relations == [(0, 1, "USED-FOR", "rule:for/1", 0.65)]
+    assert [r[:3] for r in doc._.relations] == [(0, 1, "USED-FOR")]
+    assert doc._.relations[0][3].startswith(rule)
     assert (0, "proposes", "rule:propose-verb/1", 0.8) in doc._.roles
