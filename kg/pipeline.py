@@ -143,7 +143,7 @@ def build(options: BuildOptions) -> BuildResult:
         with timed(stats, "resolve"):
             resolution = resolve(extractions, papers)
         with timed(stats, "build"):
-            kg = build_graph(papers, extractions, resolution)
+            kg = build_graph(papers, extractions, resolution, extractor_version=pipeline_version(options.model))
             kg.stats = stats
             kg.extractor_version = pipeline_version(options.model)
             G = to_networkx(kg)
