@@ -268,6 +268,25 @@ def _add_graph_arg(p: argparse.ArgumentParser, default: str = f"{DEFAULT_OUT}/gr
     p.add_argument("--graph", default=default, metavar="FILE", help=f"built graph to read (default: {default})")
 
 
+def _count(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _add_quiet_arg(p: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps 'kg -q build' working: a subcommand default would otherwise reset it.
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars or warnings on stderr")
@@ -309,14 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default=None, metavar="NAME", help="input format; default: detected per file")
     p.add_argument("--field", action="append", default=[], metavar="KEY=NAME", help="field name override, e.g. abstract=summary (repeatable)")
     p.add_argument("--strict", action="store_true", help="fail (exit 3) if any input record is malformed")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="extraction processes (default: number of cores)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the extraction cache")
     p.add_argument("--cache-dir", default=None, metavar="DIR", help="extraction cache folder (default: OUT/.cache)")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="run extraction on a Dask cluster (scheduler address)")
     p.add_argument("--rdf-format", default="turtle", metavar="NAME", help="turtle (default), nt, json-ld or trig")
     p.add_argument("--base-iri", default=None, metavar="IRI", help="base IRI for papers and concepts")
-    p.add_argument("--map-nodes", type=int, default=None, metavar="N", help="most concepts drawn in map.html")
+    p.add_argument("--map-nodes", type=_count, default=None, metavar="N", help="most concepts drawn in map.html")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -332,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet_arg(p)
     p.add_argument("--out", default=None, metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="extraction processes (default: number of cores)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--strict", action="store_true", help="exit 3 if any record was malformed")
     p.set_defaults(func=cmd_extract)
 
@@ -400,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--user", default="neo4j")
     e.add_argument("--password-env", default=None, metavar="VAR", help="environment variable holding the password")
     e.add_argument("--database", default=None, metavar="NAME", help="database name (default: the server's default)")
-    e.add_argument("--batch-size", type=int, default=1000, metavar="N")
+    e.add_argument("--batch-size", type=_positive, default=1000, metavar="N")
     _add_quiet_arg(e)
     _add_graph_arg(e)
     e.set_defaults(func=cmd_export_neo4j)
@@ -413,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  kg map 'graph neural networks' --hops 2 --out gnn.html",
     )
     p.add_argument("concept", metavar="CONCEPT", help="concept id, label or alias")
-    p.add_argument("--hops", type=int, default=2)
+    p.add_argument("--hops", type=_count, default=2)
     p.add_argument("--out", default=None, metavar="FILE", help="HTML file (default: map-<concept>.html beside the graph)")
     _add_graph_arg(p)
     p.set_defaults(func=cmd_map)
@@ -426,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rising concepts; writes report.md with PNG charts.",
         epilog="example:\n  kg analyze --top 15",
     )
-    p.add_argument("--top", type=int, default=10, metavar="N")
+    p.add_argument("--top", type=_positive, default=10, metavar="N")
     p.add_argument("--out", default=None, metavar="DIR", help="folder for report.md (default: beside the graph)")
     _add_graph_arg(p)
     p.set_defaults(func=cmd_analyze)
@@ -441,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("concept_a", metavar="CONCEPT_A")
     p.add_argument("concept_b", metavar="CONCEPT_B")
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="most sentences per relation")
+    p.add_argument("--limit", type=_positive, default=10, metavar="N", help="most sentences per relation")
     _add_graph_arg(p)
     p.set_defaults(func=cmd_explain)
 
