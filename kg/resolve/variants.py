@@ -1,11 +1,13 @@
 """Look-alike concepts are linked, not merged.
 
-* ``A VARIANT-OF B`` when a name of ``A`` contains a whole name of ``B`` as a contiguous run of
-  its words, acronyms or numbers, plus something more: "S-KAN" / "ReLU-KAN" / "Convolutional
-  KAN" of "KAN", "GPT-2" of "GPT", "ResNet-50" of "ResNet", "GOLD-NAS" of "NAS",
-  "deep reinforcement learning" of "reinforcement learning". Only the longest contained names
-  are linked ("activation space selectable convolutional KAN" -> "convolutional KAN", not also
-  "KAN": that link follows through "convolutional KAN").
+* ``A VARIANT-OF B`` when a name of ``A`` ends with a whole name of ``B`` (its head, in English
+  noun phrases), preceded by more words, acronyms or letters: "S-KAN" / "ReLU-KAN" /
+  "Convolutional KAN" of "KAN", "GOLD-NAS" of "NAS", "deep reinforcement learning" of
+  "reinforcement learning"; or when it starts with a name of ``B`` followed only by a version
+  (numbers, "+", single letters): "GPT-2" of "GPT", "ResNet-50" of "ResNet", "PointNet++" of
+  "PointNet". "neural network training" is not a variant of "neural networks". Only the
+  longest contained names are linked ("activation space selectable convolutional KAN" ->
+  "convolutional KAN", not also "KAN": that link follows through "convolutional KAN").
 * ``A RELATED-TO B`` when their names differ only in numbers ("CIFAR-100" / "CIFAR-10",
   "top-5 accuracy" / "top-1 accuracy", "ResNet-101" / "ResNet-50"): every concept of such a
   family points to the family's most widely used member.
@@ -35,6 +37,11 @@ class NameLink:
 
 def _is_number(run: str) -> bool:
     return run.isdigit() or run == "+"
+
+
+def _is_version(run: str) -> bool:
+    """A number, "+", or a single letter: what a version adds ("GPT-2", "PointNet++", "CIFAR-10-C")."""
+    return _is_number(run) or len(run.lstrip("^")) == 1
 
 
 def variant_links(names: Mapping[str, tuple[str, Iterable[tuple[str, tuple[str, ...]]]]], rank: Mapping[str, tuple]) -> list[NameLink]:
@@ -73,6 +80,8 @@ def variant_links(names: Mapping[str, tuple[str, Iterable[tuple[str, tuple[str, 
                     sub = r[i:j]
                     if all(_is_number(x) for x in sub):
                         continue
+                    if j != len(r) and not (i == 0 and all(_is_version(x) for x in r[j:])):
+                        continue  # B must be the head (the end) of A's name, or A = B + a version
                     for other in by_runs.get((ctype, sub), ()):
                         if other != cid:
                             found.append((i, j, other))
