@@ -116,8 +116,8 @@ def describe_error(exc: Exception, uri: str, user: str, database: str | None, pa
         return f"authentication failed for user {user!r} at {uri}{hint}"
     if isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired)):
         reason = _one_line(exc)
-        if "reason" in reason:
-            reason = reason[reason.index("reason") :].removeprefix("reason").strip(" []()")
+        if "(reason " in reason:  # "... (reason [Errno 111] Connection refused)"
+            reason = reason[reason.rindex("(reason ") + len("(reason ") :].removesuffix(")")
         return f"cannot reach Neo4j at {uri}: {reason}"
     if isinstance(exc, ne.Neo4jError):
         code = exc.code or ""

@@ -41,35 +41,30 @@ from kg.output import atomic_open
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[char]
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+# cypher-shell 5's parameter reader keeps "\u0000" as six characters; a raw NUL works, so NUL
+# is the one character outside printable ASCII that is written as it is.
+_SIMPLE_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r"[^\x00\x20-\x7e]|[\\']")
+
+
 def cypher_string(text: str) -> str:
     """A single-quoted Cypher string literal holding ``text`` exactly, in plain ASCII.
 
     >>> print(cypher_string("O'Brien \\"Pat\\"\\n€ 😀"))
     'O\\'Brien "Pat"\\n\\u20ac \\ud83d\\ude00'
     """
-    out = ["'"]
-    for char in text:
-        code = ord(char)
-        if char == "\\":
-            out.append("\\\\")
-        elif char == "'":
-            out.append("\\'")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\x00":
-            # cypher-shell 5's parameter reader keeps "\u0000" as six characters; a raw NUL works.
-            out.append(char)
-        elif 0x20 <= code < 0x7F:
-            out.append(char)
-        elif code <= 0xFFFF:
-            out.append(f"\\u{code:04x}")
-        else:
-            code -= 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-    out.append("'")
-    return "".join(out)
+    return "'" + _NEEDS_ESCAPE.sub(_escape, text) + "'"
 
 
 def cypher_literal(value: Any) -> str:
@@ -93,7 +88,12 @@ def cypher_literal(value: Any) -> str:
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
-            name = key if _IDENTIFIER.match(key) else "`" + key.replace("`", "``") + "`"
+            if _IDENTIFIER.match(key):
+                name = key
+            elif key and all(0x20 <= ord(c) < 0x7F for c in key):
+                name = "`" + key.replace("`", "``") + "`"
+            else:  # kg's keys are schema property names; Cypher names have no \u escapes
+                raise ValueError(f"map key {key!r} is not a printable ASCII name")
             items.append(f"{name}: {cypher_literal(item)}")
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"no Cypher literal for {type(value).__name__}")

@@ -22,6 +22,7 @@ difference from the push and the Cypher script; see ``docs/neo4j.md``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -176,8 +177,14 @@ def import_arguments(array_delimiter: str, database: str = "neo4j") -> list[str]
 
 
 def _shell_word(word: str) -> str:
-    if word.replace("-", "").replace("=", "").replace(".", "").replace("_", "").replace("+", "").replace(",", "").isalnum():
+    """``word`` for a POSIX shell: as it is when safe, else the (option) value in single quotes."""
+    safe = lambda text: re.fullmatch(r"[A-Za-z0-9_.,+/=-]*", text) is not None  # noqa: E731
+    if safe(word):
         return word
+    if word.startswith("--") and "=" in word:
+        option, value = word.split("=", 1)
+        if safe(option):
+            return f"{option}=" + "'" + value.replace("'", "'\"'\"'") + "'"
     return "'" + word.replace("'", "'\"'\"'") + "'"
 
 

@@ -8,6 +8,7 @@ against themselves. It has the shape of ``snapshot()`` in ``tests/neo4j/conftest
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import networkx as nx
@@ -58,6 +59,12 @@ HOSTILE_STRINGS: tuple[str, ...] = (
     "true",
     "U+001F",
 )
+
+
+def examples(n: int) -> int:
+    """A Hypothesis example count: ``n`` times ``KG_HYPOTHESIS_SCALE`` (default 1) for long fuzzing runs."""
+    return n * max(1, int(os.environ.get("KG_HYPOTHESIS_SCALE", "1")))
+
 
 texts = st.one_of(st.sampled_from(HOSTILE_STRINGS), st.text(max_size=30))
 nonempty_texts = texts.filter(bool)

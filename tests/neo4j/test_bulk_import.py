@@ -13,7 +13,7 @@ import subprocess
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
-from neo4j_test_support import expected_snapshot, graphs, hostile_graph, snapshot
+from neo4j_test_support import examples, expected_snapshot, graphs, hostile_graph, snapshot
 
 from kg.export.neo4j_bolt import push
 from kg.export.neo4j_files import write_bulk_import
@@ -80,7 +80,7 @@ def test_importer_loads_the_same_graph_as_the_push(small_graph, tmp_path, make_n
         server.stop()
 
 
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(G=graphs(max_papers=12, max_concepts=12))
 def test_any_graph_imports_unchanged(G, tmp_path_factory, make_neo4j_home, start_neo4j):
     server = import_and_start(G, tmp_path_factory.mktemp("bulk") / "neo4j", make_neo4j_home(), start_neo4j)

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from neo4j_test_support import expected_snapshot, graphs, hostile_graph, snapshot, texts
+from neo4j_test_support import examples, expected_snapshot, graphs, hostile_graph, snapshot, texts
 
 from kg.export.neo4j_bolt import push
 from kg.export.neo4j_cypher import cypher_literal, run_script, write_cypher
@@ -51,7 +51,7 @@ def test_script_through_the_driver_gives_the_same_graph(small_graph, tmp_path, e
     assert snapshot(empty_neo4j) == expected_snapshot(small_graph)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(G=graphs())
 def test_any_graph_script_round_trips(G, tmp_path_factory, neo4j_driver):
     neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
@@ -61,9 +61,9 @@ def test_any_graph_script_round_trips(G, tmp_path_factory, neo4j_driver):
     assert not any(run_script(neo4j_driver, script).values())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(value=st.recursive(st.one_of(texts, st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()),
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=8))
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.from_regex(r"[A-Za-z_][ -~]{0,8}", fullmatch=True), inner, max_size=3), max_leaves=8))
 def test_literals_read_the_same_in_neo4j(value, neo4j_driver):
     """Neo4j's own Cypher parser reads every literal kg writes as the value it came from."""
     record = neo4j_driver.execute_query("RETURN " + cypher_literal(value) + " AS v").records[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from neo4j_test_support import expected_snapshot, graphs, label_and_type_counts, snapshot
+from neo4j_test_support import examples, expected_snapshot, graphs, label_and_type_counts, snapshot
 
 from kg.export.neo4j_bolt import Neo4jExportError, push
 
@@ -84,7 +84,7 @@ def test_push_sends_no_paper_text_as_cypher(small_graph, neo4j_server, empty_neo
     assert snapshot(empty_neo4j) == expected_snapshot(small_graph)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(G=graphs())
 def test_any_graph_round_trips(G, neo4j_server, neo4j_driver):
     neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")

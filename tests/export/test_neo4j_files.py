@@ -1,0 +1,162 @@
+"""kg.export.neo4j_files: bulk-import CSVs, read back with a reference reader of the importer's dialect.
+
+The real importer loads these files in tests/neo4j/test_bulk_import.py; here a small RFC 4180
+reader that keeps the importer's one distinction (an unquoted empty field is no value, ``""``
+is the empty string) checks many random graphs quickly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from neo4j_test_support import examples, graphs
+
+from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES, choose_array_delimiter, write_bulk_import
+from kg.export.neo4j_schema import graph_rows
+
+
+def read_csv(text: str) -> list[list[tuple[str, bool]]]:
+    """Records of ``(value, quoted)`` fields: RFC 4180, quotes doubled, newlines inside quotes."""
+    records, fields, i, n = [], [], 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            j, value = i + 1, []
+            while True:
+                k = text.index('"', j)
+                value.append(text[j:k])
+                if text.startswith('""', k):
+                    value.append('"')
+                    j = k + 2
+                else:
+                    i = k + 1
+                    break
+            fields.append(("".join(value), True))
+        else:
+            m = re.compile(r"[^,\n]*").match(text, i)
+            fields.append((m.group(), False))
+            i = m.end()
+        if i < n and text[i] == ",":
+            i += 1
+        elif i >= n or text[i] == "\n":
+            records.append(fields)
+            fields = []
+            i += 1
+        else:
+            raise AssertionError(f"junk after a field at {i}: {text[i:i + 20]!r}")
+    return records
+
+
+def decode(header: str, field: tuple[str, bool], delim: str):
+    """A field as the importer reads it under ``header`` (``name:type``)."""
+    value, quoted = field
+    kind = header.rsplit(":", 1)[1] if ":" in header else "string"
+    if value == "" and (not quoted or kind.endswith("[]")):
+        return None
+    if kind == "long":
+        return int(value)
+    if kind == "double":
+        return float(value)
+    if kind == "string[]":
+        return value.split(delim)
+    if kind == "long[]":
+        return [int(v) for v in value.split(delim)]
+    return value
+
+
+def read_back(folder, delim):
+    """Nodes ``{(key label, id): (labels, props)}`` and relationships ``{(type, start, end): props}``."""
+    nodes, rels = {}, {}
+    for name, label, _ in NODE_FILES:
+        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
+        names = [h for h, _ in header]
+        for record in records:
+            row = dict(zip(names, record, strict=True))
+            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if h != ":LABEL" and not h.startswith("id:ID")}
+            ident = row[f"id:ID({label})"][0]
+            props = {"id": ident, **{k: v for k, v in props.items() if v is not None}}
+            nodes[(label, ident)] = (tuple(row[":LABEL"][0].split(delim)), props)
+    for name, _, _, _ in RELATIONSHIP_FILES:
+        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
+        names = [h for h, _ in header]
+        for record in records:
+            row = dict(zip(names, record, strict=True))
+            start = next(v for h, v in row.items() if h.startswith(":START_ID"))[0]
+            end = next(v for h, v in row.items() if h.startswith(":END_ID"))[0]
+            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if not h.startswith(":")}
+            rels[(row[":TYPE"][0], start, end)] = {k: v for k, v in props.items() if v is not None}
+    return nodes, rels
+
+
+def expected(G, *, bulk_import=True):
+    rows = graph_rows(G)
+    drop = lambda props: {k: v for k, v in props.items() if not (bulk_import and v == [""])}  # noqa: E731
+    nodes = {(r.labels[0], r.id): (r.labels, drop(r.props)) for r in rows.nodes}
+    rels = {(r.type, r.start, r.end): drop(r.props) for r in rows.relationships}
+    return nodes, rels
+
+
+def test_headers_use_the_importer_syntax(small_graph, tmp_path):
+    write_bulk_import(small_graph, tmp_path)
+    first_line = lambda name: (tmp_path / name).read_text(encoding="utf-8").split("\n", 1)[0]  # noqa: E731
+    assert first_line("nodes_paper.csv") == (
+        "id:ID(Paper),:LABEL,title:string,abstract:string,date:string,date_text:string,authors:string[],"
+        "venue:string,doi:string,arxiv_id:string,url:string,categories:string[]"
+    )
+    assert first_line("nodes_concept.csv") == (
+        "id:ID(Concept),:LABEL,type:string,label:string,aliases:string[],alias_counts:long[],acronym:string,"
+        "paper_count:long,mention_count:long,first_seen:string,last_seen:string"
+    )
+    assert first_line("relationships_link.csv") == ":START_ID(Paper),:END_ID(Concept),:TYPE,count:long,confidence:double,evidence:string[]"
+    assert first_line("relationships_relation.csv") == (
+        ":START_ID(Concept),:END_ID(Concept),:TYPE,count:long,papers:long,weight:long,confidence:double,evidence:string[]"
+    )
+    assert first_line("relationships_in_paper.csv") == ":START_ID(Evidence),:END_ID(Paper),:TYPE"
+
+
+def test_small_graph_reads_back(small_graph, tmp_path):
+    write_bulk_import(small_graph, tmp_path)
+    assert read_back(tmp_path, "\x1f") == expected(small_graph)
+    text = (tmp_path / "nodes_paper.csv").read_text(encoding="utf-8")
+    assert '"O\'Brien, ""Pat"""' in text  # quotes doubled, comma inside quotes
+    assert "\nWe report BLEU on WMT'14 — naïvely, «quoted».\"" in text  # newline and UTF-8 kept as they are
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(G=graphs())
+def test_any_graph_reads_back(G, tmp_path_factory):
+    folder = write_bulk_import(G, tmp_path_factory.mktemp("bulk"))
+    delim = choose_array_delimiter(graph_rows(G))
+    assert read_back(folder, delim) == expected(G)
+    assert f"--array-delimiter={'U+%04X' % ord(delim)}" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_array_delimiter_avoids_characters_in_list_values(small_graph, tmp_path):
+    small_graph.nodes["arxiv:2101.00001"]["authors"] = ["Ann\x1fLee", "Bo\x1eX"]
+    write_bulk_import(small_graph, tmp_path)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "--array-delimiter=U+001D" in readme
+    assert read_back(tmp_path, "\x1d") == expected(small_graph)
+
+
+def test_readme_gives_the_full_import_command(small_graph, tmp_path):
+    write_bulk_import(small_graph, tmp_path)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"```sh\n(\$NEO4J_HOME/bin/neo4j-admin.*?)\n```", readme, re.S).group(1)
+    words = command.replace("\\\n", " ").split()
+    assert words[:5] == ["$NEO4J_HOME/bin/neo4j-admin", "database", "import", "full", "neo4j"]
+    for option in ("--delimiter=,", "--array-delimiter=U+001F", "--quote='\"'", "--multiline-fields=true", "--id-type=string"):
+        assert option in words
+    assert [w for w in words if w.startswith("--nodes=")] == [f"--nodes={name}" for name, _, _ in NODE_FILES]
+    assert [w for w in words if w.startswith("--relationships=")] == [f"--relationships={name}" for name, *_ in RELATIONSHIP_FILES]
+    assert "cypher-shell" in readme and (tmp_path / "constraints.cypher").read_text().count(";\n") == 5
+
+
+def test_files_are_replaced_whole_and_deterministic(small_graph, tmp_path):
+    write_bulk_import(small_graph, tmp_path)
+    first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    write_bulk_import(small_graph, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == first  # no temporary files left
+    assert sorted(first) == sorted(
+        [name for name, *_ in NODE_FILES] + [name for name, *_ in RELATIONSHIP_FILES] + ["README.md", "constraints.cypher"]
+    )
