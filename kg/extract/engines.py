@@ -20,6 +20,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
+#: How long to wait for a Dask scheduler to answer.
+DASK_CONNECT_TIMEOUT = "30s"
+
 
 @dataclass
 class Engine:
@@ -72,12 +75,12 @@ def dask_cluster(address: str) -> Engine:
     Raises
     ------
     ConnectionError
-        When no scheduler answers at ``address`` within 30 seconds.
+        When no scheduler answers at ``address`` within :data:`DASK_CONNECT_TIMEOUT`.
     """
     from distributed import Client
 
     try:
-        client = Client(address, timeout="30s", set_as_default=False)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
     except OSError as exc:
         raise ConnectionError(f"no Dask scheduler at {address}: {exc}") from exc
     threads = sum(client.nthreads().values()) or 1

@@ -1,0 +1,188 @@
+"""Whole ``kg build`` at several corpus sizes: wall time per stage, peak RSS, and a rebuild.
+
+For each size N it writes the corpus with ``scripts/make_bench_corpus.py`` (real abstracts,
+copied with distinct ids and texts), runs ``kg -q build`` in a child process with a fresh
+output folder, samples the resident memory of the whole process tree (the build and its
+worker processes) every 0.2 s, and reads the per-stage seconds from ``summary.md``.
+With ``--rebuild`` it then adds 1,000 papers the corpus does not contain and builds again
+into the same folder (the extraction cache in ``OUT/.cache`` is warm): the incremental case.
+
+Results go to stdout as Markdown tables and to ``WORKDIR/results-<N>.json``.
+CPU seconds (user + system of the whole tree) are reported beside wall seconds because
+the benchmark machine is shared: wall time depends on what else runs, CPU time much less.
+
+Usage::
+
+    python scripts/bench_build.py 1000 10000 --workdir bench --rebuild
+    nohup python scripts/bench_build.py 100000 --workdir bench --rebuild > bench/100k.log 2>&1 &
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_PAPERS = 1000
+
+
+def make_corpus(path: Path, size: int, start: int = 0) -> Path:
+    if not path.exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_bench_corpus.py"), str(size), "--start", str(start), "-o", str(path)], check=True)
+    return path
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def child(argv: list[str]) -> int:
+    """Run ``kg build`` (same arguments) in this process, also recording CPU seconds per stage
+    (``kg.pipeline.timed`` records wall seconds only) into ``OUT.stage-cpu.json``; with
+    ``--profile FILE`` first, under pyinstrument, writing its text report to FILE."""
+    from contextlib import contextmanager
+
+    import kg.pipeline
+    from kg.cli import main as kg_main
+
+    profile = None
+    if argv[:1] == ["--profile"]:
+        profile, argv = argv[1], argv[2:]
+    cpu: dict[str, float] = {}
+    wall_timed = kg.pipeline.timed
+
+    @contextmanager
+    def timed(stats, stage):
+        c0 = _cpu()
+        try:
+            with wall_timed(stats, stage):
+                yield
+        finally:
+            cpu[stage] = cpu.get(stage, 0.0) + _cpu() - c0
+
+    kg.pipeline.timed = timed
+    if profile:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.01) as profiler:
+            rc = kg_main(argv)
+        Path(profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+    else:
+        rc = kg_main(argv)
+    out = Path(argv[argv.index("--out") + 1])
+    Path(f"{out}.stage-cpu.json").write_text(json.dumps(cpu, indent=2))
+    return rc
+
+
+def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra: list[str], profile: Path | None = None) -> dict:
+    """Run ``kg -q build`` in a child process; measure wall seconds, CPU seconds and peak RSS of
+    the process tree, and read wall and CPU seconds per stage."""
+    cmd = [sys.executable, __file__, "--child", *(["--profile", str(profile)] if profile else []), "-q", "build", *map(str, inputs), "--out", str(out), *extra]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    peak = 0
+    with log.open("w") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                stop.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        rc = proc.wait()
+        stop.set()
+        sampler.join()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if rc != 0:
+        raise SystemExit(f"kg build failed with exit code {rc}; see {log}")
+    stage_cpu = json.loads(Path(f"{out}.stage-cpu.json").read_text())
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak / 2**20, "stages": read_stages(out / "summary.md"), "stage_cpu": stage_cpu, "cmd": " ".join(cmd)}
+
+
+def read_stages(summary: Path) -> dict[str, float]:
+    """The 'Time per stage' table of summary.md."""
+    text = summary.read_text(encoding="utf-8")
+    part = text.split("## Time per stage", 1)[-1]
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^\| ([\w:.-]+) \| ([\d.]+) \|$", part, re.M)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument("--workdir", default="bench", help="corpora, outputs, logs and results (default: bench/)")
+    parser.add_argument("--jobs", type=int, default=None, help="passed to kg build (default: its own default, the core count)")
+    parser.add_argument("--rebuild", action="store_true", help=f"then add {NEW_PAPERS} new papers and build again with the warm cache")
+    parser.add_argument("--keep", action="store_true", help="keep the output folders")
+    parser.add_argument("--build-arg", action="append", default=[], help="extra argument for kg build (repeatable)")
+    parser.add_argument("--profile", action="store_true", help="profile each clean build with pyinstrument (WORKDIR/profile-N.txt)")
+    args = parser.parse_args(argv)
+
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; load average {os.getloadavg()[0]:.1f}", flush=True)
+    for size in args.sizes:
+        corpus = make_corpus(work / f"corpus-{size}.jsonl", size)
+        out = work / f"out-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        result = {"papers": size, "clean": run_build([corpus], out, args.jobs, work / f"build-{size}.log", args.build_arg, work / f"profile-{size}.txt" if args.profile else None)}
+        result["clean"]["load_avg"] = os.getloadavg()[0]
+        _report(size, "clean build", result["clean"])
+        if args.rebuild:
+            new = make_corpus(work / f"new-{size}-{NEW_PAPERS}.jsonl", NEW_PAPERS, start=size)
+            result["rebuild"] = run_build([corpus, new], out, args.jobs, work / f"rebuild-{size}.log", args.build_arg)
+            result["rebuild"]["load_avg"] = os.getloadavg()[0]
+            _report(size, f"rebuild + {NEW_PAPERS} new papers", result["rebuild"])
+        (work / f"results-{size}.json").write_text(json.dumps(result, indent=2))
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+def _report(size: int, what: str, r: dict) -> None:
+    print(f"\n### {size:,} papers, {what}: {r['wall_s']:.0f} s wall, {r['cpu_s']:.0f} CPU s, peak RSS {r['peak_rss_mb']:,.0f} MB (load average {r['load_avg']:.1f})")
+    print("| stage | wall s | CPU s |\n|---|---:|---:|")
+    for stage, sec in r["stages"].items():
+        print(f"| {stage} | {sec:.1f} | {r['stage_cpu'].get(stage, float('nan')):.1f} |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
