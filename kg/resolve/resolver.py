@@ -170,12 +170,20 @@ def _proper_name(spellings: Mapping[str, int]) -> bool:
     return any(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings if f)
 
 
-def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _UnionFind) -> dict[str, str]:
     """``{"NAME dataset" key: NAME key}`` for names followed by a generic head ("CIFAR-10
-    dataset", "ResNet architecture", "GNN models", "classification tasks") where NAME is
-    mentioned on its own in the corpus, mostly with the head's type (and, for dataset and
-    method heads, written as a proper name); such a mention is resolved as NAME (acronym
-    definitions included)."""
+    dataset", "ResNet architecture", "GNN models", "classification tasks") where NAME is a
+    name of the corpus whose cluster (NAME with its spelling variants) mostly has the head's
+    type and, for dataset and method heads, is written as a proper name somewhere; such a
+    mention is resolved as NAME (acronym definitions included). Judging the cluster rather
+    than the one spelling keeps resolution idempotent."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    proper: dict[str, bool] = defaultdict(bool)
+    for key, n in forms.count.items():
+        if n:
+            root = uf.find(key)
+            votes[root].update(forms.labels[key])
+            proper[root] = proper[root] or _proper_name(forms.spellings[key])
     out = {}
     for key, r in key_runs.items():
         if not forms.count.get(key):
@@ -185,10 +193,12 @@ def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]]) -> di
             if len(r) <= h or head not in GENERIC_HEADS:
                 continue
             rest = "".join(r[:-h])
-            if not forms.count.get(rest) or (GENERIC_HEADS[head] != "TASK" and not _proper_name(forms.spellings[rest])):
+            if rest not in forms.count:
                 continue
-            votes = forms.labels[rest]
-            if votes and min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
+            root = uf.find(rest)
+            if GENERIC_HEADS[head] != "TASK" and not proper[root]:
+                continue
+            if votes[root] and min(votes[root].items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
                 out[key] = rest
                 break
     return out
@@ -356,7 +366,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                 uf.union(d.long_key, d.head_key)
     acronyms = _vote_acronyms(forms, uf)
     _initials_fallback(forms, key_runs, acronyms, uf)
-    acronyms.generic = _generic_heads(forms, key_runs)
+    acronyms.generic = _generic_heads(forms, key_runs, uf)
 
     # clusters of every mention, then the type of each cluster
     clusters: dict[str, list[str | None]] = {}
@@ -413,9 +423,20 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
 
     # labels and ids; concepts whose labels give the same slug get -2, -3 ... in an order that
     # depends only on what they contain (mentions, papers, label, aliases)
+    # one label per cluster: concepts split off it by type share it (so that a split concept's
+    # label still leads back to its cluster)
+    cluster_aliases: dict[str, Counter] = defaultdict(Counter)
+    cluster_reliable: dict[str, Counter] = defaultdict(Counter)
+    for ckey, al in aliases.items():
+        cluster_aliases[ckey[0]].update(al)
+        cluster_reliable[ckey[0]].update(reliable.get(ckey, {}))
+    cluster_label = {
+        c: choose_label(al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words)
+        for c, al in cluster_aliases.items()
+    }
     labelled = []
     for ckey, al in aliases.items():
-        label = choose_label(al, reliable.get(ckey, {}), long_forms.get(ckey[0], ()), _poor_labels(al, acronyms.generic), lower_words)
+        label = cluster_label[ckey[0]]
         rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
         labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
     labelled.sort(key=lambda x: (x[0], x[1]))

@@ -20,9 +20,13 @@ VOCABULARY = [
     ("stochastic gradient descent", "METHOD"), ("Stochastic Gradient Decent", "METHOD"), ("CAN", "METHOD"), ("can", "METHOD"),
     ("in-context learning", "METHOD"), ("ICL", "METHOD"), ("mean squared error", "METRIC"), ("node classification", "TASK"),
     ("CTR prediction", "TASK"), ("click-through rate prediction", "TASK"), ("top-1 accuracy", "METRIC"), ("top-5 accuracy", "METRIC"),
+    ("CIFAR-10 dataset", "DATASET"), ("Cifar10", "DATASET"), ("GNN models", "METHOD"), ("classification tasks", "TASK"),
+    ("classification", "TASK"), ("Structural optimization", "TASK"), ("structural optimization", "TASK"), ("MNist", "DATASET"),
+    ("MNIST", "DATASET"), ("activation space Selectable KAN", "METHOD"), ("neural network training", "METHOD"),
 ]
 DEFINITIONS = [("graph neural networks", "GNNs"), ("spiking neural networks", "SNNs"), ("sparse neural networks", "SNNs"),
-               ("Kolmogorov-Arnold Network", "KAN"), ("Sparse KAN", "S-KAN"), ("click-through rate", "CTR")]
+               ("Kolmogorov-Arnold Network", "KAN"), ("Sparse KAN", "S-KAN"), ("click-through rate", "CTR"),
+               ("activation space Selectable KAN", "S-KAN"), ("deep neural networks", "NNs"), ("neural networks", "NNs")]
 LABELS = ["METHOD", "DATASET", "METRIC", "TASK"]
 
 sentence = st.one_of(
