@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import statistics
 import sys
 from pathlib import Path
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     with atomic_open(args.out, "wb", encoding=None) as fh:
         fh.write(payload)
     print(f"{len(data)} examples, {len(model.weights)} features -> {args.out} ({len(payload) / 1024:.0f} KiB)")
+    print(f"sha256 {hashlib.sha256(payload).hexdigest()}: set kg.nlp.relations.RELATION_MODEL_SHA256 to it")
     return 0
 
 

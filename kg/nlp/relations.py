@@ -29,6 +29,10 @@ from kg.nlp import extensions  # noqa: F401  (registers Doc._.relations / Doc._.
 
 #: Version of the rules; part of every relation's rule name so that evidence says what made it.
 RULES_VERSION = "1"
+#: sha256 of the packaged relation model (kg/nlp/relation_model.json.gz). It is here, in a
+#: module whose source is part of :func:`kg.nlp.pipeline_version`, so that a retrained model
+#: changes the extractor version (and so the extraction cache key); a test checks it.
+RELATION_MODEL_SHA256 = "f8186913327ef18a79fc6143db6f10ecbc578ee69181e9e9576135ef6520a6ce"
 
 #: Entity labels that can be "evaluated on" (named datasets; SciERC's Material when scoring).
 DATA_LABELS = frozenset({"DATASET", "ORIG:Material"})
