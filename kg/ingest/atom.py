@@ -166,7 +166,7 @@ def _to_expat_encoding(source: Source, data: bytes) -> bytes:
     without = data[: declared.start(1)] + data[declared.end(1):]
     try:
         codec = codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         source.report.warning(source.where(1), f"the XML declaration names an unknown encoding ({name!r}); read as UTF-8")
         return without
     if codec.startswith("utf-16") or codec.startswith("utf-32"):
@@ -176,7 +176,11 @@ def _to_expat_encoding(source: Source, data: bytes) -> bytes:
         return data
     if codec in _EXPAT_ENCODINGS:
         return data
-    text = without.decode(codec, errors="replace")
+    try:
+        text = without.decode(codec, errors="replace")
+    except (LookupError, UnicodeError, ValueError):  # not a text encoding (zlib, rot13), or "undefined"
+        source.report.warning(source.where(1), f"the XML declaration names {name!r}, which is not a text encoding; read as UTF-8")
+        return without
     if "\ufffd" in text and b"\xef\xbf\xbd" not in without:
         source.report.warning(source.where(1), f"bytes that are not {name} were replaced by U+FFFD")
     return text.encode("utf-8")
