@@ -57,6 +57,7 @@ from kg.output import atomic_open, atomic_write_text
 
 #: Array delimiters tried in order; the first that no array element contains is used.
 ARRAY_DELIMITER_CANDIDATES: tuple[str, ...] = ("\x1f", "\x1e", "\x1d", "\x1c", *(chr(c) for c in range(0xE000, 0xE100)))
+_CANDIDATE_SET = frozenset(ARRAY_DELIMITER_CANDIDATES)
 
 #: (file name, key label, properties) of each node file.
 NODE_FILES: tuple[tuple[str, str, tuple[Property, ...]], ...] = (
@@ -85,9 +86,6 @@ def choose_array_delimiter(rows: GraphRows) -> str:
         if candidate not in used:
             return candidate
     raise Neo4jExportError("no free array delimiter: list values use every candidate character")
-
-
-_CANDIDATE_SET = frozenset(ARRAY_DELIMITER_CANDIDATES)
 
 
 def delimiter_option(char: str) -> str:
