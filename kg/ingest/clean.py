@@ -56,6 +56,7 @@ _BLOCK_TAG_RE = re.compile(r"<(?:br|p|div|jats:p|jats:sec|jats:title)(?:\s[^<>]{
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _HYPHEN_BREAK_RE = re.compile(r"-(?<=[^\W\d_]-)[ \t]*\r?\n\s*(?=[^\W\d_])")
 _SPACE_RE = re.compile(r"\s+")
+_LINE_BREAK_RE = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def strip_invisible(text: str) -> str:
@@ -94,6 +95,8 @@ def collapse_whitespace(text: str) -> str:
     >>> collapse_whitespace("A multi-\\n  layer\\tperceptron and\\n  LHC \\u00a0energies ")
     'A multi-layer perceptron and LHC energies'
     """
+    if not text.isascii() or "\x0b" in text or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text:
+        text = _LINE_BREAK_RE.sub("\n", text)  # every line boundary str.splitlines knows is a line end
     if "-\n" in text or "-\r" in text or "- " in text or "-\t" in text:
         text = _HYPHEN_BREAK_RE.sub("-", text)
     return " ".join(text.split()) if text.isascii() else _SPACE_RE.sub(" ", text).strip()
