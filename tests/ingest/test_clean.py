@@ -33,6 +33,8 @@ from kg.models import Paper
         ("e\u0301te\u0301", "never", "été"),  # NFC
         ("a\u00a0b\u2009c\u3000d\u2028e", "never", "a b c d e"),
         ("bad \ud800 surrogate", "never", "bad \ufffd surrogate"),
+        ("A-\x1e\u00b2 and multi-\u2028layer", "never", "A-\u00b2 and multi-layer"),  # line boundaries join hyphens
+        ("a\x0bb\x1fc\x85d", "never", "a b c d"),
     ],
 )
 def test_clean_text(raw, latex, expected):

@@ -247,3 +247,17 @@ def test_forced_format_overrides_extension(tmp_path):
     path = tmp_path / "refs.txt"
     path.write_bytes((DATA / "refs.bib").read_bytes())
     assert len(list(read_file(path, format="bibtex", report=IngestReport()))) == 4
+
+
+@pytest.mark.parametrize(
+    "encoding, warned",
+    [("UTF-8", False), ("ISO-8859-1", False), ("cp1252", False), ("Shift_JIS", False), ("TF-8", True),
+     ("rot13", True), ("undefined", True), ("\x00UTF-8", True)],
+)
+def test_atom_declared_encodings(tmp_path, encoding, warned):
+    """Whatever the XML declaration names, the entries are read (fuzzing found crashes here)."""
+    path = tmp_path / "feed.xml"
+    path.write_bytes((DATA / "arxiv_api.xml").read_bytes().replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode()))
+    papers, report = read(path)
+    assert len(papers) == 3
+    assert [p.severity for p in report.problems] == (["warning"] if warned else [])
