@@ -32,7 +32,7 @@ _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 def check_base_iri(base_iri: str | None) -> str:
-    """The base IRI to use: ``base_iri`` (or the default), made to end with ``/`` or ``#``.
+    """The base IRI to use: ``base_iri`` (or the default), made to end with ``/``, ``#`` or ``:``.
 
     Raises ``ValueError`` for anything that is not an absolute IRI usable as a prefix.
 
@@ -46,7 +46,7 @@ def check_base_iri(base_iri: str | None) -> str:
     base = DEFAULT_BASE_IRI if base_iri is None else base_iri
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", base) or _BAD_IRI_CHARS.search(base):
         raise ValueError(f"base IRI must be an absolute IRI without spaces or <>\"{{}}|\\^` characters, got {base!r}")
-    if not base.endswith(("/", "#")):
+    if not base.endswith(("/", "#", ":")):
         base += "/"
     return base
 

@@ -123,13 +123,15 @@ def _child_main(sock: socket.socket, store_or_loader, memory_limit: int, cpu_sec
 
 
 def _reap(children: set[int]) -> None:
-    for pid in list(children):
+    """Collect every child that has exited (so none lingers as a zombie)."""
+    while True:
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
+            pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            done = pid
-        if done:
-            children.discard(pid)
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
 
 
 def zygote_main(control_fd: int, graph: str, backend: str, memory_limit: int, cpu_seconds: float) -> int:
@@ -159,6 +161,8 @@ def zygote_main(control_fd: int, graph: str, backend: str, memory_limit: int, cp
         store_or_loader = store
     control.send(b"ready")
     children: set[int] = set()
+    # Reap finished children as they exit, so that no zombie outlives its query.
+    signal.signal(signal.SIGCHLD, lambda signum, frame: _reap(children))
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(control, _CONTROL_MSG, 1)
@@ -169,18 +173,26 @@ def zygote_main(control_fd: int, graph: str, backend: str, memory_limit: int, cp
             break
         if msg == b"run" and fds:
             child_sock = socket.socket(fileno=fds[0])
+            # SIGCHLD stays blocked until the pid is recorded, so it cannot be reaped unrecorded.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
             pid = os.fork()
             if pid == 0:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                 control.close()
                 _child_main(child_sock, store_or_loader, memory_limit, cpu_seconds)
-            child_sock.close()
             children.add(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            child_sock.close()
             control.send(f"pid:{pid}".encode())
         elif msg.startswith(b"kill:"):
             pid = int(msg[5:])
             if pid in children:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+                try:
+                    os.kill(pid, signal.SIGKILL)  # a zombie not reaped yet still holds its pid: safe
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass  # it ended and was reaped meanwhile
                 children.discard(pid)
             control.send(b"ok")
         else:
