@@ -48,17 +48,16 @@ def test_sample_layouts_dates_and_lines():
 def test_sample_duplicates_keep_the_first_listing():
     report = IngestReport()
     papers = {p.title: p for p in iter_papers([SAMPLE_DIR], report=report)}
+    first_file: dict[str, str] = {}
     counts = Counter()
     for path in sorted(SAMPLE_DIR.glob("*.txt")):
         for paper in read_file(path, report=IngestReport()):
             counts[paper.title] += 1
+            first_file.setdefault(paper.title, path.name)
     repeated = [title for title, n in counts.items() if n > 1]
-    assert repeated, "the sample has papers listed more than once"
+    assert len(repeated) > 10, "the sample has papers listed more than once"
     for title in repeated:
-        assert papers[title].source_file.endswith(min(
-            path.name for path in SAMPLE_DIR.glob("*.txt")
-            if any(p.title == title for p in read_file(path, report=IngestReport()))
-        ))
+        assert papers[title].source_file.endswith(first_file[title])
 
 
 def test_sample_truncation_flag_is_rare_and_reasoned():
