@@ -76,7 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     def report(problem) -> None:
         if not args.quiet:
-            _err(f"skipped {problem}" if problem.severity == "error" else f"warning: {problem}")
+            _err(str(problem) if problem.severity == "error" else f"warning: {problem}")
 
     options = BuildOptions(
         inputs=args.inputs,
@@ -119,7 +119,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     def report(problem) -> None:
         problems.append(problem)
-        _err(f"skipped {problem}")
+        _err(str(problem))
 
     rows = extract_records(args.input, model=args.model, jobs=args.jobs, on_problem=report)
     if args.out:
