@@ -226,7 +226,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
         links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
         body = _paper_properties(paper)
         body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
-        yield p, body
+        yield p, list(dict.fromkeys(body))  # a repeated author or category is one triple
         for li in links:
             node = iris.link_iri(base, paper_id, li.role, li.concept_id)
             yield node, [
@@ -258,7 +258,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
             body.append((_RELATIONS[rel.type], target))
             if rel.type in _SKOS_SUPER:
                 body.append((_SKOS_SUPER[rel.type], target))
-        yield c, body
+        yield c, list(dict.fromkeys(body))  # e.g. skos:broader from both hyponym-of and variant-of
         for rel in rels:
             node = iris.relation_iri(base, rel.source, rel.type, rel.target)
             yield node, [

@@ -160,3 +160,8 @@ def test_failed_write_leaves_the_previous_file(small_kg, tmp_path):
         write_rdf(broken, tmp_path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+def test_no_triple_is_written_twice(tmp_path):
+    lines = write_rdf(synthetic_kg(120, seed=11), tmp_path, format="nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))  # e.g. a paper listing one author twice

@@ -1,0 +1,182 @@
+#!/usr/bin/env python
+"""Benchmark kg's RDF writer and both SPARQL stores at 10^5 and 10^6 triples (or other sizes).
+
+For each size it makes a knowledge graph of about that many triples (seeded synthetic graphs by
+default; ``--scale graph.json`` repeats a real build with distinct ids instead), writes it as
+Turtle and N-Triples (time, size, the writer's peak memory), then, in a fresh process per store,
+loads it (time, peak RSS) and runs every example query ``--repeat`` times (median latency,
+rows). Results are printed as Markdown tables (for docs/rdf.md) and written as JSON with --json.
+
+    .venv/bin/python scripts/bench_sparql.py                      # 1e5 and 1e6 triples
+    .venv/bin/python scripts/bench_sparql.py --sizes 100000 --stores oxigraph
+    .venv/bin/python scripts/bench_sparql.py --scale output/graph.json --sizes 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _make_kg(triples: int, scale_from: str | None, seed: int):
+    """A KnowledgeGraph of roughly ``triples`` triples."""
+    from kg.rdf.synthetic import kg_from_graph, scale_kg, synthetic_kg
+    from kg.rdf.triples import iter_blocks
+
+    def count(kg) -> int:
+        return sum(len(body) for _, body in iter_blocks(kg, "https://w3id.org/kg/resource/"))
+
+    if scale_from:
+        from kg.graph.build import load_graph
+
+        real = kg_from_graph(load_graph(scale_from))
+        per_copy = count(real)
+        return scale_kg(real, max(1, round(triples / per_copy)))
+    probe = 200
+    per_paper = count(synthetic_kg(probe, seed=seed)) / probe
+    return synthetic_kg(max(10, round(triples / per_paper)), seed=seed)
+
+
+def _child_write(args) -> dict:
+    """Make the graph and write it in every measured format (run in its own process)."""
+    from kg.rdf.write import write_rdf
+
+    t0 = time.perf_counter()
+    kg = _make_kg(args.triples, args.scale, args.seed)
+    made = time.perf_counter() - t0
+    rss_kg = _peak_rss_mb()
+    out = {"papers": len(kg.papers), "links": len(kg.links), "relations": len(kg.relations),
+           "evidence": len(kg.evidence), "make_s": round(made, 2), "rss_with_kg_mb": round(rss_kg)}
+    for fmt in ("nt", "turtle"):
+        t0 = time.perf_counter()
+        path = write_rdf(kg, args.folder, format=fmt)
+        out[f"write_{fmt}_s"] = round(time.perf_counter() - t0, 2)
+        out[f"{fmt}_mb"] = round(path.stat().st_size / 2**20, 1)
+    with open(Path(args.folder) / "graph.nt", "rb") as fh:
+        out["triples"] = sum(1 for _ in fh)
+    out["peak_rss_mb"] = round(_peak_rss_mb())
+    return out
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _child_store(args) -> dict:
+    """Load the graph into one store and time every example query (run in its own process)."""
+    from kg.rdf.query import examples, load_store, render, run_query
+
+    graph = Path(args.folder) / "graph.ttl"
+    t0 = time.perf_counter()
+    store = load_store(graph, args.store)
+    out = {"load_s": round(time.perf_counter() - t0, 2), "queries": {}}
+    if args.store == "memory":
+        out["triples"] = len(store.handle)
+
+    def alarm(signum, frame):
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, alarm)
+    for name, example in examples().items():
+        times, rows = [], None
+        for _ in range(args.repeat):
+            signal.alarm(args.query_timeout)
+            t0 = time.perf_counter()
+            try:
+                rows = render(run_query(store, example.text), "json").rows
+            except _Timeout:
+                times = None
+                break
+            finally:
+                signal.alarm(0)
+            times.append(time.perf_counter() - t0)
+        out["queries"][name] = {"median_s": None if times is None else round(statistics.median(times), 3), "rows": rows}
+    out["peak_rss_mb"] = round(_peak_rss_mb())
+    return out
+
+
+def _run_child(mode: str, **kwargs) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode]
+    for key, value in kwargs.items():
+        if value is not None:
+            cmd += [f"--{key.replace('_', '-')}", str(value)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark child failed: {' '.join(cmd)}\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _markdown(results: list[dict], stores: list[str]) -> str:
+    lines = ["| target | triples | papers | write N-Triples | write Turtle | Turtle size | writer peak RSS |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        w = r["write"]
+        lines.append(f"| {r['target']:.0e} | {w['triples']:,} | {w['papers']:,} | {w['write_nt_s']} s | "
+                     f"{w['write_turtle_s']} s | {w['turtle_mb']} MB | {w['peak_rss_mb']} MB |")
+    lines += ["", "| target | store | load | peak RSS | " + " | ".join(results[0]["stores"][stores[0]]["queries"]) + " |",
+              "|---|---|---|---|" + "---|" * len(results[0]["stores"][stores[0]]["queries"])]
+    for r in results:
+        for store in stores:
+            s = r["stores"][store]
+            cells = [("timeout" if q["median_s"] is None else f"{q['median_s']} s") for q in s["queries"].values()]
+            lines.append(f"| {r['target']:.0e} | {store} | {s['load_s']} s | {s['peak_rss_mb']} MB | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], metavar="TRIPLES")
+    parser.add_argument("--stores", nargs="+", default=["memory", "oxigraph"], choices=["memory", "oxigraph"])
+    parser.add_argument("--scale", default=None, metavar="GRAPH_JSON", help="repeat this real build instead of synthetic graphs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (median reported)")
+    parser.add_argument("--query-timeout", type=int, default=300, metavar="S")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", default=None, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--triples", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--store", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child == "write":
+        print(json.dumps(_child_write(args)))
+        return 0
+    if args.child == "store":
+        print(json.dumps(_child_store(args)))
+        return 0
+
+    results = []
+    for target in args.sizes:
+        folder = tempfile.mkdtemp(prefix="kg-bench-")
+        try:
+            print(f"# {target:.0e} triples: writing", file=sys.stderr, flush=True)
+            write = _run_child("write", folder=folder, triples=target, scale=args.scale, seed=args.seed)
+            entry = {"target": target, "write": write, "stores": {}}
+            for store in args.stores:
+                print(f"# {target:.0e} triples: {store}", file=sys.stderr, flush=True)
+                entry["stores"][store] = _run_child("store", folder=folder, store=store, repeat=args.repeat,
+                                                    query_timeout=args.query_timeout)
+            results.append(entry)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print(_markdown(results, args.stores))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
