@@ -4,7 +4,6 @@ negotiation, updates refused, and a server that survives malformed, huge and slo
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -28,16 +27,9 @@ pytestmark = pytest.mark.slow
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    """``kg serve`` as a subprocess on a free port: yields (sparql URL, base URL, process)."""
-    from kg.rdf.synthetic import synthetic_kg
-
-    folder = tmp_path_factory.mktemp("serve")
-    write_rdf(synthetic_kg(40, seed=3), folder)
-    (folder / "map.html").write_text("<!doctype html><title>concept map</title>", encoding="utf-8")
-    cmd = [sys.executable, "-m", "kg", "serve", "--graph", str(folder / "graph.ttl"), "--port", "0",
-           "--timeout", "3", "--max-results", "100"]
+def _start(graph, *options: str):
+    """``kg serve`` as a subprocess on a free port: returns (sparql URL, base URL, process)."""
+    cmd = [sys.executable, "-m", "kg", "serve", "--graph", str(graph), "--port", "0", *options]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     found = threading.Event()
@@ -51,9 +43,24 @@ def endpoint(tmp_path_factory):
     threading.Thread(target=read_stderr, daemon=True).start()
     assert found.wait(120), "kg serve did not start:\n" + "".join(lines)
     url = re.search(r"(http://\S+/sparql)", "".join(lines)).group(1)
-    yield url, url[: -len("sparql")], proc
+    return url, url[: -len("sparql")], proc
+
+
+def _stop(proc) -> None:
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    from kg.rdf.synthetic import synthetic_kg
+
+    folder = tmp_path_factory.mktemp("serve")
+    write_rdf(synthetic_kg(40, seed=3), folder)
+    (folder / "map.html").write_text("<!doctype html><title>concept map</title>", encoding="utf-8")
+    url, base, proc = _start(folder / "graph.ttl", "--timeout", "3", "--max-results", "100")
+    yield url, base, proc
+    _stop(proc)
 
 
 def _client(url: str, query: str, fmt=JSON, method=None) -> SPARQLWrapper:
@@ -200,3 +207,14 @@ def test_missing_graph_exits_5(tmp_path):
     from kg.cli import main
 
     assert main(["serve", "--graph", str(tmp_path / "none.ttl"), "--port", "0"]) == 5
+
+
+def test_oxigraph_store_behind_the_endpoint(small_kg, tmp_path):
+    url, _, proc = _start(write_rdf(small_kg, tmp_path), "--store", "oxigraph", "--timeout", "3")
+    try:
+        data = _client(url, "SELECT ?l WHERE { ?c a kg:Method ; skos:prefLabel ?l } ORDER BY ?l").query().convert()
+        assert [b["l"]["value"] for b in data["results"]["bindings"]] == ["GraphSAGE-X", "Transformers", "graph neural networks"]
+        status, _, _ = _http(url + "?query=" + urllib.parse.quote(SLOW.replace("}", ". ?m ?n ?o }")))
+        assert status == 503 and proc.poll() is None and _alive(url)
+    finally:
+        _stop(proc)
