@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -80,6 +81,19 @@ def _http(url: str, data: bytes | None = None, headers: dict | None = None) -> t
             return resp.status, dict(resp.headers), resp.read()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read()
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (zombies included), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _alive(url: str) -> bool:
@@ -176,10 +190,10 @@ def test_slow_queries_are_stopped_and_the_server_keeps_answering(endpoint):
         assert [f.result()[0] for f in slow] == [503, 503]
     assert proc.poll() is None and _alive(url)
     # the killed query processes are gone (only the zygote is left as a child of kg serve)
-    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    children = _children(proc.pid)
     assert len(children) == 1
     for _ in range(50):  # a query process may take a moment to exit after answering
-        grandchildren = subprocess.run(["pgrep", "-P", children[0]], capture_output=True, text=True).stdout.split()
+        grandchildren = _children(children[0])
         if not grandchildren:
             break
         time.sleep(0.1)
