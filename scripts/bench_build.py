@@ -76,6 +76,7 @@ def child(argv: list[str]) -> int:
     if argv[:1] == ["--profile"]:
         profile, argv = argv[1], argv[2:]
     cpu: dict[str, float] = {}
+    peak_mb: dict[str, float] = {}  # peak RSS of the build process (not its workers) at the end of each stage
     wall_timed = kg.pipeline.timed
 
     @contextmanager
@@ -86,6 +87,7 @@ def child(argv: list[str]) -> int:
                 yield
         finally:
             cpu[stage] = cpu.get(stage, 0.0) + _cpu() - c0
+            peak_mb[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     kg.pipeline.timed = timed
     if profile:
@@ -97,7 +99,7 @@ def child(argv: list[str]) -> int:
     else:
         rc = kg_main(argv)
     out = Path(argv[argv.index("--out") + 1])
-    Path(f"{out}.stage-cpu.json").write_text(json.dumps(cpu, indent=2))
+    Path(f"{out}.stage-cpu.json").write_text(json.dumps({"cpu": cpu, "peak_mb": peak_mb}, indent=2))
     return rc
 
 
@@ -130,8 +132,16 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if rc != 0:
         raise SystemExit(f"kg build failed with exit code {rc}; see {log}")
-    stage_cpu = json.loads(Path(f"{out}.stage-cpu.json").read_text())
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak / 2**20, "stages": read_stages(out / "summary.md"), "stage_cpu": stage_cpu, "cmd": " ".join(cmd)}
+    per_stage = json.loads(Path(f"{out}.stage-cpu.json").read_text())
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_rss_mb": peak / 2**20,
+        "stages": read_stages(out / "summary.md"),
+        "stage_cpu": per_stage["cpu"],
+        "stage_peak_mb": per_stage["peak_mb"],
+        "cmd": " ".join(cmd),
+    }
 
 
 def read_stages(summary: Path) -> dict[str, float]:
@@ -178,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(size: int, what: str, r: dict) -> None:
     print(f"\n### {size:,} papers, {what}: {r['wall_s']:.0f} s wall, {r['cpu_s']:.0f} CPU s, peak RSS {r['peak_rss_mb']:,.0f} MB (load average {r['load_avg']:.1f})")
-    print("| stage | wall s | CPU s |\n|---|---:|---:|")
+    print("| stage | wall s | CPU s | build process peak RSS after it (MB) |\n|---|---:|---:|---:|")
     for stage, sec in r["stages"].items():
-        print(f"| {stage} | {sec:.1f} | {r['stage_cpu'].get(stage, float('nan')):.1f} |")
+        print(f"| {stage} | {sec:.1f} | {r['stage_cpu'].get(stage, float('nan')):.1f} | {r.get('stage_peak_mb', {}).get(stage, float('nan')):,.0f} |")
     sys.stdout.flush()
 
 

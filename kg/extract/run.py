@@ -66,8 +66,9 @@ def extract_papers(
     ----------
     papers : sequence of :class:`kg.models.Paper` (another iterable is read into a list first)
     model : spaCy pipeline directory; None for the packaged one (:func:`kg.nlp.load_pipeline`)
-    jobs : local worker processes at most; None for the number of cores. Small inputs run in
-        this process whatever ``jobs`` says (see :data:`MIN_PAPERS_PER_WORKER`).
+    jobs : local worker processes at most; None for the number of cores
+        (:func:`available_cores`). Small inputs run in this process whatever ``jobs`` says
+        (see :data:`MIN_PAPERS_PER_WORKER`).
     cache_dir : folder of the result cache (:mod:`kg.extract.cache`); None for no cache
     dask_address : a Dask distributed scheduler (``tcp://host:8786``) to run batches on
         instead of local processes; workers need the same kg and model installed
@@ -180,6 +181,14 @@ def _extract(papers: Sequence[Paper], model, jobs, cache_dir, dask_address, stat
             cache.close()
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers narrow), else the count."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _choose_engine(todo: int, jobs: int | None, dask_address: str | None, model: str | None):
     """Dask when asked; else local processes when there is enough uncached work for them to pay
     off; else this process. ``jobs`` is an upper bound on local processes."""
@@ -189,7 +198,7 @@ def _choose_engine(todo: int, jobs: int | None, dask_address: str | None, model:
         return engines.inline()  # nothing to run: load no model, start no worker
     if dask_address:
         return engines.dask_cluster(dask_address)
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else available_cores()
     workers = min(jobs, todo // MIN_PAPERS_PER_WORKER)
     if workers <= 1:
         return engines.inline()
