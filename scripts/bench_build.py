@@ -79,8 +79,12 @@ def child(argv: list[str]) -> int:
     peak_mb: dict[str, float] = {}  # peak RSS of the build process (not its workers) at the end of each stage
     wall_timed = kg.pipeline.timed
 
+    out = Path(argv[argv.index("--out") + 1])
+    stage_file = Path(f"{out}.stage")
+
     @contextmanager
     def timed(stats, stage):
+        stage_file.write_text(stage)
         c0 = _cpu()
         try:
             with wall_timed(stats, stage):
@@ -98,20 +102,30 @@ def child(argv: list[str]) -> int:
         Path(profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
     else:
         rc = kg_main(argv)
-    out = Path(argv[argv.index("--out") + 1])
     Path(f"{out}.stage-cpu.json").write_text(json.dumps({"cpu": cpu, "peak_mb": peak_mb}, indent=2))
     return rc
 
 
-def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra: list[str], profile: Path | None = None) -> dict:
+def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra: list[str], profile: Path | None = None, max_rss_gb: float = 12.0) -> dict:
     """Run ``kg -q build`` in a child process; measure wall seconds, CPU seconds and peak RSS of
-    the process tree, and read wall and CPU seconds per stage."""
+    the process tree (overall and per stage), and read wall and CPU seconds per stage.
+
+    The tree is killed when its RSS passes ``max_rss_gb`` (the machine is shared: a build that
+    would take all its memory is stopped, and the stage it had reached is reported)."""
+    import signal
+
+    import psutil
+
     cmd = [sys.executable, __file__, "--child", *(["--profile", str(profile)] if profile else []), "-q", "build", *map(str, inputs), "--out", str(out), *extra]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     peak = 0
+    stage_peak: dict[str, int] = {}
+    stage_file = Path(f"{out}.stage")
+    stage_file.unlink(missing_ok=True)
+    killed: list[str] = []
     with log.open("w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
         stop = threading.Event()
@@ -119,7 +133,17 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
         def sample() -> None:
             nonlocal peak
             while not stop.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
+                rss = _tree_rss(proc.pid)
+                stage = stage_file.read_text() if stage_file.exists() else "start"
+                peak = max(peak, rss)
+                stage_peak[stage] = max(stage_peak.get(stage, 0), rss)
+                if rss > max_rss_gb * 2**30 and not killed:
+                    killed.append(f"{stage} at {rss / 2**30:.1f} GB RSS after {time.perf_counter() - t0:.0f} s")
+                    for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
+                        try:
+                            p.send_signal(signal.SIGKILL)
+                        except psutil.NoSuchProcess:
+                            continue
                 stop.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -130,6 +154,8 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if killed:
+        return {"killed": killed[0], "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak / 2**20, "stage_tree_peak_mb": {k: v / 2**20 for k, v in stage_peak.items()}, "cmd": " ".join(cmd)}
     if rc != 0:
         raise SystemExit(f"kg build failed with exit code {rc}; see {log}")
     per_stage = json.loads(Path(f"{out}.stage-cpu.json").read_text())
@@ -140,6 +166,7 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
         "stages": read_stages(out / "summary.md"),
         "stage_cpu": per_stage["cpu"],
         "stage_peak_mb": per_stage["peak_mb"],
+        "stage_tree_peak_mb": {k: v / 2**20 for k, v in stage_peak.items()},
         "cmd": " ".join(cmd),
     }
 
@@ -162,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help=f"then add {NEW_PAPERS} new papers and build again with the warm cache")
     parser.add_argument("--keep", action="store_true", help="keep the output folders")
     parser.add_argument("--build-arg", action="append", default=[], help="extra argument for kg build (repeatable)")
+    parser.add_argument("--max-rss-gb", type=float, default=12.0, help="kill a build whose process tree passes this RSS (default 12)")
     parser.add_argument("--profile", action="store_true", help="profile each clean build with pyinstrument (WORKDIR/profile-N.txt)")
     args = parser.parse_args(argv)
 
@@ -172,12 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         corpus = make_corpus(work / f"corpus-{size}.jsonl", size)
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
-        result = {"papers": size, "clean": run_build([corpus], out, args.jobs, work / f"build-{size}.log", args.build_arg, work / f"profile-{size}.txt" if args.profile else None)}
+        result = {"papers": size, "clean": run_build([corpus], out, args.jobs, work / f"build-{size}.log", args.build_arg, work / f"profile-{size}.txt" if args.profile else None, args.max_rss_gb)}
         result["clean"]["load_avg"] = os.getloadavg()[0]
         _report(size, "clean build", result["clean"])
-        if args.rebuild:
+        if args.rebuild and "killed" not in result["clean"]:
             new = make_corpus(work / f"new-{size}-{NEW_PAPERS}.jsonl", NEW_PAPERS, start=size)
-            result["rebuild"] = run_build([corpus, new], out, args.jobs, work / f"rebuild-{size}.log", args.build_arg)
+            result["rebuild"] = run_build([corpus, new], out, args.jobs, work / f"rebuild-{size}.log", args.build_arg, None, args.max_rss_gb)
             result["rebuild"]["load_avg"] = os.getloadavg()[0]
             _report(size, f"rebuild + {NEW_PAPERS} new papers", result["rebuild"])
         (work / f"results-{size}.json").write_text(json.dumps(result, indent=2))
@@ -187,10 +215,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(size: int, what: str, r: dict) -> None:
+    if "killed" in r:
+        print(f"\n### {size:,} papers, {what}: KILLED in stage {r['killed']} (peak RSS per stage: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in r["stage_tree_peak_mb"].items()) + ")")
+        sys.stdout.flush()
+        return
     print(f"\n### {size:,} papers, {what}: {r['wall_s']:.0f} s wall, {r['cpu_s']:.0f} CPU s, peak RSS {r['peak_rss_mb']:,.0f} MB (load average {r['load_avg']:.1f})")
-    print("| stage | wall s | CPU s | build process peak RSS after it (MB) |\n|---|---:|---:|---:|")
+    print("| stage | wall s | CPU s | peak RSS of the process tree in the stage (MB) |\n|---|---:|---:|---:|")
     for stage, sec in r["stages"].items():
-        print(f"| {stage} | {sec:.1f} | {r['stage_cpu'].get(stage, float('nan')):.1f} | {r.get('stage_peak_mb', {}).get(stage, float('nan')):,.0f} |")
+        print(f"| {stage} | {sec:.1f} | {r['stage_cpu'].get(stage, float('nan')):.1f} | {r['stage_tree_peak_mb'].get(stage, float('nan')):,.0f} |")
     sys.stdout.flush()
 
 
