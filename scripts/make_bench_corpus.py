@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     from kg.output import atomic_open
 
     docs = base_documents(Path(args.seeds), Path(args.data))
+    if not docs:
+        parser.error(f"no base documents in {args.seeds} or {args.data} (see --seeds and --data)")
     words = 0
     with atomic_open(args.out) as fh:
         for n in range(args.start, args.start + args.size):
