@@ -3,8 +3,8 @@
 The pipeline (``kg/nlp/model``, built by ``scripts/train_ner.py`` from ``kg/nlp/config.cfg``)
 runs, in order: ``kg_sentences`` (rule-based sentence boundaries), ``kg_abbreviations``
 (Schwartz & Hearst pairs), ``tok2vec`` + ``ner`` (a CNN NER trained on the annotated corpora),
-the entity rules (``kg_acronym_labels``, ``kg_span_repair``, ``kg_output_labels``) and
-``kg_relations``. See ``docs/extraction.md`` for what each step gains on the dev sets.
+the entity rules (``kg_gazetteer``, ``kg_span_repair``, ``kg_output_labels``) and
+``kg_relations``. ``kg_acronym_labels`` is registered but not in the shipped pipeline. See ``docs/extraction.md`` for what each step gains on the dev sets.
 
 Example
 -------

@@ -32,7 +32,7 @@ def test_loaded_once_per_process(nlp):
 def test_component_order(nlp):
     names = nlp.pipe_names
     assert names[0] == "kg_sentences" and names[-1] == "kg_relations"
-    assert names.index("ner") < names.index("kg_acronym_labels") < names.index("kg_span_repair") < names.index("kg_output_labels")
+    assert names.index("ner") < names.index("kg_gazetteer") < names.index("kg_span_repair") < names.index("kg_output_labels")
     assert "kg_abbreviations" in names and names.index("kg_abbreviations") < names.index("ner")
 
 
