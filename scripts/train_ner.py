@@ -296,6 +296,9 @@ def install(best: Path, target: Path, recipe: dict, phrases: list[dict]) -> None
     nlp.meta["version"] = RULES_VERSION
     nlp.meta["description"] = "kg's extraction pipeline (METHOD, DATASET, METRIC, TASK); built by scripts/train_ner.py"
     nlp.meta["kg_recipe"] = recipe
+    # spaCy records hash() of the sourced vectors, which differs between processes: drop it so
+    # that retraining gives byte-identical files (and the same pipeline_version)
+    nlp.meta.pop("_sourced_vectors_hashes", None)
     tmp = target.with_name(target.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)

@@ -76,13 +76,14 @@ def learn_phrases(
                         if (phrase, label) in candidates:
                             occurrences[(phrase, label)] += 1
     chosen = {}
-    for key in candidates:
+    for key in sorted(candidates):  # sorted: ties resolve the same way in every process
         precision = hits[key] / max(occurrences[key], hits[key])
         if precision >= min_precision:
             phrase, label = key
-            # one label per phrase: the more precise one
-            if phrase not in chosen or precision > chosen[phrase]["precision"]:
-                chosen[phrase] = {"label": label, "phrase": list(phrase), "count": hits[key], "precision": round(precision, 3)}
+            # one label per phrase: the more precise one, then the more frequent one
+            rank = (round(precision, 6), hits[key])
+            if phrase not in chosen or rank > (chosen[phrase]["precision"], chosen[phrase]["count"]):
+                chosen[phrase] = {"label": label, "phrase": list(phrase), "count": hits[key], "precision": round(precision, 6)}
     return [chosen[p] for p in sorted(chosen)]
 
 
