@@ -79,5 +79,5 @@ def test_not_a_pipeline_directory(tmp_path):
 def test_scierc_dev_quality_does_not_regress():
     result = evaluate_file(DATA / "dev" / "scierc.jsonl")
     assert result["labels"] == ["METHOD", "METRIC", "TASK"]
-    assert result["strict"]["micro"]["f1"] >= 0.45
-    assert result["overlap"]["micro"]["f1"] >= 0.6
+    assert result["strict"]["micro"]["f1"] >= 0.5
+    assert result["overlap"]["micro"]["f1"] >= 0.65
