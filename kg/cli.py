@@ -72,7 +72,7 @@ def _parse_fields(values: list[str]) -> dict[str, str]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.pipeline import BuildOptions, InputProblems, NoPapers, build
+    from kg.pipeline import BadOption, BuildOptions, InputProblems, NoPapers, build
 
     def report(problem) -> None:
         if not args.quiet:
@@ -94,16 +94,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         map_nodes=args.map_nodes,
         on_problem=report,
     )
+    from kg.extract import ExtractionError
     from kg.ingest import UsageError as IngestUsageError
 
     try:
         result = build(options)
-    except IngestUsageError as exc:  # unknown --format or --field name
+    except (*IngestUsageError, BadOption) as exc:  # unknown --format, --field or --rdf-format name
         raise CliError(str(exc), EXIT_USAGE) from None
     except InputProblems as exc:
         raise CliError(f"{exc}; nothing was written", EXIT_INPUT) from None
     except NoPapers as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
+    except (ExtractionError, ConnectionError) as exc:  # a worker process died; no Dask scheduler
+        raise CliError(f"{exc}; outputs left as they were") from None
     print(result.summary)
     return EXIT_OK
 

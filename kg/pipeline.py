@@ -34,6 +34,20 @@ class NoPapers(RuntimeError):
     """The inputs held no readable paper."""
 
 
+class BadOption(ValueError):
+    """An option names something that does not exist (an RDF format, ...): found before any work."""
+
+
+def check_options(options: BuildOptions) -> None:
+    """Fail fast on options that would otherwise only fail after extraction has run."""
+    from kg.rdf.formats import get_format
+
+    try:
+        get_format(options.rdf_format)
+    except ValueError as exc:
+        raise BadOption(str(exc)) from None
+
+
 @dataclass
 class BuildOptions:
     """Everything ``kg build`` can be told; the CLI maps its flags one to one onto these."""
@@ -114,6 +128,7 @@ def run_extraction(papers: Sequence[Paper], options: BuildOptions, stats: BuildS
             cache_dir=cache_dir,
             dask_address=options.dask,
             stats=stats,
+            on_problem=options.on_problem,
         )
     )
 
@@ -139,6 +154,7 @@ def build(options: BuildOptions) -> BuildResult:
     from kg.output import output_set
     from kg.resolve import resolve
 
+    check_options(options)
     stats = BuildStats()
     out = Path(options.out).resolve()
     with output_set(out) as staging:
