@@ -107,3 +107,27 @@ def test_component_settings_switch_rules_off():
     pipe = nlp.add_pipe("kg_span_repair", config={"trim": False, "drop_generic": False})
     doc = _doc_with("the approach works", [("the approach", "METHOD", None)])
     assert [e.text for e in pipe(doc).ents] == ["the approach"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("graph neural networks ( GNNs )", ["graph neural networks", "GNNs"]),
+        ("anisotropic Gaussian MRF ( ACGMRF ) model", ["anisotropic Gaussian MRF", "ACGMRF"]),
+        ("VRF ( linear )", ["VRF ( linear )"]),
+        ("( CNN )", ["( CNN )"]),
+        ("the error rate ( Table ) drop", ["the error rate ( Table ) drop"]),
+    ],
+)
+def test_split_acronym(text, expected):
+    from kg.nlp.spans import split_acronym
+
+    w = words(text)
+    assert [" ".join(w[s:e]) for s, e in split_acronym(w, 0, len(w))] == expected
+
+
+def test_repair_entities_splits_long_form_and_acronym_when_asked():
+    doc = _doc_with("We use graph neural networks (GNNs) here.", [("graph neural networks (GNNs)", "METHOD", None)])
+    assert [e.text for e in repair_entities(doc).ents] == ["graph neural networks (GNNs)"]  # off by default
+    repair_entities(doc, split_acronyms=True)
+    assert [(e.text, e.label_) for e in doc.ents] == [("graph neural networks", "METHOD"), ("GNNs", "METHOD")]
