@@ -62,6 +62,13 @@ class ExtractionCache:
         self.folder = Path(folder)
         self.path = self.folder / FILENAME
         self.warnings: list[str] = []
+        self._conn: sqlite3.Connection | None = None
+        if self.path.exists():  # else created on the first write: a build that fails early leaves nothing
+            self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = self._open()
@@ -73,6 +80,7 @@ class ExtractionCache:
                     os.replace(src, str(aside) + suffix)
             self.warnings.append(f"extraction cache {self.path} could not be read ({exc}); moved to {aside.name}, starting an empty cache")
             self._conn = self._open()
+        return self._conn
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
@@ -89,6 +97,8 @@ class ExtractionCache:
     def contains(self, keys: Sequence[bytes]) -> set[bytes]:
         """The subset of ``keys`` that has a stored result."""
         found: set[bytes] = set()
+        if self._conn is None:
+            return found
         for i in range(0, len(keys), _MAX_PARAMS):
             part = keys[i : i + _MAX_PARAMS]
             sql = f"SELECT key FROM extraction WHERE key IN ({','.join('?' * len(part))})"
@@ -98,6 +108,8 @@ class ExtractionCache:
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """``{key: encoded result}`` for the keys that are stored."""
         found: dict[bytes, bytes] = {}
+        if self._conn is None:
+            return found
         for i in range(0, len(keys), _MAX_PARAMS):
             part = keys[i : i + _MAX_PARAMS]
             sql = f"SELECT key, value FROM extraction WHERE key IN ({','.join('?' * len(part))})"
@@ -109,24 +121,30 @@ class ExtractionCache:
         items = list(items)
         if not items:
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            self._conn.executemany("INSERT OR REPLACE INTO extraction (key, value) VALUES (?, ?)", items)
+            conn.executemany("INSERT OR REPLACE INTO extraction (key, value) VALUES (?, ?)", items)
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
-        self._conn.execute("COMMIT")
+        conn.execute("COMMIT")
 
     def __len__(self) -> int:
+        if self._conn is None:
+            return 0
         return self._conn.execute("SELECT count(*) FROM extraction").fetchone()[0]
 
     def close(self) -> None:
         """Checkpoint the write-ahead log into the database file and close it."""
+        if self._conn is None:
+            return
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError:
             pass  # another process holds the database; its own close will checkpoint
         self._conn.close()
+        self._conn = None
 
     def __enter__(self) -> ExtractionCache:
         return self

@@ -17,9 +17,9 @@ results are yielded one by one (the caller decides whether to keep them).
 
 from __future__ import annotations
 
-import math
 import os
 from collections import deque
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +140,8 @@ def _extract(papers: Sequence[Paper], model, jobs, cache_dir, dask_address, stat
                     results = batch.future.result()
                 except Exception as exc:
                     first, last = papers[batch.start].id, papers[batch.end - 1].id
-                    raise ExtractionError(f"extraction of papers {first} .. {last} failed on {engine.name}: {type(exc).__name__}: {exc}") from exc
+                    hint = " (a worker process died: out of memory, killed, or its pipeline failed to load; see the messages above)" if isinstance(exc, BrokenProcessPool) else ""
+                    raise ExtractionError(f"extraction of papers {first} .. {last} failed on {engine.name}: {type(exc).__name__}: {exc}{hint}") from exc
                 blobs = dict(zip(batch.fresh, results))
                 if cache is not None:
                     cache.put_many(dict((keys[i], blob) for i, blob in blobs.items()).items())

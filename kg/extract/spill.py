@@ -34,19 +34,22 @@ class SpilledExtractions(Sequence):
     """An append-then-read sequence of extractions stored encoded in a temporary file.
 
     ``papers`` (paper id -> Paper) gives the texts that mention texts are cut from on decoding;
-    ``folder`` is where the temporary file goes (default: the system's temporary folder).
+    ``folder`` is where the temporary file goes when it exists (else the system's temporary
+    folder; the extraction cache's folder is a good choice: same disk as the outputs).
     """
 
     def __init__(self, papers: Mapping[str, Paper], folder: str | Path | None = None):
         self._papers = papers
-        if folder is not None:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-        self._file = tempfile.TemporaryFile(prefix="kg-extractions-", dir=folder)
+        self._folder = folder
+        self._file = None  # created on the first append, in ``folder`` if it exists by then
         self._offsets = array("q", [0])
         self._ids: list[str] = []
 
     def append(self, ext: Extraction) -> None:
         blob = encode(ext)
+        if self._file is None:
+            folder = self._folder if self._folder is not None and Path(self._folder).is_dir() else None
+            self._file = tempfile.TemporaryFile(prefix="kg-extractions-", dir=folder)
         self._file.seek(self._offsets[-1])
         self._file.write(blob)
         self._offsets.append(self._offsets[-1] + len(blob))
@@ -88,7 +91,8 @@ class SpilledExtractions(Sequence):
             i = j
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> SpilledExtractions:
         return self

@@ -43,3 +43,14 @@ def test_unreachable_scheduler_is_a_clear_error(sample_papers, standin_model, mo
     monkeypatch.setattr(engines, "DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(ConnectionError, match="no Dask scheduler"):
         list(extract_papers(sample_papers, model=standin_model, dask_address="tcp://127.0.0.1:9"))
+
+
+def test_kg_build_reports_an_unreachable_scheduler_in_one_line(tmp_path, monkeypatch, capsys):
+    from kg.cli import main
+
+    monkeypatch.setattr(engines, "DASK_CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "out"
+    assert main(["-q", "build", "--dask", "tcp://127.0.0.1:9", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kg: no Dask scheduler at tcp://127.0.0.1:9") and "outputs left as they were" in err
+    assert not out.exists()  # no outputs, and no empty cache either

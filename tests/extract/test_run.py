@@ -148,3 +148,20 @@ def test_bad_arguments(sample_papers, standin_model):
         extract_papers(sample_papers, model=standin_model, jobs=0)
     with pytest.raises(FileNotFoundError):
         list(extract_papers(sample_papers, model="/nonexistent/model"))
+
+
+def test_a_worker_that_cannot_load_the_pipeline_is_a_clear_error(sample_papers, tmp_path, monkeypatch):
+    """Workers are fresh processes: a component registered only in this process cannot load
+    there, the pool breaks, and the build stops with an ExtractionError naming the papers."""
+    import spacy
+    from spacy.language import Language
+
+    if "kg_test_only_component" not in Language.factories:
+        Language.factory("kg_test_only_component", func=lambda nlp, name: (lambda doc: doc))
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_test_only_component")
+    nlp.to_disk(tmp_path / "model")
+    monkeypatch.setattr(run, "MIN_PAPERS_PER_WORKER", 1)
+    papers = [dataclasses.replace(sample_papers[k % 5], id=f"x:{k}") for k in range(8)]
+    with pytest.raises(run.ExtractionError, match="x:0 .. x:3 failed on 2 processes: BrokenProcessPool.*worker process died"):
+        list(extract_papers(papers, model=tmp_path / "model", jobs=2, batch_size=4))

@@ -12,7 +12,7 @@ from kg.extract.spill import SpilledExtractions
 
 def test_round_trip_iteration_and_indexing(sample_papers, standin_model, tmp_path):
     papers = [dataclasses.replace(sample_papers[k % 5], id=f"x:{k}") for k in range(1200)]  # more than one 1024-record block
-    exts = list(extract_papers(papers, model=standin_model))
+    exts = list(extract_papers(papers, model=standin_model, jobs=1))
     spilled = SpilledExtractions({p.id: p for p in papers}, folder=tmp_path).extend(exts)
     assert len(spilled) == len(exts) == 1200
     assert list(spilled) == exts
