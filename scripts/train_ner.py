@@ -225,6 +225,7 @@ def overrides(args, corpus_dir: Path) -> dict:
         "paths.train": str(corpus_dir / "train.spacy"),
         "paths.dev": str(corpus_dir / "dev.spacy"),
         "system.seed": args.seed,
+        "nlp.disabled": [],  # the shipped config runs tok2vec + ner inside kg_ner_without_spaces
         "training.max_steps": args.steps,
         "training.eval_frequency": args.eval_every,
         "training.dropout": args.dropout,

@@ -33,6 +33,7 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "kg.nlp.extensions",
     "kg.nlp.sentences",
     "kg.nlp.abbreviations",
+    "kg.nlp.nospace",
     "kg.nlp.gazetteer",
     "kg.nlp.acronyms",
     "kg.nlp.spans",

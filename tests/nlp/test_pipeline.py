@@ -32,8 +32,20 @@ def test_loaded_once_per_process(nlp):
 def test_component_order(nlp):
     names = nlp.pipe_names
     assert names[0] == "kg_sentences" and names[-1] == "kg_relations"
-    assert names.index("ner") < names.index("kg_gazetteer") < names.index("kg_span_repair") < names.index("kg_output_labels")
-    assert "kg_abbreviations" in names and names.index("kg_abbreviations") < names.index("ner")
+    assert names.index("kg_abbreviations") < names.index("kg_ner_without_spaces") < names.index("kg_gazetteer")
+    assert names.index("kg_gazetteer") < names.index("kg_span_repair") < names.index("kg_output_labels")
+    # tok2vec and ner ship in the directory but run inside kg_ner_without_spaces
+    assert set(nlp.disabled) == {"tok2vec", "ner"} and {"tok2vec", "ner"} <= set(nlp.component_names)
+
+
+def test_extra_whitespace_does_not_change_the_entities(nlp):
+    spaced = "Graph neural networks  (GNNs) are used\n for  node classification on  Cora  with  dropout."
+    plain = " ".join(spaced.split())
+    a = [(e.text.split(), e.label_) for e in nlp(spaced).ents]
+    b = [(e.text.split(), e.label_) for e in nlp(plain).ents]
+    assert a == b and len(a) >= 3
+    for e in nlp(spaced).ents:
+        assert spaced[e.start_char : e.end_char] == e.text
 
 
 def test_output_contract(nlp):
