@@ -1,28 +1,278 @@
-"""Writing the NetworkX graph as ``graph.json`` (node-link JSON) and ``graph.graphml``."""
+"""Writing the NetworkX graph as ``graph.json`` (node-link JSON) and ``graph.graphml``.
+
+Both writers stream: nothing the size of the whole file is built in memory, and each is written
+to give exactly the bytes of the reference writers it replaces (the tests compare them):
+
+* ``graph.json`` is ``json.dump(to_node_link(G), fh, ensure_ascii=False, sort_keys=True,
+  separators=(",", ":"))`` plus a newline. ``json.dump`` to a file runs the pure-Python encoder;
+  here batches of nodes and edges go through the C encoder of one :class:`json.JSONEncoder`
+  with the same settings, and the pieces are joined exactly as the one-shot encoding joins them.
+* ``graph.graphml`` is ``nx.write_graphml(graphml_ready(G), fh, encoding="utf-8",
+  named_key_ids=True)`` (NetworkX's ElementTree writer, pretty-printed): the key declarations
+  come first, in the order NetworkX puts them (the reverse of first use), so they are gathered
+  in a first pass over the attributes; the second pass writes one element at a time.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
-from kg.graph.build import graphml_ready, to_node_link
 from kg.output import atomic_open
+
+#: Nodes, edges or mapping entries encoded per call of the C encoder.
+CHUNK = 2000
+
+#: The encoder of ``graph.json``: the settings of :func:`write_node_link`'s reference ``json.dump``.
+_NODE_LINK = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+#: The encoder of list and dict attributes in GraphML (``json.dumps(v, ensure_ascii=False, sort_keys=True)``).
+_GRAPHML_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _batches(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _json_array_body(encoder: json.JSONEncoder, items: Iterable[Any], item_sep: str) -> Iterator[str]:
+    """The text between ``[`` and ``]`` of ``encoder.encode(list(items))``, in pieces."""
+    first = True
+    for batch in _batches(items):
+        text = encoder.encode(batch)[1:-1]
+        yield text if first else item_sep + text
+        first = False
+
+
+def _json_pieces(encoder: json.JSONEncoder, value: Any, item_sep: str, key_sep: str) -> Iterator[str]:
+    """``encoder.encode(value)`` (a ``sort_keys`` encoder) in pieces: a large mapping with string
+    keys (the graph's evidence table) is encoded a batch of entries at a time."""
+    if isinstance(value, dict) and len(value) > CHUNK and all(type(k) is str for k in value):
+        yield "{"
+        first = True
+        for batch in _batches(sorted(value)):
+            text = encoder.encode({k: value[k] for k in batch})[1:-1]
+            yield text if first else item_sep + text
+            first = False
+        yield "}"
+    else:
+        yield encoder.encode(value)
+
+
+def _write_chunked(write: Callable[[str], Any], pieces: Iterable[str], size: int = 1 << 20) -> None:
+    """Write text pieces in writes of about ``size`` characters."""
+    buf: list[str] = []
+    n = 0
+    for piece in pieces:
+        buf.append(piece)
+        n += len(piece)
+        if n >= size:
+            write("".join(buf))
+            buf, n = [], 0
+    if buf:
+        write("".join(buf))
+
+
+def node_link_pieces(G: nx.Graph) -> Iterator[str]:
+    """The text of ``graph.json`` for ``G`` in pieces (see :func:`write_node_link`).
+
+    The layout is :func:`kg.graph.build.to_node_link`'s: ``{"directed", "edges", "graph",
+    "multigraph", "nodes"}`` (keys sorted), nodes as ``{**attrs, "id": node}``, edges as
+    ``{**attrs, "source": u, "target": v, "key": k}`` (no ``key`` for a graph that is not a
+    multigraph).
+    """
+    encode = _NODE_LINK.encode
+    multigraph = G.is_multigraph()
+    if multigraph:
+        edges = ({**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True))
+    else:
+        edges = ({**d, "source": u, "target": v} for u, v, d in G.edges(data=True))
+    yield '{"directed":' + encode(G.is_directed()) + ',"edges":['
+    yield from _json_array_body(_NODE_LINK, edges, ",")
+    yield '],"graph":'
+    if all(type(k) is str for k in G.graph):
+        yield "{"
+        for i, key in enumerate(sorted(G.graph)):
+            yield ("," if i else "") + encode(key) + ":"
+            yield from _json_pieces(_NODE_LINK, G.graph[key], ",", ":")
+        yield "}"
+    else:
+        yield encode(G.graph)
+    yield ',"multigraph":' + encode(multigraph) + ',"nodes":['
+    yield from _json_array_body(_NODE_LINK, ({**attrs, "id": n} for n, attrs in G.nodes(data=True)), ",")
+    yield "]}\n"
 
 
 def write_node_link(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write ``G`` as node-link JSON (loadable with :func:`kg.graph.build.load_graph`), atomically."""
+    """Write ``G`` as node-link JSON (loadable with :func:`kg.graph.build.load_graph`), atomically.
+
+    The bytes are those of ``json.dump(to_node_link(G), fh, ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))`` followed by a newline, written in bounded memory.
+    """
     path = Path(path)
     with atomic_open(path) as fh:
-        json.dump(to_node_link(G), fh, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        fh.write("\n")
+        _write_chunked(fh.write, node_link_pieces(G))
     return path
 
 
+# --- GraphML ------------------------------------------------------------------------------------
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_GRAPHML_OPEN = (
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
+)
+
+
+def _xml_types() -> dict[type, str]:
+    """Python type -> GraphML ``attr.type``: NetworkX's own table (so numpy scalars type as it types them)."""
+    table = nx.readwrite.graphml.GraphML()
+    table.construct_types()
+    return dict(table.xml_type)
+
+
+_XML_TYPES = _xml_types()
+
+
+def escape_text(text: str) -> str:
+    """XML character data as ElementTree writes it (``&``, ``<``, ``>`` escaped)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def escape_attribute(text: str) -> str:
+    """An XML attribute value as ElementTree writes it (also ``"``, CR, LF and TAB escaped)."""
+    text = escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _stored_type(kind: type) -> type:
+    """The Python type GraphML stores a value of type ``kind`` as (lists, tuples and dicts are
+    written as JSON text); NetworkX's error for a type GraphML cannot hold."""
+    if issubclass(kind, (list, dict, tuple)):
+        return str
+    if kind not in _XML_TYPES:
+        raise nx.NetworkXError(f"GraphML writer does not support {kind} as data values.")
+    return kind
+
+
+def _graph_data(G: nx.Graph) -> tuple[str | None, list[tuple[Any, Any]]]:
+    """The graph element's ``id`` (NetworkX takes a graph attribute ``id`` for it) and its data.
+
+    ``node_default`` and ``edge_default`` are not written (NetworkX would read them as key
+    defaults; kg's graphs have none).
+    """
+    attrs = {k: v for k, v in G.graph.items() if v is not None}
+    graph_id = attrs.pop("id", None)
+    if graph_id is not None:
+        graph_id = _graphml_text(graph_id)
+    data = [(k, v) for k, v in attrs.items() if k not in ("node_default", "edge_default")]
+    return graph_id, data
+
+
+def _graphml_keys(G: nx.Graph, graph_data: list[tuple[Any, Any]]) -> list[tuple[str, str, str]]:
+    """``(name, scope, attr.type)`` of every key, in order of first use (graph data, nodes, edges),
+    one per name, type and scope as NetworkX declares them."""
+    used: dict[tuple[Any, type, str], None] = {}
+    for k, v in graph_data:
+        used.setdefault((k, type(v), "graph"))
+    for _, attrs in G.nodes(data=True):
+        for k, v in attrs.items():
+            if v is not None:
+                used.setdefault((k, type(v), "node"))
+    for *_, attrs in G.edges(data=True):
+        for k, v in attrs.items():
+            if v is not None:
+                used.setdefault((k, type(v), "edge"))
+    keys: dict[tuple[str, str, str], None] = {}
+    for k, kind, scope in used:
+        keys.setdefault((str(k), scope, _XML_TYPES[_stored_type(kind)]))
+    return list(keys)
+
+
+def _graphml_text(value: Any) -> str:
+    if isinstance(value, (list, dict, tuple)):
+        return _GRAPHML_JSON.encode(value)
+    return str(value)
+
+
+def _data_element(key: Any, text: str, indent: str) -> str:
+    head = indent + '<data key="' + escape_attribute(str(key)) + '"'
+    return head + ">" + escape_text(text) + "</data>" if text else head + " />"
+
+
+def _data_elements(attrs: Mapping[Any, Any], indent: str) -> str:
+    """The ``<data>`` children of one node or edge, each after ``indent`` (newline + spaces)."""
+    return "".join([_data_element(k, _graphml_text(v), indent) for k, v in attrs.items() if v is not None])
+
+
+def graphml_pieces(G: nx.Graph) -> Iterator[str]:
+    """The text of ``graph.graphml`` for ``G`` in pieces (see :func:`write_graphml`)."""
+    graph_id, graph_data = _graph_data(G)
+    keys = _graphml_keys(G, graph_data)
+    yield _XML_DECLARATION + _GRAPHML_OPEN
+    for name, scope, xml_type in reversed(keys):  # NetworkX inserts each new key first
+        name = escape_attribute(name)
+        yield f'\n  <key id="{name}" for="{scope}" attr.name="{name}" attr.type="{xml_type}" />'
+    yield '\n  <graph edgedefault="directed"'  # graphml_ready's copy is a MultiDiGraph whatever G is
+    if graph_id is not None:
+        yield ' id="' + escape_attribute(graph_id) + '"'
+    if not (G.number_of_nodes() or G.number_of_edges() or graph_data):
+        yield " />\n</graphml>\n"
+        return
+    yield ">"
+    indent = "\n      "
+    for node, attrs in G.nodes(data=True):
+        data = _data_elements(attrs, indent)
+        head = '\n    <node id="' + escape_attribute(str(node)) + '"'
+        yield head + ">" + data + "\n    </node>" if data else head + " />"
+    multigraph = G.is_multigraph()
+    edges = G.edges(keys=True, data=True) if multigraph else ((u, v, None, d) for u, v, d in G.edges(data=True))
+    for u, v, key, attrs in edges:
+        data = _data_elements(attrs, indent)
+        head = '\n    <edge source="' + escape_attribute(str(u)) + '" target="' + escape_attribute(str(v)) + '"'
+        if multigraph:  # NetworkX writes no edge id for a graph that is not a multigraph
+            head += ' id="' + escape_attribute(str(key)) + '"'
+        yield head + ">" + data + "\n    </edge>" if data else head + " />"
+    for k, v in graph_data:
+        if isinstance(v, (list, dict, tuple)):
+            # the evidence table is large: its JSON text is made and escaped a batch at a time
+            yield '\n    <data key="' + escape_attribute(str(k)) + '">'
+            for piece in _json_pieces(_GRAPHML_JSON, v, ", ", ": "):
+                yield escape_text(piece)
+            yield "</data>"
+        else:
+            yield _data_element(k, str(v), "\n    ")
+    yield "\n  </graph>\n</graphml>\n"
+
+
 def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write ``G`` as GraphML (list attributes as JSON text), atomically."""
+    """Write ``G`` as GraphML (list attributes as JSON text), atomically.
+
+    The bytes are those of ``nx.write_graphml(graphml_ready(G), fh, encoding="utf-8",
+    named_key_ids=True)`` (:func:`kg.graph.build.graphml_ready`: ``None`` values left out,
+    lists and dicts as JSON text; keys named after the attributes), written in bounded memory.
+    Characters UTF-8 cannot encode (lone surrogates) become character references, as there.
+    """
     path = Path(path)
     with atomic_open(path, "wb", encoding=None) as fh:
-        nx.write_graphml(graphml_ready(G), fh, encoding="utf-8", named_key_ids=True)
+        _write_chunked(lambda text: fh.write(text.encode("utf-8", "xmlcharrefreplace")), graphml_pieces(G))
     return path
