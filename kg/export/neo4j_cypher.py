@@ -29,13 +29,38 @@ them through the official driver - the tests load the script both ways.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg.export.neo4j_schema import SCHEMA_STATEMENTS, add_counters, batches, graph_rows
+from kg.export.neo4j_schema import (
+    CONCEPT,
+    CONCEPT_PROPERTIES,
+    DOUBLE,
+    EVIDENCE,
+    EVIDENCE_PROPERTIES,
+    IN_PAPER,
+    IN_PAPER_PROPERTIES,
+    LINK_PROPERTIES,
+    LONG,
+    LONG_LIST,
+    PAPER,
+    PAPER_PROPERTIES,
+    RELATION_PROPERTIES,
+    SCHEMA_STATEMENTS,
+    STRING,
+    STRING_LIST,
+    NodeRow,
+    Property,
+    RelationshipRow,
+    RowPlan,
+    add_counters,
+    node_statement,
+    relationship_statement,
+)
 from kg.output import atomic_open
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -55,7 +80,8 @@ def _escape(match: re.Match) -> str:
 # cypher-shell 5's parameter reader keeps "\u0000" as six characters; a raw NUL works, so NUL
 # is the one character outside printable ASCII that is written as it is.
 _SIMPLE_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t"}
-_NEEDS_ESCAPE = re.compile(r"[^\x00\x20-\x7e]|[\\']")
+# anything but NUL and printable ASCII, and the backslash and the quote (one class: scans fastest)
+_NEEDS_ESCAPE = re.compile(r"[^\x00\x20-\x26\x28-\x5b\x5d-\x7e]")
 
 
 def cypher_string(text: str) -> str:
@@ -99,8 +125,71 @@ def cypher_literal(value: Any) -> str:
     raise TypeError(f"no Cypher literal for {type(value).__name__}")
 
 
-def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500) -> Path:
+def _literal_encoder(kind: str) -> Callable[[Any], str]:
+    """:func:`cypher_literal` of a stored property value of ``kind`` (its type is checked already)."""
+    if kind == STRING:
+        return cypher_string
+    if kind == LONG:
+        return str  # what cypher_literal writes for an int
+    if kind == DOUBLE:
+        return repr  # ... and for a float
+    if kind == STRING_LIST:
+        return lambda value: "[" + ", ".join([cypher_string(v) for v in value]) + "]"
+    if kind == LONG_LIST:
+        return lambda value: "[" + ", ".join(map(str, value)) + "]"
+    raise AssertionError(f"unknown property kind {kind}")
+
+
+def _props_encoder(properties: Sequence[Property]) -> Callable[[dict[str, Any]], str]:
+    """:func:`cypher_literal` of a ``props`` map of rows of this schema."""
+    for p in properties:
+        if not _IDENTIFIER.match(p.name):
+            raise AssertionError(f"property name {p.name!r} is not a Cypher identifier")
+    encoders = {p.name: (p.name + ": ", _literal_encoder(p.kind)) for p in properties}
+
+    def encode(props: dict[str, Any]) -> str:
+        return "{" + ", ".join([encoders[k][0] + encoders[k][1](v) for k, v in props.items()]) + "}"
+
+    return encode
+
+
+def _node_literals(rows: Iterable[NodeRow], properties: Sequence[Property]) -> Iterator[str]:
+    """``cypher_literal({"id": row.id, "props": row.props})`` of each row (the rows of :func:`batches`)."""
+    props = _props_encoder(properties)
+    for row in rows:
+        yield "{id: " + cypher_string(row.props["id"]) + ", props: " + props(row.props) + "}"
+
+
+def _relationship_literals(rows: Iterable[RelationshipRow], properties: Sequence[Property]) -> Iterator[str]:
+    """``cypher_literal({"start": ..., "end": ..., "props": ...})`` of each row."""
+    props = _props_encoder(properties)
+    for row in rows:
+        yield "{start: " + cypher_string(row.start) + ", end: " + cypher_string(row.end) + ", props: " + props(row.props) + "}"
+
+
+def _groups(plan: RowPlan) -> Iterator[tuple[str, str, Iterator[str]]]:
+    """``(statement, what, row literals)`` per group, in the order of :func:`kg.export.neo4j_schema.batches`."""
+    yield node_statement([PAPER]), f"{PAPER} nodes", _node_literals(plan.paper_rows(), PAPER_PROPERTIES)
+    for label, ids in plan.concepts_by_label.items():
+        rows = (plan.concept_row(node, label) for node in ids)
+        yield node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", _node_literals(rows, CONCEPT_PROPERTIES)
+    yield node_statement([EVIDENCE]), f"{EVIDENCE} nodes", _node_literals(plan.evidence_rows(), EVIDENCE_PROPERTIES)
+    for rel_type in plan.links:
+        rows = plan.link_rows(rel_type)
+        yield relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", _relationship_literals(rows, LINK_PROPERTIES)
+    for rel_type in plan.relations:
+        rows = plan.relation_rows(rel_type)
+        yield relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships", _relationship_literals(rows, RELATION_PROPERTIES)
+    rows = plan.in_paper_rows()
+    yield relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", _relationship_literals(rows, IN_PAPER_PROPERTIES)
+
+
+def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500, plan: RowPlan | None = None) -> Path:
     """Write ``import.cypher`` for ``G`` (atomically); see the module docstring for its layout.
+
+    The rows are made and written a batch at a time (:class:`kg.export.neo4j_schema.RowPlan`),
+    each ``:param`` line spelled as :func:`cypher_literal` spells the rows of
+    :func:`kg.export.neo4j_schema.batches`, so a graph of any size is written in bounded memory.
 
     Parameters
     ----------
@@ -110,16 +199,20 @@ def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500)
         The script to write.
     batch_size : int
         Rows per ``:param`` line and statement.
+    plan : RowPlan, optional
+        ``RowPlan(G)`` when the caller has it already (it is shared with the bulk-import files).
 
     Returns
     -------
     Path
         ``path``.
     """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     path = Path(path)
-    rows = graph_rows(G)
-    labels = ", ".join(f"{n} :{label}" for label, n in rows.label_counts().items() if n)
-    types = ", ".join(f"{n} :{t}" for t, n in rows.type_counts().items() if n)
+    plan = plan if plan is not None else RowPlan(G)
+    labels = ", ".join(f"{n} :{label}" for label, n in plan.label_counts().items() if n)
+    types = ", ".join(f"{n} :{t}" for t, n in plan.type_counts().items() if n)
     with atomic_open(path, "w", encoding="ascii", newline="\n") as fh:
         fh.write("// kg knowledge graph for Neo4j 5, written by kg (schema: kg docs/neo4j.md).\n")
         fh.write(f"// {labels}; {types}.\n")
@@ -128,10 +221,9 @@ def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500)
         fh.write("// for the statement after it.\n")
         for statement in SCHEMA_STATEMENTS:
             fh.write(statement + ";\n")
-        for batch in batches(rows, batch_size):
-            fh.write(f"// {len(batch.rows)} {batch.what}\n")
-            fh.write(":param rows => " + cypher_literal(batch.rows) + "\n")
-            fh.write(batch.statement + ";\n")
+        for statement, what, literals in _groups(plan):
+            while batch := list(islice(literals, batch_size)):
+                fh.write(f"// {len(batch)} {what}\n:param rows => [" + ", ".join(batch) + "]\n" + statement + ";\n")
     return path
 
 

@@ -23,7 +23,8 @@ difference from the push and the Cypher script; see ``docs/neo4j.md``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +52,14 @@ from kg.export.neo4j_schema import (
     NodeRow,
     Property,
     RelationshipRow,
-    graph_rows,
+    RowPlan,
 )
 from kg.output import atomic_open, atomic_write_text
 
 #: Array delimiters tried in order; the first that no array element contains is used.
 ARRAY_DELIMITER_CANDIDATES: tuple[str, ...] = ("\x1f", "\x1e", "\x1d", "\x1c", *(chr(c) for c in range(0xE000, 0xE100)))
 _CANDIDATE_SET = frozenset(ARRAY_DELIMITER_CANDIDATES)
+_CANDIDATE = re.compile("[" + "".join(re.escape(c) for c in ARRAY_DELIMITER_CANDIDATES) + "]")
 
 #: (file name, key label, properties) of each node file.
 NODE_FILES: tuple[tuple[str, str, tuple[Property, ...]], ...] = (
@@ -82,10 +84,54 @@ def choose_array_delimiter(rows: GraphRows) -> str:
                 for item in value:
                     if isinstance(item, str):
                         used.update(c for c in item if c in _CANDIDATE_SET)
+    return _first_free(used)
+
+
+def _first_free(used: set[str]) -> str:
     for candidate in ARRAY_DELIMITER_CANDIDATES:
         if candidate not in used:
             return candidate
     raise Neo4jExportError("no free array delimiter: list values use every candidate character")
+
+
+def _candidates_in(values: Iterable[Any], used: set[str]) -> None:
+    """Add the candidate delimiters found in the strings of ``values`` (a list value) to ``used``."""
+    if isinstance(values, (list, tuple)):
+        strings = [v for v in values if isinstance(v, str)]
+        if strings:
+            used.update(_CANDIDATE.findall("".join(strings)))
+
+
+def plan_array_delimiter(plan: RowPlan) -> str:
+    """:func:`choose_array_delimiter` of the rows of ``plan``, without making the rows.
+
+    The string lists of the schema are paper ``authors`` and ``categories``, concept alias
+    forms, evidence ``quotes`` and the ``evidence`` ids of relationships; a quote is cut from its
+    paper's text only when that text holds a candidate character at all.
+    """
+    used: set[str] = set()
+    nodes = plan.G._node
+    lists = [p.name for p in PAPER_PROPERTIES if p.kind == STRING_LIST]
+    suspects = set()
+    for node in plan.papers:
+        attrs = nodes[node]
+        for name in lists:
+            _candidates_in(attrs.get(name), used)
+        title, abstract = attrs.get("title"), attrs.get("abstract")
+        if (isinstance(title, str) and _CANDIDATE.search(title)) or (isinstance(abstract, str) and _CANDIDATE.search(abstract)):
+            suspects.add(node)
+    for node, _ in plan.concepts:
+        aliases = nodes[node].get("aliases")
+        if isinstance(aliases, (list, tuple)):
+            _candidates_in([a[0] for a in aliases if isinstance(a, (list, tuple)) and a], used)
+    if suspects:
+        for eid in plan.evidence:
+            if plan.evidence_table[eid].get("paper") in suspects:
+                _candidates_in(plan.evidence_props(eid).get("quotes"), used)
+    for group in (*plan.links.values(), *plan.relations.values()):
+        for edge in group:
+            _candidates_in(edge[3].get("evidence"), used)
+    return _first_free(used)
 
 
 def delimiter_option(char: str) -> str:
@@ -129,26 +175,64 @@ def relationship_header(start_label: str, end_label: str, properties: Sequence[P
     return [f":START_ID({start_label})", f":END_ID({end_label})", ":TYPE"] + [f"{p.name}:{p.kind}" for p in properties]
 
 
-def _node_line(row: NodeRow, properties: Sequence[Property], delim: str) -> str:
-    fields = [quote(row.id), quote(delim.join(row.labels))]
-    fields += [csv_field(p.kind, row.props.get(p.name), delim) for p in properties if p.name != "id"]
-    return ",".join(fields)
+def _encoder(kind: str, delim: str) -> Callable[[Any], str]:
+    """:func:`csv_field` for one kind, as a function of the (never ``None``) value."""
+    if kind == STRING:
+        return quote
+    if kind == LONG:
+        return str
+    if kind == DOUBLE:
+        return lambda value: repr(float(value))
+    if kind == STRING_LIST:
+        return lambda value: quote(delim.join(value))
+    if kind == LONG_LIST:
+        return lambda value: quote(delim.join(map(str, value)))
+    raise AssertionError(f"unknown property kind {kind}")
 
 
-def _relationship_line(row: RelationshipRow, properties: Sequence[Property], delim: str) -> str:
-    fields = [quote(row.start), quote(row.end), quote(row.type)]
-    fields += [csv_field(p.kind, row.props.get(p.name), delim) for p in properties]
-    return ",".join(fields)
+def _fields(properties: Sequence[Property], delim: str) -> list[tuple[str, Callable[[Any], str]]]:
+    return [(p.name, _encoder(p.kind, delim)) for p in properties]
 
 
-def _write_csv(path: Path, header: list[str], lines: Iterable[str]) -> int:
+def _node_lines(rows: Iterable[NodeRow], properties: Sequence[Property], delim: str) -> Iterator[str]:
+    """One CSV record per node row: quoted id, labels, then each property (:func:`csv_field`),
+    with the field encoders chosen once per file."""
+    fields = _fields([p for p in properties if p.name != "id"], delim)
+    labels: dict[tuple[str, ...], str] = {}
+    for row in rows:
+        props = row.props
+        label = labels.get(row.labels)
+        if label is None:
+            label = labels[row.labels] = quote(delim.join(row.labels))
+        yield ",".join([quote(props["id"]), label, *[encode(props[name]) if name in props else "" for name, encode in fields]])
+
+
+def _relationship_lines(rows: Iterable[RelationshipRow], properties: Sequence[Property], delim: str) -> Iterator[str]:
+    """One CSV record per relationship row: quoted start, end and type, then each property."""
+    fields = _fields(properties, delim)
+    types: dict[str, str] = {}
+    for row in rows:
+        props = row.props
+        rel_type = types.get(row.type)
+        if rel_type is None:
+            rel_type = types[row.type] = quote(row.type)
+        yield ",".join([quote(row.start), quote(row.end), rel_type, *[encode(props[name]) if name in props else "" for name, encode in fields]])
+
+
+def _write_csv(fh, header: list[str], lines: Iterable[str], chunk: int = 2000) -> int:
+    """Write the header and the lines (each ending in ``\n``) to ``fh``; returns the line count."""
     count = 0
-    # newline="" keeps "\n" inside fields exactly as it is; records end with "\n".
-    with atomic_open(path, "w", newline="") as fh:
-        fh.write(",".join(header) + "\n")
-        for line in lines:
-            fh.write(line + "\n")
-            count += 1
+    fh.write(",".join(header) + "\n")
+    buf: list[str] = []
+    for line in lines:
+        buf.append(line)
+        if len(buf) >= chunk:
+            fh.write("\n".join(buf) + "\n")
+            count += len(buf)
+            buf = []
+    if buf:
+        fh.write("\n".join(buf) + "\n")
+        count += len(buf)
     return count
 
 
@@ -200,7 +284,7 @@ def import_command(array_delimiter: str, database: str = "neo4j") -> str:
     return " \\\n".join(lines)
 
 
-def _readme(rows: GraphRows, array_delimiter: str, counts: dict[str, int]) -> str:
+def _readme(rows: GraphRows | RowPlan, array_delimiter: str, counts: dict[str, int]) -> str:
     labels = ", ".join(f"{n} :{label}" for label, n in rows.label_counts().items() if n)
     types = ", ".join(f"{n} :{t}" for t, n in rows.type_counts().items() if n)
     files = "\n".join(f"- `{name}`: {counts[name]} rows" for name in counts)
@@ -235,7 +319,7 @@ push over Bolt with `kg export neo4j --uri bolt://HOST:7687 --password-env NEO4J
 """
 
 
-def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path) -> Path:
+def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None) -> Path:
     """Write the bulk-import CSVs, ``constraints.cypher`` and ``README.md`` for ``G`` into ``folder``.
 
     Every file is written atomically (temporary file, then rename).
@@ -246,6 +330,8 @@ def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path) -> Path:
         kg's graph (:func:`kg.graph.build.to_networkx` or :func:`kg.graph.build.load_graph`).
     folder : path
         Created if missing; files of an earlier export are replaced.
+    plan : RowPlan, optional
+        ``RowPlan(G)`` when the caller has it already (it is shared with :func:`write_cypher`).
 
     Returns
     -------
@@ -266,22 +352,22 @@ def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path) -> Path:
     <BLANKLINE>
     """
     folder = Path(folder)
-    rows = graph_rows(G)
-    delim = choose_array_delimiter(rows)
+    plan = plan if plan is not None else RowPlan(G)
+    delim = plan_array_delimiter(plan)
+    node_rows = {PAPER: plan.paper_rows, CONCEPT: plan.concept_rows, EVIDENCE: plan.evidence_rows}
+    relationship_rows = {PAPER: plan.link_rows, CONCEPT: plan.relation_rows, EVIDENCE: plan.in_paper_rows}
     counts: dict[str, int] = {}
-    for name, label, properties in NODE_FILES:
-        group = [row for row in rows.nodes if row.labels[0] == label]
-        counts[name] = _write_csv(folder / name, node_header(label, properties), (_node_line(r, properties, delim) for r in group))
-    for name, start_label, end_label, properties in RELATIONSHIP_FILES:
-        if start_label == PAPER:
-            group = [r for r in rows.relationships if r.type in ROLE_TYPES.values()]
-        else:
-            group = [r for r in rows.relationships if r.start_label == start_label and r.end_label == end_label]
-        counts[name] = _write_csv(
-            folder / name,
-            relationship_header(start_label, end_label, properties),
-            (_relationship_line(r, properties, delim) for r in group),
-        )
+    # All CSVs are written to temporary files first: a value Neo4j cannot store, found while
+    # streaming, leaves every file of an earlier export as it was.
+    # newline="" keeps "\n" inside fields exactly as it is; records end with "\n".
+    with ExitStack() as files:
+        for name, label, properties in NODE_FILES:
+            fh = files.enter_context(atomic_open(folder / name, "w", newline=""))
+            counts[name] = _write_csv(fh, node_header(label, properties), _node_lines(node_rows[label](), properties, delim))
+        for name, start_label, end_label, properties in RELATIONSHIP_FILES:
+            fh = files.enter_context(atomic_open(folder / name, "w", newline=""))
+            lines = _relationship_lines(relationship_rows[start_label](), properties, delim)
+            counts[name] = _write_csv(fh, relationship_header(start_label, end_label, properties), lines)
     atomic_write_text(folder / "constraints.cypher", "".join(f"{s};\n" for s in SCHEMA_STATEMENTS))
-    atomic_write_text(folder / "README.md", _readme(rows, delim, counts))
+    atomic_write_text(folder / "README.md", _readme(plan, delim, counts))
     return folder

@@ -1,8 +1,10 @@
 """The one mapping from kg's NetworkX graph to Neo4j nodes and relationships.
 
 All three ways out (bulk-import CSVs in :mod:`kg.export.neo4j_files`, the Cypher script in
-:mod:`kg.export.neo4j_cypher`, the Bolt push in :mod:`kg.export.neo4j_bolt`) call
-:func:`graph_rows` and the statement builders here, so they cannot disagree on labels, types or
+:mod:`kg.export.neo4j_cypher`, the Bolt push in :mod:`kg.export.neo4j_bolt`) take their rows
+from here - the push from :func:`graph_rows`, the two file writers from a :class:`RowPlan`,
+which makes the same rows one group at a time so that a large graph is written in bounded
+memory - and use the statement builders here, so they cannot disagree on labels, types or
 property values. ``docs/neo4j.md`` describes the schema for users.
 
 Schema
@@ -242,50 +244,267 @@ def _value(kind: str, value: Any, where: str, name: str) -> Any:
     raise AssertionError(f"unknown property kind {kind}")
 
 
-def _props(schema: Sequence[Property], values: dict[str, Any], where: str) -> dict[str, Any]:
-    """The stored properties: checked values in schema order, ``None`` and empty lists left out."""
+_INT64 = 2**63
+
+
+_KINDS: dict[int, tuple[Sequence[Property], tuple[tuple[str, str], ...]]] = {}
+
+
+def _kinds(schema: Sequence[Property]) -> tuple[tuple[str, str], ...]:
+    """``(name, kind)`` of each property, remembered per schema object (kept alive with it)."""
+    known = _KINDS.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _KINDS[id(schema)] = (schema, tuple((prop.name, prop.kind) for prop in schema))
+    return known[1]
+
+
+def _props(schema: Sequence[Property], values: dict[str, Any], where, extra: dict[str, Any] | None = None, where_arg: Any = None) -> dict[str, Any]:
+    """The stored properties: checked values in schema order, ``None`` and empty lists left out.
+
+    ``extra`` overrides entries of ``values``; ``where`` names the node or relationship in error
+    messages: a string, or a function of ``where_arg`` giving it (made only for a message). Values that plainly fit their kind (a
+    ``str`` for a string, an ``int`` in range for a long, a finite ``float`` for a double) are
+    taken as they are; everything else goes through :func:`_value`.
+    """
     out = {}
-    for prop in schema:
-        value = _value(prop.kind, values.get(prop.name), where, prop.name)
-        if value is not None:
-            out[prop.name] = value
+    get = values.get
+    for name, kind in _kinds(schema):
+        value = extra[name] if extra is not None and name in extra else get(name)
+        if value is None:
+            continue
+        cls = type(value)
+        if cls is str:
+            if kind is STRING:
+                out[name] = value
+                continue
+        elif cls is int:
+            if kind is LONG and -_INT64 <= value < _INT64:
+                out[name] = value
+                continue
+        elif cls is float:
+            if kind is DOUBLE and math.isfinite(value):
+                out[name] = value
+                continue
+        elif cls is list:
+            if kind is STRING_LIST:
+                if all([type(item) is str for item in value]):
+                    if value:
+                        out[name] = value[:]
+                    continue
+            elif kind is LONG_LIST:
+                if all([type(item) is int and -_INT64 <= item < _INT64 for item in value]):
+                    if value:
+                        out[name] = value[:]
+                    continue
+        stored = _value(kind, value, where(where_arg) if callable(where) else where, name)
+        if stored is not None:
+            out[name] = stored
     return out
 
 
 def _concept_values(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """The values of a concept that are not its attributes: ``id``, alias forms and counts."""
     aliases = attrs.get("aliases") or []
     try:
         forms = [form for form, _ in aliases]
         counts = [count for _, count in aliases]
     except (TypeError, ValueError):
         raise Neo4jExportError(f"concept {node!r}: 'aliases' should be a list of [form, count] pairs") from None
-    return {**attrs, "id": node, "aliases": forms, "alias_counts": counts}
+    return {"id": node, "aliases": forms, "alias_counts": counts}
+
+
+def text_slice(title: str, abstract: str, start: int, end: int) -> str:
+    """``paper_text(title, abstract)[start:end]`` without building the paper's text.
+
+    Example
+    -------
+    >>> [text_slice("Ab", "cd", s, e) for s, e in ((0, 2), (1, 4), (3, 5), (2, 3), (-2, 5))]
+    ['Ab', 'b\\nc', 'cd', '\\n', 'cd']
+    """
+    n = len(title)
+    if start >= 0 and end >= 0:
+        if end <= n:
+            return title[start:end]
+        if start > n:
+            return abstract[start - n - 1 : end - n - 1]
+    return paper_text(title, abstract)[start:end]
 
 
 def _evidence_values(G: nx.MultiDiGraph, evidence_id: str, ev: dict[str, Any]) -> dict[str, Any]:
-    where = f"evidence {evidence_id!r}"
     paper_id = ev.get("paper")
-    if paper_id not in G or G.nodes[paper_id].get("kind") != "paper":
-        raise Neo4jExportError(f"{where}: quotes paper {paper_id!r}, which is not in the graph")
-    paper = G.nodes[paper_id]
-    text = paper_text(paper.get("title") or "", paper.get("abstract") or "")
+    try:
+        paper = G._node.get(paper_id)
+    except TypeError:  # unhashable
+        paper = None
+    if paper is None or paper.get("kind") != "paper":
+        raise Neo4jExportError(f"{_evidence_where(evidence_id)}: quotes paper {paper_id!r}, which is not in the graph")
+    title, abstract = paper.get("title") or "", paper.get("abstract") or ""
     try:
         start, end = ev["sentence"]
         spans = [(int(s), int(e)) for s, e in ev.get("spans") or []]
     except (KeyError, TypeError, ValueError):
-        raise Neo4jExportError(f"{where}: 'sentence' and 'spans' should be [start, end] offsets") from None
+        raise Neo4jExportError(f"{_evidence_where(evidence_id)}: 'sentence' and 'spans' should be [start, end] offsets") from None
     return {
         "id": evidence_id,
         "paper": paper_id,
-        "sentence": text[start:end],
+        "sentence": text_slice(title, abstract, start, end),
         "sentence_start": start,
         "sentence_end": end,
         "span_starts": [s for s, _ in spans],
         "span_ends": [e for _, e in spans],
-        "quotes": [text[s:e] for s, e in spans],
+        "quotes": [text_slice(title, abstract, s, e) for s, e in spans],
         "method": ev.get("method"),
         "confidence": ev.get("confidence"),
     }
+
+
+class RowPlan:
+    """The checked structure of a graph, from which its Neo4j rows are made group by group.
+
+    Building the plan checks every node kind, concept type, role, relation type, edge end and
+    evidence reference (in one pass over ``G``, keeping only ids and references); the rows of a
+    group (:meth:`paper_rows`, ..., :meth:`in_paper_rows`) are made, and their values checked,
+    only when iterated, so a writer can stream a graph far larger than its rows would be as
+    objects. The groups come in :func:`graph_rows` order.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph):
+        self.G = G
+        papers, concepts = [], []
+        kinds: dict[str, str] = {}
+        for node, attrs in G.nodes(data=True):
+            kind = attrs.get("kind")
+            if not isinstance(node, str):
+                raise Neo4jExportError(f"node {node!r}: ids must be strings")
+            if kind == "paper":
+                papers.append(node)
+            elif kind == "concept":
+                label = CONCEPT_LABELS.get(attrs.get("type"))
+                if label is None:
+                    raise Neo4jExportError(f"concept {node!r}: type {attrs.get('type')!r} is not one of {', '.join(CONCEPT_LABELS)}")
+                concepts.append((node, label))
+            else:
+                raise Neo4jExportError(f"node {node!r}: kind {kind!r} is neither 'paper' nor 'concept'")
+            kinds[node] = kind
+        self.papers: list[str] = sorted(papers)
+        concepts.sort(key=lambda c: c[0])
+        #: concept ids by second label, in the order the labels first appear among the sorted ids
+        self.concepts_by_label: dict[str, list[str]] = {}
+        for node, label in concepts:
+            self.concepts_by_label.setdefault(label, []).append(node)
+        self.concepts: list[tuple[str, str]] = concepts
+        self.evidence_table: dict[str, Any] = G.graph.get("evidence") or {}
+        self.evidence: list[str] = sorted(self.evidence_table)
+
+        evidence_table = self.evidence_table
+        links: dict[str, list] = {t: [] for t in ROLE_TYPES.values()}
+        relations: dict[str, list] = {t: [] for t in RELATION_TYPES.values()}
+        for u, v, key, attrs in G.edges(keys=True, data=True):
+            kind = attrs.get("kind")
+            if kind == "link":
+                rel_type = ROLE_TYPES.get(attrs.get("role"))
+                if rel_type is None:
+                    raise Neo4jExportError(f"{_edge_where(u, v, key)}: role {attrs.get('role')!r} is not one of {', '.join(ROLE_TYPES)}")
+                if kinds.get(u) != "paper" or kinds.get(v) != "concept":
+                    raise Neo4jExportError(f"{_edge_where(u, v, key)}: a link must go from a paper to a concept")
+                links[rel_type].append((u, v, key, attrs))
+            elif kind == "relation":
+                rel_type = RELATION_TYPES.get(attrs.get("type"))
+                if rel_type is None:
+                    raise Neo4jExportError(f"{_edge_where(u, v, key)}: relation type {attrs.get('type')!r} is not one of {', '.join(RELATION_TYPES)}")
+                if kinds.get(u) != "concept" or kinds.get(v) != "concept":
+                    raise Neo4jExportError(f"{_edge_where(u, v, key)}: a relation must go from a concept to a concept")
+                relations[rel_type].append((u, v, key, attrs))
+            else:
+                raise Neo4jExportError(f"{_edge_where(u, v, key)}: kind {kind!r} is neither 'link' nor 'relation'")
+            for evidence_id in attrs.get("evidence") or []:
+                if evidence_id not in evidence_table:
+                    raise Neo4jExportError(f"{_edge_where(u, v, key)}: evidence {evidence_id!r} is not in the graph's evidence table")
+        by_ends = lambda e: (e[0], e[1])  # noqa: E731  (stable: ties keep the graph's order)
+        #: edges by relationship type (types in schema order, none empty), each sorted by (start, end)
+        self.links = {t: sorted(group, key=by_ends) for t, group in links.items() if group}
+        self.relations = {t: sorted(group, key=by_ends) for t, group in relations.items() if group}
+
+    def paper_rows(self) -> Iterator[NodeRow]:
+        nodes = self.G._node
+        for node in self.papers:
+            yield NodeRow((PAPER,), _props(PAPER_PROPERTIES, nodes[node], _paper_where, {"id": node}, node))
+
+    def concept_row(self, node: str, label: str) -> NodeRow:
+        attrs = self.G._node[node]
+        return NodeRow((CONCEPT, label), _props(CONCEPT_PROPERTIES, attrs, _concept_where, _concept_values(node, attrs), node))
+
+    def concept_rows(self) -> Iterator[NodeRow]:
+        for node, label in self.concepts:
+            yield self.concept_row(node, label)
+
+    def evidence_props(self, evidence_id: str) -> dict[str, Any]:
+        """The stored properties of one evidence node (its sentence and quotes cut from the paper)."""
+        values = _evidence_values(self.G, evidence_id, self.evidence_table[evidence_id])
+        return _props(EVIDENCE_PROPERTIES, values, _evidence_where, None, evidence_id)
+
+    def evidence_rows(self) -> Iterator[NodeRow]:
+        for eid in self.evidence:
+            yield NodeRow((EVIDENCE,), self.evidence_props(eid))
+
+    def node_rows(self) -> Iterator[NodeRow]:
+        yield from self.paper_rows()
+        yield from self.concept_rows()
+        yield from self.evidence_rows()
+
+    def link_rows(self, rel_type: str | None = None) -> Iterator[RelationshipRow]:
+        """Paper -> concept rows (of one type, or of every type in schema order)."""
+        for t in [rel_type] if rel_type else self.links:
+            for edge in self.links.get(t, ()):
+                yield RelationshipRow(t, PAPER, edge[0], CONCEPT, edge[1], _props(LINK_PROPERTIES, edge[3], _edge_where_of, None, edge))
+
+    def relation_rows(self, rel_type: str | None = None) -> Iterator[RelationshipRow]:
+        """Concept -> concept rows (of one type, or of every type in schema order)."""
+        for t in [rel_type] if rel_type else self.relations:
+            for edge in self.relations.get(t, ()):
+                yield RelationshipRow(t, CONCEPT, edge[0], CONCEPT, edge[1], _props(RELATION_PROPERTIES, edge[3], _edge_where_of, None, edge))
+
+    def in_paper_rows(self) -> Iterator[RelationshipRow]:
+        table = self.evidence_table
+        for eid in self.evidence:
+            yield RelationshipRow(IN_PAPER, EVIDENCE, eid, PAPER, table[eid]["paper"], {})
+
+    def relationship_rows(self) -> Iterator[RelationshipRow]:
+        yield from self.link_rows()
+        yield from self.relation_rows()
+        yield from self.in_paper_rows()
+
+    def label_counts(self) -> dict[str, int]:
+        """Nodes per label, as :meth:`GraphRows.label_counts` counts them."""
+        counts = {PAPER: len(self.papers), CONCEPT: len(self.concepts), EVIDENCE: len(self.evidence)}
+        counts.update({label: len(ids) for label, ids in self.concepts_by_label.items()})
+        return {label: counts.get(label, 0) for label in NODE_LABELS}
+
+    def type_counts(self) -> dict[str, int]:
+        """Relationships per type, as :meth:`GraphRows.type_counts` counts them."""
+        counts = {t: len(group) for t, group in (*self.links.items(), *self.relations.items())}
+        counts[IN_PAPER] = len(self.evidence)
+        return {rel_type: counts.get(rel_type, 0) for rel_type in RELATIONSHIP_TYPES}
+
+
+def _edge_where(u: Any, v: Any, key: Any) -> str:
+    return f"edge {u!r} -> {v!r} ({key})"
+
+
+def _edge_where_of(edge: tuple) -> str:
+    return _edge_where(*edge[:3])
+
+
+def _paper_where(node: str) -> str:
+    return f"paper {node!r}"
+
+
+def _concept_where(node: str) -> str:
+    return f"concept {node!r}"
+
+
+def _evidence_where(evidence_id: str) -> str:
+    return f"evidence {evidence_id!r}"
 
 
 def graph_rows(G: nx.MultiDiGraph) -> GraphRows:
@@ -300,7 +519,8 @@ def graph_rows(G: nx.MultiDiGraph) -> GraphRows:
     -------
     GraphRows
         Papers, concepts and evidence nodes, then links, relations and ``IN_PAPER`` edges,
-        each group sorted by id.
+        each group sorted by id (relationships by type in schema order, then start and end).
+        All rows in memory: writers of large graphs stream them from a :class:`RowPlan`.
 
     Raises
     ------
@@ -321,59 +541,8 @@ def graph_rows(G: nx.MultiDiGraph) -> GraphRows:
     >>> [(r.type, r.start, r.end, r.props) for r in rows.relationships]
     [('USES', 'p', 'method/x', {'count': 2, 'confidence': 1.0})]
     """
-    rows = GraphRows()
-    kinds: dict[str, str] = {}
-    papers, concepts = [], []
-    for node, attrs in G.nodes(data=True):
-        kind = attrs.get("kind")
-        if not isinstance(node, str):
-            raise Neo4jExportError(f"node {node!r}: ids must be strings")
-        if kind == "paper":
-            papers.append(NodeRow((PAPER,), _props(PAPER_PROPERTIES, {**attrs, "id": node}, f"paper {node!r}")))
-        elif kind == "concept":
-            label = CONCEPT_LABELS.get(attrs.get("type"))
-            if label is None:
-                raise Neo4jExportError(f"concept {node!r}: type {attrs.get('type')!r} is not one of {', '.join(CONCEPT_LABELS)}")
-            props = _props(CONCEPT_PROPERTIES, _concept_values(node, attrs), f"concept {node!r}")
-            concepts.append(NodeRow((CONCEPT, label), props))
-        else:
-            raise Neo4jExportError(f"node {node!r}: kind {kind!r} is neither 'paper' nor 'concept'")
-        kinds[node] = kind
-    evidence_table = G.graph.get("evidence") or {}
-    evidence = [
-        NodeRow((EVIDENCE,), _props(EVIDENCE_PROPERTIES, _evidence_values(G, eid, ev), f"evidence {eid!r}"))
-        for eid, ev in evidence_table.items()
-    ]
-    rows.nodes = sorted(papers, key=lambda r: r.id) + sorted(concepts, key=lambda r: r.id) + sorted(evidence, key=lambda r: r.id)
-
-    links, relations = [], []
-    for u, v, key, attrs in G.edges(keys=True, data=True):
-        where = f"edge {u!r} -> {v!r} ({key})"
-        kind = attrs.get("kind")
-        if kind == "link":
-            rel_type = ROLE_TYPES.get(attrs.get("role"))
-            if rel_type is None:
-                raise Neo4jExportError(f"{where}: role {attrs.get('role')!r} is not one of {', '.join(ROLE_TYPES)}")
-            if kinds.get(u) != "paper" or kinds.get(v) != "concept":
-                raise Neo4jExportError(f"{where}: a link must go from a paper to a concept")
-            links.append(RelationshipRow(rel_type, PAPER, u, CONCEPT, v, _props(LINK_PROPERTIES, attrs, where)))
-        elif kind == "relation":
-            rel_type = RELATION_TYPES.get(attrs.get("type"))
-            if rel_type is None:
-                raise Neo4jExportError(f"{where}: relation type {attrs.get('type')!r} is not one of {', '.join(RELATION_TYPES)}")
-            if kinds.get(u) != "concept" or kinds.get(v) != "concept":
-                raise Neo4jExportError(f"{where}: a relation must go from a concept to a concept")
-            relations.append(RelationshipRow(rel_type, CONCEPT, u, CONCEPT, v, _props(RELATION_PROPERTIES, attrs, where)))
-        else:
-            raise Neo4jExportError(f"{where}: kind {kind!r} is neither 'link' nor 'relation'")
-        for evidence_id in attrs.get("evidence") or []:
-            if evidence_id not in evidence_table:
-                raise Neo4jExportError(f"{where}: evidence {evidence_id!r} is not in the graph's evidence table")
-    order = {t: i for i, t in enumerate(RELATIONSHIP_TYPES)}
-    by_key = lambda r: (order[r.type], r.start, r.end)  # noqa: E731
-    in_paper = [RelationshipRow(IN_PAPER, EVIDENCE, row.id, PAPER, row.props["paper"], {}) for row in rows.nodes if row.labels == (EVIDENCE,)]
-    rows.relationships = sorted(links, key=by_key) + sorted(relations, key=by_key) + in_paper
-    return rows
+    plan = RowPlan(G)
+    return GraphRows(list(plan.node_rows()), list(plan.relationship_rows()))
 
 
 # --- Cypher statements ------------------------------------------------------------------------
