@@ -2,7 +2,8 @@
 
 The graph is never held as an rdflib ``Graph``: :func:`iter_blocks` yields one
 ``(subject IRI, [(predicate IRI, object), ...])`` block at a time, and the serialisers of
-:mod:`kg.rdf.formats` write each block as it comes. Objects are IRIs (plain ``str``) or
+:mod:`kg.rdf.formats` write each block as it comes. The blocks are made from the records of
+:func:`iter_records` (:func:`expand`), which Turtle writes without making the blocks. Objects are IRIs (plain ``str``) or
 :class:`Lit` literals. The order is deterministic: papers by id (each followed by its qualified
 links), concepts by id (each followed by its qualified relations), then evidence by paper and
 id, then the PROV activities. The same subject may appear in more than one block (evidence
@@ -46,7 +47,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -185,31 +186,37 @@ def _valid_date(value: str) -> bool:
     return True
 
 
-def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
-    """Yield every subject block of ``kg`` under instance base IRI ``base`` (see the module doc).
+#: Records of :func:`iter_records`: a plain block, or a tuple tagged with the shape of one of the
+#: many-times-repeated blocks (the serialisers spell those from templates). See :func:`expand`.
+Record = tuple
 
-    ``base`` must already be checked (:func:`kg.rdf.iris.check_base_iri`). Links and relations
-    that point to a paper or concept missing from ``kg``, and evidence ids missing from
-    ``kg.evidence``, are left out and counted in one warning: the graph stays consistent.
 
-    Example
-    -------
-    >>> from kg.models import KnowledgeGraph, Paper
-    >>> kg = KnowledgeGraph(papers={"arxiv:1": Paper(id="arxiv:1", title="T", abstract="A")})
-    >>> blocks = list(iter_blocks(kg, "https://ex.org/"))
-    >>> blocks[2][0], blocks[2][1][:2]
-    ('https://ex.org/paper/arxiv:1', [('http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'http://purl.org/spar/fabio/ScholarlyWork'), ('http://purl.org/dc/terms/identifier', Lit(value='arxiv:1', datatype=None))])
+def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
+    """The blocks of ``kg`` in :func:`iter_blocks` order, as records (see :func:`expand`).
+
+    ``("block", subject, body)`` is one plain block; the shapes written once per link, relation,
+    evidence reference, evidence record and quoted span are tagged tuples of their values:
+
+    * ``("link", node, paper, role property, concept, count, confidence)``;
+    * ``("relation", node, source, relation property, target, count, papers, confidence)``;
+    * ``("body", annotation, node)``: one ``oa:hasBody`` edge;
+    * ``("annotation", annotation, [targets], confidence, activity)``;
+    * ``("span", target, paper, exact, prefix, suffix, start, end)``: the target, its
+      ``TextQuoteSelector`` and its ``TextPositionSelector`` (three blocks);
+
+    counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
+    texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
     """
     dropped: dict[str, int] = defaultdict(int)
     agent = iris.agent_iri(base, kg.extractor_version)
     scheme = iris.scheme_iri(base)
-    yield scheme, [
+    yield "block", scheme, [
         (A, _C["ConceptScheme"]),
         (_P["label"], Lit("kg concepts")),
         (_P["conformsTo"], ONTOLOGY_IRI),
         (_P["wasAttributedTo"], agent),
     ]
-    yield agent, [(A, _C["SoftwareAgent"]), (_P["label"], text(kg.extractor_version or "kg"))]
+    yield "block", agent, [(A, _C["SoftwareAgent"]), (_P["label"], text(kg.extractor_version or "kg"))]
 
     concept_node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
     links_by_paper: dict[str, list] = defaultdict(list)
@@ -226,17 +233,10 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
         links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
         body = _paper_properties(paper)
         body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
-        yield p, list(dict.fromkeys(body))  # a repeated author or category is one triple
+        yield "block", p, list(dict.fromkeys(body))  # a repeated author or category is one triple
         for li in links:
             node = iris.link_iri(base, paper_id, li.role, li.concept_id)
-            yield node, [
-                (A, _K["PaperLink"]),
-                (_P["rdfSubject"], p),
-                (_P["rdfPredicate"], _ROLES[li.role]),
-                (_P["rdfObject"], concept_node[li.concept_id]),
-                (_K["count"], integer(li.count)),
-                (_K["confidence"], decimal(li.confidence)),
-            ]
+            yield "link", node, p, _ROLES[li.role], concept_node[li.concept_id], str(int(li.count)), decimal(li.confidence).value
             yield from _evidence_bodies(kg, base, li.evidence, node, dropped)
     del links_by_paper
 
@@ -258,18 +258,11 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
             body.append((_RELATIONS[rel.type], target))
             if rel.type in _SKOS_SUPER:
                 body.append((_SKOS_SUPER[rel.type], target))
-        yield c, list(dict.fromkeys(body))  # e.g. skos:broader from both hyponym-of and variant-of
+        yield "block", c, list(dict.fromkeys(body))  # e.g. skos:broader from both hyponym-of and variant-of
         for rel in rels:
             node = iris.relation_iri(base, rel.source, rel.type, rel.target)
-            yield node, [
-                (A, _K["RelationAssertion"]),
-                (_P["rdfSubject"], c),
-                (_P["rdfPredicate"], _RELATIONS[rel.type]),
-                (_P["rdfObject"], concept_node[rel.target]),
-                (_K["count"], integer(rel.count)),
-                (_K["paperCount"], integer(rel.papers)),
-                (_K["confidence"], decimal(rel.confidence)),
-            ]
+            yield ("relation", node, c, _RELATIONS[rel.type], concept_node[rel.target],
+                   str(int(rel.count)), str(int(rel.papers)), decimal(rel.confidence).value)
             yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
     del relations_by_source
 
@@ -286,15 +279,119 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
         activity = activities.get(ev.method)
         if activity is None:
             activity = activities[ev.method] = iris.activity_iri(base, ev.method)
-        yield from _annotation(ev, base, paper_node, paper_text, activity, spans_written)
+        yield from _annotation(ev, iris.evidence_iri(base, ev.id), paper_node, paper_text, activity, spans_written)
     for method in sorted(activities):
-        yield activities[method], [
+        yield "block", activities[method], [
             (A, _C["Activity"]),
             (_P["label"], text(method)),
             (_P["wasAssociatedWith"], agent),
         ]
     if dropped:
         log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
+
+
+def expand(records: Iterable[Record]) -> Iterator[Block]:
+    """The plain subject blocks of :func:`iter_records`' records (what :func:`iter_blocks` yields)."""
+    for record in records:
+        tag = record[0]
+        if tag == "block":
+            yield record[1], record[2]
+        elif tag == "body":
+            yield record[1], [(_P["hasBody"], record[2])]
+        elif tag == "annotation":
+            _, ann, targets, confidence, activity = record
+            yield ann, [
+                (A, _C["Annotation"]),
+                *((_P["hasTarget"], t) for t in targets),
+                (_K["confidence"], Lit(confidence, _XSD_DECIMAL)),
+                (_P["wasGeneratedBy"], activity),
+            ]
+        elif tag == "span":
+            _, target, paper, exact, before, after, start, end = record
+            quote, position = target + "/quote", target + "/position"
+            yield target, [
+                (A, _C["SpecificResource"]),
+                (_P["hasSource"], paper),
+                (_P["hasSelector"], quote),
+                (_P["hasSelector"], position),
+            ]
+            selector: list[tuple[str, Obj]] = [(A, _C["TextQuoteSelector"]), (_P["exact"], Lit(exact))]
+            if before:
+                selector.append((_P["prefix"], Lit(before)))
+            if after:
+                selector.append((_P["suffix"], Lit(after)))
+            yield quote, selector
+            yield position, [
+                (A, _C["TextPositionSelector"]),
+                (_P["start"], Lit(start, _XSD_INTEGER)),
+                (_P["end"], Lit(end, _XSD_INTEGER)),
+            ]
+        elif tag == "link":
+            _, node, paper, role, concept, count, confidence = record
+            yield node, [
+                (A, _K["PaperLink"]),
+                (_P["rdfSubject"], paper),
+                (_P["rdfPredicate"], role),
+                (_P["rdfObject"], concept),
+                (_K["count"], Lit(count, _XSD_INTEGER)),
+                (_K["confidence"], Lit(confidence, _XSD_DECIMAL)),
+            ]
+        elif tag == "relation":
+            _, node, source, prop, target, count, papers, confidence = record
+            yield node, [
+                (A, _K["RelationAssertion"]),
+                (_P["rdfSubject"], source),
+                (_P["rdfPredicate"], prop),
+                (_P["rdfObject"], target),
+                (_K["count"], Lit(count, _XSD_INTEGER)),
+                (_K["paperCount"], Lit(papers, _XSD_INTEGER)),
+                (_K["confidence"], Lit(confidence, _XSD_DECIMAL)),
+            ]
+        else:
+            raise AssertionError(f"unknown record {tag!r}")
+
+
+class BlockStream:
+    """The subject blocks of one graph: an iterator of :data:`Block` (what :func:`iter_blocks`
+    returns) that also hands its :func:`iter_records` to a serialiser that spells records itself."""
+
+    def __init__(self, kg: KnowledgeGraph, base: str):
+        self._kg, self._base, self._blocks = kg, base, None
+
+    def __iter__(self) -> BlockStream:
+        return self
+
+    def __next__(self) -> Block:
+        if self._blocks is None:
+            self._blocks = expand(iter_records(self._kg, self._base))
+        return next(self._blocks)
+
+    def records(self) -> Iterator[Record]:
+        """The records of the whole graph (for a stream nothing has been read from yet)."""
+        if self._blocks is not None:
+            raise RuntimeError("records() of a block stream that is already being read")
+        self._blocks = iter(())
+        return iter_records(self._kg, self._base)
+
+
+def iter_blocks(kg: KnowledgeGraph, base: str) -> BlockStream:
+    """Yield every subject block of ``kg`` under instance base IRI ``base`` (see the module doc).
+
+    ``base`` must already be checked (:func:`kg.rdf.iris.check_base_iri`). Links and relations
+    that point to a paper or concept missing from ``kg``, and evidence ids missing from
+    ``kg.evidence``, are left out and counted in one warning: the graph stays consistent.
+    The blocks are :func:`expand` of :func:`iter_records`; serialisers that write the records
+    directly (Turtle, TriG) take them from the returned :class:`BlockStream`.
+
+    Example
+    -------
+    >>> from kg.models import KnowledgeGraph, Paper
+    >>> kg = KnowledgeGraph(papers={"arxiv:1": Paper(id="arxiv:1", title="T", abstract="A")})
+    >>> blocks = list(iter_blocks(kg, "https://ex.org/"))
+    >>> blocks[2][0], blocks[2][1][:2]
+    ('https://ex.org/paper/arxiv:1', [('http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'http://purl.org/spar/fabio/ScholarlyWork'), ('http://purl.org/dc/terms/identifier', Lit(value='arxiv:1', datatype=None))])
+    """
+    return BlockStream(kg, base)
 
 
 def _paper_properties(paper: Paper) -> list[tuple[str, Obj]]:
@@ -349,52 +446,38 @@ def _concept_properties(concept: Concept, scheme: str) -> list[tuple[str, Obj]]:
     return body
 
 
-def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dropped: dict[str, int]) -> Iterator[Block]:
+def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dropped: dict[str, int]) -> Iterator[Record]:
+    evidence, papers = kg.evidence, kg.papers
     for eid in evidence_ids:
-        if eid in kg.evidence and kg.evidence[eid].paper_id in kg.papers:
-            yield iris.evidence_iri(base, eid), [(_P["hasBody"], node)]
+        ev = evidence.get(eid)
+        if ev is not None and ev.paper_id in papers:
+            yield "body", iris.evidence_iri(base, eid), node
         else:
             dropped["references to unknown evidence"] += 1
 
 
-def _annotation(ev: Evidence, base: str, paper: str, paper_text: str, activity: str, spans_written: set) -> Iterator[Block]:
+def _clean(value: str) -> str:
+    """The lexical form :func:`text` gives ``value``."""
+    if not value.isascii() and _SURROGATES.search(value):
+        return _SURROGATES.sub("\ufffd", value)
+    return value
+
+
+def _annotation(ev: Evidence, ann: str, paper: str, paper_text: str, activity: str, spans_written: set) -> Iterator[Record]:
     """The oa:Annotation of one evidence record, and the targets of its spans not written yet.
 
     A target is one span of one paper's text (``<paper>/text/<start>-<end>``), shared by every
     annotation quoting that span: a mention is usually evidence for several edges (its paper
     link, each relation and co-occurrence in its sentence), and its selectors are written once.
     """
-    ann = iris.evidence_iri(base, ev.id)
     spans = ev.spans or ((ev.sentence_start, ev.sentence_end),)
     targets = [f"{paper}/text/{start}-{end}" for start, end in spans]
-    yield ann, [
-        (A, _C["Annotation"]),
-        *((_P["hasTarget"], t) for t in targets),
-        (_K["confidence"], decimal(ev.confidence)),
-        (_P["wasGeneratedBy"], activity),
-    ]
+    yield "annotation", ann, targets, decimal(ev.confidence).value, activity
     for target, (start, end) in zip(targets, spans):
         if (start, end) in spans_written:
             continue
         spans_written.add((start, end))
-        quote, position = f"{target}/quote", f"{target}/position"
-        yield target, [
-            (A, _C["SpecificResource"]),
-            (_P["hasSource"], paper),
-            (_P["hasSelector"], quote),
-            (_P["hasSelector"], position),
-        ]
         lo, hi = max(start, 0), max(end, 0)
         before = paper_text[max(min(ev.sentence_start, lo), lo - QUOTE_CONTEXT, 0) : lo]
         after = paper_text[hi : min(max(ev.sentence_end, hi), hi + QUOTE_CONTEXT)]
-        selector: list[tuple[str, Obj]] = [(A, _C["TextQuoteSelector"]), (_P["exact"], text(paper_text[lo:hi]))]
-        if before:
-            selector.append((_P["prefix"], text(before)))
-        if after:
-            selector.append((_P["suffix"], text(after)))
-        yield quote, selector
-        yield position, [
-            (A, _C["TextPositionSelector"]),
-            (_P["start"], integer(start)),
-            (_P["end"], integer(end)),
-        ]
+        yield "span", target, paper, _clean(paper_text[lo:hi]), _clean(before), _clean(after), str(int(start)), str(int(end))
