@@ -102,6 +102,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (*IngestUsageError, BadOption) as exc:  # unknown --format, --field or --rdf-format name
         raise CliError(str(exc), EXIT_USAGE) from None
     except InputProblems as exc:
+        if args.quiet:  # -q hid them as they came; a failure must still say what failed
+            for problem in exc.problems[:20]:
+                _err(str(problem))
         raise CliError(f"{exc}; nothing was written", EXIT_INPUT) from None
     except NoPapers as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
