@@ -34,10 +34,10 @@ What becomes an edge, and the evidence each edge points to:
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
+from bisect import insort
+from operator import attrgetter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from kg.models import Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation
 
@@ -59,69 +59,75 @@ def evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) ->
     >>> evidence_id("arxiv:1", [(0, 4)], "ner") == evidence_id("arxiv:1", [(0, 4)], "ner")
     True
     """
-    raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+    if len(spans) == 1:
+        (s, e), = spans
+        raw = f"{paper_id}|{s}-{e}|{method}"
+    elif len(spans) == 2:
+        (s, e), (s2, e2) = spans
+        raw = f"{paper_id}|{s}-{e};{s2}-{e2}|{method}"
+    else:
+        raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
+    return _sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+_sha1 = hashlib.sha1
 
 
 def _method(rule: str, version: str | None) -> str:
     return f"{rule} [{version}]" if version else rule
 
 
-@dataclass
 class _Edge:
-    """Running totals of one edge while papers stream by (papers counted by last-seen id)."""
+    """Running totals of one edge while papers stream by (papers counted by last-seen id).
 
-    count: int = 0
-    papers: int = 0
-    last_paper: str | None = None
-    sentences: set = field(default_factory=set)  # supporting sentences within the current paper
-    confidence: float = 0.0
-    evidence: list = field(default_factory=list)  # max-heap by id (negated), at most MAX_EVIDENCE
+    ``evidence`` holds the :data:`MAX_EVIDENCE` smallest evidence ids seen so far, sorted.
+    Supporting sentences are told apart within the current paper by the caller's per-paper
+    set (see :func:`_support`), so an edge holds no set of its own.
+    """
 
-    def support(self, paper_id: str, sentence: int, confidence: float, eid: str, make, evidence: dict[str, Evidence]) -> None:
-        """Count one supporting sentence; ``make()`` builds the evidence only if it is kept."""
-        if self.last_paper != paper_id:
-            self.papers += 1
-            self.last_paper = paper_id
-            self.sentences = set()
-        if sentence not in self.sentences:
-            self.count += 1
-            self.sentences.add(sentence)
-        if confidence > self.confidence:
-            self.confidence = confidence
-        keep(self.evidence, eid, make, evidence)
+    __slots__ = ("count", "papers", "last_paper", "confidence", "evidence")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.papers = 0
+        self.last_paper: str | None = None
+        self.confidence = 0.0
+        self.evidence: list[str] = []
 
 
-def keep(heap: list, eid: str, make, evidence: dict[str, Evidence]) -> None:
-    """Keep evidence ``eid`` if it is among the :data:`MAX_EVIDENCE` smallest ids of this edge."""
-    if len(heap) >= MAX_EVIDENCE and eid >= heap[0].id:
-        return
-    if any(x.id == eid for x in heap):
-        return
-    if len(heap) < MAX_EVIDENCE:
-        heapq.heappush(heap, _Neg(eid))
-    else:
-        heapq.heapreplace(heap, _Neg(eid))
-    if eid not in evidence:
-        evidence[eid] = make()
+def _support(edge: _Edge, paper_id: str, sentence, confidence: float, seen: set) -> None:
+    """Count one supporting sentence of ``edge`` in ``paper_id``; ``seen`` holds the
+    ``(edge, sentence)`` pairs already counted in this paper (one set per paper)."""
+    if edge.last_paper != paper_id:
+        edge.papers += 1
+        edge.last_paper = paper_id
+    key = (id(edge), sentence)
+    if key not in seen:
+        seen.add(key)
+        edge.count += 1
+    if confidence > edge.confidence:
+        edge.confidence = confidence
 
 
-class _Neg:
-    """Heap item ordering ids largest first (so the heap top is the id to drop)."""
+def keep(ids: list[str], eid: str) -> bool:
+    """Add evidence ``eid`` to ``ids`` (sorted, at most :data:`MAX_EVIDENCE`) if it is among the
+    smallest ids of this edge; True when it was added (then the record must exist).
 
-    __slots__ = ("id",)
-
-    def __init__(self, id_: str):
-        self.id = id_
-
-    def __lt__(self, other: "_Neg") -> bool:
-        return self.id > other.id
-
-
-def _sentence_of(ext: Extraction, index: int, fallback: tuple[int, int]) -> tuple[int, int]:
-    if 0 <= index < len(ext.sentences):
-        return tuple(ext.sentences[index])
-    return fallback
+    Example
+    -------
+    >>> ids = []
+    >>> [keep(ids, e) for e in "fbdaecb"], ids
+    ([True, True, True, True, True, True, False], ['a', 'b', 'c', 'd', 'e'])
+    """
+    n = len(ids)
+    if n >= MAX_EVIDENCE and eid >= ids[-1]:
+        return False
+    if eid in ids:
+        return False
+    insort(ids, eid)
+    if n >= MAX_EVIDENCE:
+        ids.pop()
+    return True
 
 
 def default_roles(paper: Paper | None, ext: Extraction, concept_of) -> list[tuple[int, str, str, float]]:
@@ -139,21 +145,35 @@ def default_roles(paper: Paper | None, ext: Extraction, concept_of) -> list[tupl
         m = _TITLE_NAME.match(paper.title)
         if m:
             title_name = (m.start(1), m.end(1))
+    cues: dict[tuple, bool] = {}  # (cue, sentence start, end) -> found: mentions share sentences
+
+    def cue(pattern, m, bounds) -> bool:
+        if text is None:
+            return pattern.search(m.text) is not None
+        key = (pattern, bounds)
+        found = cues.get(key)
+        if found is None:
+            found = cues[key] = pattern.search(text[bounds[0] : bounds[1]]) is not None
+        return found
+
     out = []
+    sentences, n_sentences = ext.sentences, len(ext.sentences)
     for i, m in enumerate(ext.mentions):
         if concept_of(i) is None:
             continue
-        s_start, s_end = _sentence_of(ext, m.sentence, (m.start, m.end))
-        sentence = text[s_start:s_end] if text is not None else m.text
+        label = m.label
+        if label not in ("DATASET", "METRIC", "TASK") and not (title_name and label == "METHOD"):
+            continue
+        bounds = tuple(sentences[m.sentence]) if 0 <= m.sentence < n_sentences else (m.start, m.end)
         in_title = m.end <= title_end
-        if m.label == "DATASET" and EVALUATION_CUE.search(sentence):
+        if label == "DATASET" and cue(EVALUATION_CUE, m, bounds):
             out.append((i, "evaluates_on", f"default:dataset-in-evaluation/{BUILD_RULES_VERSION}", 0.6))
-        elif m.label == "METRIC":
-            strong = RESULT_CUE.search(sentence) is not None
+        elif label == "METRIC":
+            strong = cue(RESULT_CUE, m, bounds)
             out.append((i, "reports", f"default:metric/{BUILD_RULES_VERSION}", 0.7 if strong else 0.4))
-        elif m.label == "TASK" and (in_title or ADDRESS_CUE.search(sentence)):
+        elif label == "TASK" and (in_title or cue(ADDRESS_CUE, m, bounds)):
             out.append((i, "addresses", f"default:task-{'in-title' if in_title else 'addressed'}/{BUILD_RULES_VERSION}", 0.7 if in_title else 0.6))
-        if m.label in ("METHOD", "DATASET") and title_name and (m.start, m.end) == title_name:
+        if label in ("METHOD", "DATASET") and title_name and (m.start, m.end) == title_name:
             out.append((i, "proposes", f"default:title-name/{BUILD_RULES_VERSION}", 0.7))
     return out
 
@@ -201,94 +221,113 @@ def build_graph(
     links: dict[tuple[str, str, str], _Edge] = {}
     edges: dict[tuple[str, str, str], _Edge] = {}
 
+    methods: dict[str, str] = {}  # rule -> evidence method
+
+    def method_of(rule: str) -> str:
+        method = methods.get(rule)
+        if method is None:
+            method = methods[rule] = _method(rule, extractor_version)
+        return method
+
+    cooccurrence = method_of(f"cooccurrence:sentence/{BUILD_RULES_VERSION}")
     for paper_id in sorted(exts):
         ext = exts[paper_id]
         paper = paper_map.get(paper_id)
+        mentions, sentences = ext.mentions, ext.sentences
+        n_mentions, n_sentences = len(mentions), len(sentences)
 
         def concept_of(i: int, _pid: str = paper_id) -> str | None:
             return resolution.concept_of(_pid, i)
 
-        concepts = [concept_of(i) for i in range(len(ext.mentions))]
-
-        def mention_evidence(i: int, method: str, confidence: float):
-            m = ext.mentions[i]
-            span = (m.start, m.end)
-            eid = evidence_id(paper_id, [span], method)
-
-            def make() -> Evidence:
-                s_start, s_end = _sentence_of(ext, m.sentence, span)
-                return Evidence(eid, paper_id, s_start, s_end, (span,), method, confidence)
-
-            return eid, make
+        concepts = [concept_of(i) for i in range(n_mentions)]
+        seen: set = set()  # (edge, sentence) pairs counted in this paper
 
         # paper -> concept links: mentions, extracted roles, defaults
-        roles = [(i, "mentions", f"extract:{ext.mentions[i].source}", ext.mentions[i].score) for i in range(len(ext.mentions))]
+        roles = [(i, "mentions", f"extract:{m.source}", m.score) for i, m in enumerate(mentions)]
         roles += [(r.mention, r.role, r.rule, r.confidence) for r in ext.roles]
         roles += default_roles(paper, ext, concept_of)
         for i, role, rule, confidence in roles:
-            if not 0 <= i < len(concepts) or concepts[i] is None:
+            if not 0 <= i < n_mentions or concepts[i] is None:
                 continue
-            edge = links.setdefault((paper_id, concepts[i], role), _Edge())
-            method = _method(rule, extractor_version)
-            edge.support(paper_id, i, confidence if role != "mentions" else 1.0, *mention_evidence(i, method, confidence), evidence)
+            key = (paper_id, concepts[i], role)
+            edge = links.get(key)
+            if edge is None:
+                edge = links[key] = _Edge()
+            _support(edge, paper_id, i, confidence if role != "mentions" else 1.0, seen)
+            method = method_of(rule)
+            m = mentions[i]
+            span = (m.start, m.end)
+            eid = evidence_id(paper_id, (span,), method)
+            if keep(edge.evidence, eid) and eid not in evidence:
+                s_start, s_end = tuple(sentences[m.sentence]) if 0 <= m.sentence < n_sentences else span
+                evidence[eid] = Evidence(eid, paper_id, s_start, s_end, (span,), method, confidence)
 
         # extracted relations between mentions, lifted to concepts
         for rel in ext.relations:
-            if not (0 <= rel.head < len(concepts) and 0 <= rel.tail < len(concepts)):
+            if not (0 <= rel.head < n_mentions and 0 <= rel.tail < n_mentions):
                 continue
             a, b = concepts[rel.head], concepts[rel.tail]
             if a is None or b is None or a == b:
                 continue
-            head, tail = ext.mentions[rel.head], ext.mentions[rel.tail]
+            head, tail = mentions[rel.head], mentions[rel.tail]
             if rel.label in SYMMETRIC and b < a:
                 a, b, head, tail = b, a, tail, head
-            method = _method(rel.rule, extractor_version)
+            key = (a, b, rel.label)
+            edge = edges.get(key)
+            if edge is None:
+                edge = edges[key] = _Edge()
+            _support(edge, paper_id, head.sentence, rel.confidence, seen)
+            method = method_of(rel.rule)
             spans = ((head.start, head.end), (tail.start, tail.end))
             eid = evidence_id(paper_id, spans, method)
-            make = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
-            edges.setdefault((a, b, rel.label), _Edge()).support(paper_id, head.sentence, rel.confidence, eid, make, evidence)
+            if keep(edge.evidence, eid) and eid not in evidence:
+                evidence[eid] = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
 
         # co-occurrence within a sentence
         by_sentence: dict[int, dict[str, int]] = {}
-        for i, (m, c) in enumerate(zip(ext.mentions, concepts)):
+        for i, c in enumerate(concepts):
             if c is not None:
-                by_sentence.setdefault(m.sentence, {}).setdefault(c, i)
-        method = _method(f"cooccurrence:sentence/{BUILD_RULES_VERSION}", extractor_version)
+                by_sentence.setdefault(mentions[i].sentence, {}).setdefault(c, i)
         for sentence, first in sorted(by_sentence.items()):
+            if len(first) < 2:
+                continue
             ids = sorted(first)
-            for x in range(len(ids)):
-                for y in range(x + 1, len(ids)):
-                    a, b = ids[x], ids[y]
-                    ma, mb = ext.mentions[first[a]], ext.mentions[first[b]]
-                    spans = ((ma.start, ma.end), (mb.start, mb.end))
-                    eid = evidence_id(paper_id, spans, method)
-                    make = _pair_evidence(ext, paper_id, eid, sentence, spans, method, 1.0)
-                    edges.setdefault((a, b, "CO-OCCURS"), _Edge()).support(paper_id, sentence, 1.0, eid, make, evidence)
+            spans_of = {c: (mentions[first[c]].start, mentions[first[c]].end) for c in ids}
+            for x, a in enumerate(ids):
+                span_a = spans_of[a]
+                for b in ids[x + 1 :]:
+                    key = (a, b, "CO-OCCURS")
+                    edge = edges.get(key)
+                    if edge is None:
+                        edge = edges[key] = _Edge()
+                    _support(edge, paper_id, sentence, 1.0, seen)
+                    spans = (span_a, spans_of[b])
+                    eid = evidence_id(paper_id, spans, cooccurrence)
+                    if keep(edge.evidence, eid) and eid not in evidence:
+                        evidence[eid] = _pair_evidence(ext, paper_id, eid, sentence, spans, cooccurrence, 1.0)
 
     kg = KnowledgeGraph(papers=dict(sorted(paper_map.items())), concepts=dict(resolution.concepts))
-    for (paper_id, concept_id, role), edge in sorted(links.items()):
-        kg.links.append(PaperLink(paper_id, concept_id, role, edge.count, _ids(edge), round(edge.confidence, 4)))
-    for (a, b, label), edge in sorted(edges.items()):
-        kg.relations.append(Relation(a, b, label, edge.count, edge.papers, _ids(edge), round(edge.confidence, 4)))
+    for key in sorted(links):
+        edge = links[key]
+        kg.links.append(PaperLink(*key, edge.count, edge.evidence, round(edge.confidence, 4)))
+    del links
+    for key in sorted(edges):
+        edge = edges[key]
+        kg.relations.append(Relation(*key, edge.count, edge.papers, edge.evidence, round(edge.confidence, 4)))
+    del edges
     for rel in getattr(resolution, "relations", []):
         kg.relations.append(Relation(rel.source, rel.target, rel.type, rel.count, rel.papers, list(rel.evidence), rel.confidence))
     used = {eid for link in kg.links for eid in link.evidence} | {eid for rel in kg.relations for eid in rel.evidence}
     evidence.update(getattr(resolution, "evidence", {}))
     kg.evidence = {eid: evidence[eid] for eid in sorted(used) if eid in evidence}
-    kg.relations.sort(key=lambda r: (r.source, r.target, r.type))
+    kg.relations.sort(key=attrgetter("source", "target", "type"))
     return kg
 
 
-def _pair_evidence(ext: Extraction, paper_id: str, eid: str, sentence: int, spans, method: str, confidence: float):
-    """A builder of the evidence of a relation between two mentions of one sentence."""
-
-    def make() -> Evidence:
-        fallback = (min(s for s, _ in spans), max(e for _, e in spans))
-        s_start, s_end = _sentence_of(ext, sentence, fallback)
-        return Evidence(eid, paper_id, s_start, s_end, tuple(spans), method, confidence)
-
-    return make
-
-
-def _ids(edge: _Edge) -> list[str]:
-    return sorted(item.id for item in edge.evidence)
+def _pair_evidence(ext: Extraction, paper_id: str, eid: str, sentence: int, spans, method: str, confidence: float) -> Evidence:
+    """The evidence of a relation between two mentions of one sentence."""
+    if 0 <= sentence < len(ext.sentences):
+        s_start, s_end = tuple(ext.sentences[sentence])
+    else:
+        s_start, s_end = min(s for s, _ in spans), max(e for _, e in spans)
+    return Evidence(eid, paper_id, s_start, s_end, tuple(spans), method, confidence)
