@@ -39,6 +39,7 @@ from bisect import insort
 from operator import attrgetter
 from collections.abc import Iterable, Mapping, Sequence
 
+from kg.collector import pausing
 from kg.models import Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation
 
 #: Evidence records kept per edge.
@@ -178,6 +179,7 @@ def default_roles(paper: Paper | None, ext: Extraction, concept_of) -> list[tupl
     return out
 
 
+@pausing
 def build_graph(
     papers: Mapping[str, Paper] | Iterable[Paper],
     extractions: Iterable[Extraction],

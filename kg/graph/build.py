@@ -31,14 +31,17 @@ pipeline version, ``stats`` holds the build counts.
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from kg.collector import pausing
 from kg.models import KnowledgeGraph, paper_text
 
 
+@pausing
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Build the NetworkX multigraph of ``kg`` (nodes and edges in a deterministic order).
 
@@ -60,69 +63,98 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         "duplicates": kg.stats.duplicates,
         "skipped": kg.stats.skipped,
     }
+    # Nodes and edges go straight into NetworkX's adjacency dicts (what add_node / add_edge
+    # would build, node for node and key for key): millions of edges, each add_edge call
+    # costing more than the record it stores.
+    nodes, succ, pred = G._node, G._succ, G._pred
     for paper in sorted(kg.papers.values(), key=lambda p: p.id):
-        G.add_node(
-            paper.id,
-            kind="paper",
-            title=paper.title,
-            abstract=paper.abstract,
-            date=paper.date,
-            date_text=paper.date_text,
-            authors=list(paper.authors),
-            venue=paper.venue,
-            doi=paper.doi,
-            arxiv_id=paper.arxiv_id,
-            url=paper.url,
-            categories=list(paper.categories),
-        )
+        _node(G, paper.id, {
+            "kind": "paper",
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "date": paper.date,
+            "date_text": paper.date_text,
+            "authors": list(paper.authors),
+            "venue": paper.venue,
+            "doi": paper.doi,
+            "arxiv_id": paper.arxiv_id,
+            "url": paper.url,
+            "categories": list(paper.categories),
+        })
     for concept in sorted(kg.concepts.values(), key=lambda c: c.id):
-        G.add_node(
-            concept.id,
-            kind="concept",
-            type=concept.type,
-            label=concept.label,
-            aliases=[[form, n] for form, n in sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))],
-            acronym=concept.acronym,
-            paper_count=concept.paper_count,
-            mention_count=concept.mention_count,
-            first_seen=concept.first_seen,
-            last_seen=concept.last_seen,
-        )
-    for link in sorted(kg.links, key=lambda l: (l.paper_id, l.concept_id, l.role)):
-        G.add_edge(
-            link.paper_id,
-            link.concept_id,
-            key=link.role,
-            kind="link",
-            role=link.role,
-            count=link.count,
-            confidence=link.confidence,
-            evidence=list(link.evidence),
-        )
-    for rel in sorted(kg.relations, key=lambda r: (r.source, r.target, r.type)):
-        G.add_edge(
-            rel.source,
-            rel.target,
-            key=rel.type,
-            kind="relation",
-            type=rel.type,
-            count=rel.count,
-            papers=rel.papers,
-            weight=rel.count,
-            confidence=rel.confidence,
-            evidence=list(rel.evidence),
-        )
+        _node(G, concept.id, {
+            "kind": "concept",
+            "type": concept.type,
+            "label": concept.label,
+            "aliases": [[form, n] for form, n in sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "acronym": concept.acronym,
+            "paper_count": concept.paper_count,
+            "mention_count": concept.mention_count,
+            "first_seen": concept.first_seen,
+            "last_seen": concept.last_seen,
+        })
+    for link in sorted(kg.links, key=attrgetter("paper_id", "concept_id", "role")):
+        _edge(G, link.paper_id, link.concept_id, link.role, {
+            "kind": "link",
+            "role": link.role,
+            "count": link.count,
+            "confidence": link.confidence,
+            "evidence": list(link.evidence),
+        })
+    for rel in sorted(kg.relations, key=attrgetter("source", "target", "type")):
+        _edge(G, rel.source, rel.target, rel.type, {
+            "kind": "relation",
+            "type": rel.type,
+            "count": rel.count,
+            "papers": rel.papers,
+            "weight": rel.count,
+            "confidence": rel.confidence,
+            "evidence": list(rel.evidence),
+        })
+    del nodes, succ, pred
+    nx._clear_cache(G)
     G.graph["evidence"] = {
         ev.id: {
             "paper": ev.paper_id,
             "sentence": [ev.sentence_start, ev.sentence_end],
-            "spans": [list(span) for span in ev.spans],
+            "spans": list(map(list, ev.spans)),
             "method": ev.method,
             "confidence": ev.confidence,
         }
-        for ev in sorted(kg.evidence.values(), key=lambda e: e.id)
+        for ev in sorted(kg.evidence.values(), key=attrgetter("id"))
     }
     return G
+
+
+def _node(G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any]) -> None:
+    """``G.add_node(node, **attrs)``, without the keyword-argument dict."""
+    if node not in G._succ:
+        if node is None:
+            raise ValueError("None cannot be a node")
+        G._succ[node] = {}
+        G._pred[node] = {}
+        G._node[node] = attrs
+    else:  # a node given twice: its attributes are updated, as add_node does
+        G._node[node].update(attrs)
+
+
+def _edge(G: nx.MultiDiGraph, u: Any, v: Any, key: Any, attrs: dict[str, Any]) -> None:
+    """``G.add_edge(u, v, key=key, **attrs)`` (ends added as bare nodes when missing)."""
+    succ, pred = G._succ, G._pred
+    for node in (u, v):
+        if node not in succ:
+            if node is None:
+                raise ValueError("None cannot be a node")
+            succ[node] = {}
+            pred[node] = {}
+            G._node[node] = {}
+    keydict = succ[u].get(v)
+    if keydict is None:
+        succ[u][v] = pred[v][u] = {key: attrs}
+    elif key in keydict:  # the same edge twice: its attributes are updated
+        keydict[key].update(attrs)
+    else:
+        keydict[key] = attrs
 
 
 def evidence_sentence(G: nx.MultiDiGraph, evidence_id: str) -> tuple[str, str]:

@@ -77,6 +77,7 @@ def clean_form(text: str) -> str:
     return text.strip(" \"'`.,;:!?")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_acronym_run(run: str) -> bool:
     """Whether a letter run is acronym-like: 2+ capitals and no more lower-case than capitals
     (a plural "s" after a capital not counted).
@@ -94,6 +95,7 @@ def is_acronym_run(run: str) -> bool:
     return upper >= 2 and upper >= lower
 
 
+@lru_cache(maxsize=1 << 16)
 def american(word: str) -> str:
     """British spellings of a lower-case word turned American (applied to every word the same way,
     so two forms meet when they differ only in spelling).
@@ -147,7 +149,7 @@ def runs(form: str, stem_last: bool = True) -> tuple[str, ...]:
     return _runs(clean_form(form), stem_last)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 20)
 def _runs(form: str, stem_last: bool = True) -> tuple[str, ...]:
     matches = list(_RUN.finditer(form))
     pieces = [m.group() for m in matches]

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kg.collector import pausing
 from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling
 from kg.resolve.labels import choose_acronym, choose_label, date_range, slug
@@ -327,6 +328,7 @@ def _evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
+@pausing
 def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> Resolution:
     """Resolve every mention of ``extractions`` to a concept.
 
@@ -371,17 +373,24 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     # clusters of every mention, then the type of each cluster
     clusters: dict[str, list[str | None]] = {}
     type_votes: dict[str, Counter] = defaultdict(Counter)
+    undefined: dict[str, str] = {}  # key -> cluster in a paper that defines no acronym (the union-find is final)
     for ext in exts:
-        defs = forms.definitions.get(ext.paper_id, {})
+        defs = forms.definitions.get(ext.paper_id)
         row = []
         for m, key in zip(ext.mentions, forms.keys[ext.paper_id]):
             if key is None:
                 row.append(None)
                 continue
-            c = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
+            if defs:
+                c = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
+            else:
+                c = undefined.get(key)
+                if c is None:
+                    c = undefined[key] = _mention_cluster(key, {}, key_runs, acronyms, uf, forms.count)
             row.append(c)
             type_votes[c][m.label] += 1
         clusters[ext.paper_id] = row
+    del undefined
     cluster_type = {}
     for c, votes in type_votes.items():
         top, n = min(votes.items(), key=lambda kv: (-kv[1], LABELS.index(kv[0])))
