@@ -167,21 +167,56 @@ def _relationship_literals(rows: Iterable[RelationshipRow], properties: Sequence
         yield "{start: " + cypher_string(row.start) + ", end: " + cypher_string(row.end) + ", props: " + props(row.props) + "}"
 
 
-def _groups(plan: RowPlan) -> Iterator[tuple[str, str, Iterator[str]]]:
-    """``(statement, what, row literals)`` per group, in the order of :func:`kg.export.neo4j_schema.batches`."""
-    yield node_statement([PAPER]), f"{PAPER} nodes", _node_literals(plan.paper_rows(), PAPER_PROPERTIES)
+def _groups(plan: RowPlan) -> Iterator[tuple[str, str, str, Iterator, Callable[[list], list[str]]]]:
+    """``(group, statement, what, rows, literals of a list of rows)`` per group, in the order of
+    :func:`kg.export.neo4j_schema.batches`; ``group`` is ``paper``, ``concept``, ``evidence``,
+    ``link``, ``relation`` or ``in_paper``."""
+    yield "paper", node_statement([PAPER]), f"{PAPER} nodes", plan.paper_rows(), _node_literals_of(PAPER_PROPERTIES)
     for label, ids in plan.concepts_by_label.items():
         rows = (plan.concept_row(node, label) for node in ids)
-        yield node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", _node_literals(rows, CONCEPT_PROPERTIES)
-    yield node_statement([EVIDENCE]), f"{EVIDENCE} nodes", _node_literals(plan.evidence_rows(), EVIDENCE_PROPERTIES)
+        yield "concept", node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", rows, _node_literals_of(CONCEPT_PROPERTIES)
+    yield "evidence", node_statement([EVIDENCE]), f"{EVIDENCE} nodes", plan.evidence_rows(), _node_literals_of(EVIDENCE_PROPERTIES)
     for rel_type in plan.links:
-        rows = plan.link_rows(rel_type)
-        yield relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", _relationship_literals(rows, LINK_PROPERTIES)
+        yield ("link", relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", plan.link_rows(rel_type),
+               _relationship_literals_of(LINK_PROPERTIES))
     for rel_type in plan.relations:
-        rows = plan.relation_rows(rel_type)
-        yield relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships", _relationship_literals(rows, RELATION_PROPERTIES)
-    rows = plan.in_paper_rows()
-    yield relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", _relationship_literals(rows, IN_PAPER_PROPERTIES)
+        yield ("relation", relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships", plan.relation_rows(rel_type),
+               _relationship_literals_of(RELATION_PROPERTIES))
+    yield ("in_paper", relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", plan.in_paper_rows(),
+           _relationship_literals_of(IN_PAPER_PROPERTIES))
+
+
+def _node_literals_of(properties: Sequence[Property]) -> Callable[[list], list[str]]:
+    return lambda rows: list(_node_literals(rows, properties))
+
+
+def _relationship_literals_of(properties: Sequence[Property]) -> Callable[[list], list[str]]:
+    return lambda rows: list(_relationship_literals(rows, properties))
+
+
+def script_header(plan: RowPlan) -> str:
+    """The comment lines and schema statements that open ``import.cypher``."""
+    labels = ", ".join(f"{n} :{label}" for label, n in plan.label_counts().items() if n)
+    types = ", ".join(f"{n} :{t}" for t, n in plan.type_counts().items() if n)
+    return (
+        "// kg knowledge graph for Neo4j 5, written by kg (schema: kg docs/neo4j.md).\n"
+        f"// {labels}; {types}.\n"
+        '// Run: cypher-shell -a bolt://localhost:7687 -u neo4j -p "$NEO4J_PASSWORD" -f import.cypher\n'
+        "// Idempotent: a second run changes nothing. Each ':param rows => ...' line sets $rows\n"
+        "// for the statement after it.\n"
+    ) + "".join(statement + ";\n" for statement in SCHEMA_STATEMENTS)
+
+
+def batch_text(statement: str, what: str, literals: list[str]) -> str:
+    """One batch of the script: a comment, the ``:param rows`` line and the statement."""
+    return f"// {len(literals)} {what}\n:param rows => [" + ", ".join(literals) + "]\n" + statement + ";\n"
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of at most ``size`` rows."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500, plan: RowPlan | None = None) -> Path:
@@ -190,6 +225,8 @@ def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500,
     The rows are made and written a batch at a time (:class:`kg.export.neo4j_schema.RowPlan`),
     each ``:param`` line spelled as :func:`cypher_literal` spells the rows of
     :func:`kg.export.neo4j_schema.batches`, so a graph of any size is written in bounded memory.
+    (:func:`kg.export.neo4j_files.write_bulk_import` can write the same script in its own pass
+    over the rows.)
 
     Parameters
     ----------
@@ -200,7 +237,7 @@ def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500,
     batch_size : int
         Rows per ``:param`` line and statement.
     plan : RowPlan, optional
-        ``RowPlan(G)`` when the caller has it already (it is shared with the bulk-import files).
+        ``RowPlan(G)`` when the caller has it already.
 
     Returns
     -------
@@ -211,19 +248,11 @@ def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500,
         raise ValueError("batch_size must be at least 1")
     path = Path(path)
     plan = plan if plan is not None else RowPlan(G)
-    labels = ", ".join(f"{n} :{label}" for label, n in plan.label_counts().items() if n)
-    types = ", ".join(f"{n} :{t}" for t, n in plan.type_counts().items() if n)
     with atomic_open(path, "w", encoding="ascii", newline="\n") as fh:
-        fh.write("// kg knowledge graph for Neo4j 5, written by kg (schema: kg docs/neo4j.md).\n")
-        fh.write(f"// {labels}; {types}.\n")
-        fh.write('// Run: cypher-shell -a bolt://localhost:7687 -u neo4j -p "$NEO4J_PASSWORD" -f import.cypher\n')
-        fh.write("// Idempotent: a second run changes nothing. Each ':param rows => ...' line sets $rows\n")
-        fh.write("// for the statement after it.\n")
-        for statement in SCHEMA_STATEMENTS:
-            fh.write(statement + ";\n")
-        for statement, what, literals in _groups(plan):
-            while batch := list(islice(literals, batch_size)):
-                fh.write(f"// {len(batch)} {what}\n:param rows => [" + ", ".join(batch) + "]\n" + statement + ";\n")
+        fh.write(script_header(plan))
+        for _, statement, what, rows, literals in _groups(plan):
+            for batch in batched(rows, batch_size):
+                fh.write(batch_text(statement, what, literals(batch)))
     return path
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.export.neo4j_cypher import _groups, batch_text, batched, script_header
 from kg.export.neo4j_schema import (
     CONCEPT,
     CONCEPT_PROPERTIES,
@@ -219,23 +220,6 @@ def _relationship_lines(rows: Iterable[RelationshipRow], properties: Sequence[Pr
         yield ",".join([quote(row.start), quote(row.end), rel_type, *[encode(props[name]) if name in props else "" for name, encode in fields]])
 
 
-def _write_csv(fh, header: list[str], lines: Iterable[str], chunk: int = 2000) -> int:
-    """Write the header and the lines (each ending in ``\n``) to ``fh``; returns the line count."""
-    count = 0
-    fh.write(",".join(header) + "\n")
-    buf: list[str] = []
-    for line in lines:
-        buf.append(line)
-        if len(buf) >= chunk:
-            fh.write("\n".join(buf) + "\n")
-            count += len(buf)
-            buf = []
-    if buf:
-        fh.write("\n".join(buf) + "\n")
-        count += len(buf)
-    return count
-
-
 def import_arguments(array_delimiter: str, database: str = "neo4j") -> list[str]:
     """The ``neo4j-admin`` arguments that load the files of :func:`write_bulk_import`.
 
@@ -319,7 +303,9 @@ push over Bolt with `kg export neo4j --uri bolt://HOST:7687 --password-env NEO4J
 """
 
 
-def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None) -> Path:
+def write_bulk_import(
+    G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None, cypher: str | Path | None = None, batch_size: int = 500
+) -> Path:
     """Write the bulk-import CSVs, ``constraints.cypher`` and ``README.md`` for ``G`` into ``folder``.
 
     Every file is written atomically (temporary file, then rename).
@@ -331,7 +317,10 @@ def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan |
     folder : path
         Created if missing; files of an earlier export are replaced.
     plan : RowPlan, optional
-        ``RowPlan(G)`` when the caller has it already (it is shared with :func:`write_cypher`).
+        ``RowPlan(G)`` when the caller has it already.
+    cypher : path, optional
+        Also write :func:`kg.export.neo4j_cypher.write_cypher`'s script (``batch_size`` rows per
+        batch) to this path, in the same pass: each row is made once for both.
 
     Returns
     -------
@@ -351,23 +340,46 @@ def write_bulk_import(G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan |
     line 2",,,"Ann<US>Bo",,,,,
     <BLANKLINE>
     """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     folder = Path(folder)
     plan = plan if plan is not None else RowPlan(G)
     delim = plan_array_delimiter(plan)
-    node_rows = {PAPER: plan.paper_rows, CONCEPT: plan.concept_rows, EVIDENCE: plan.evidence_rows}
-    relationship_rows = {PAPER: plan.link_rows, CONCEPT: plan.relation_rows, EVIDENCE: plan.in_paper_rows}
-    counts: dict[str, int] = {}
-    # All CSVs are written to temporary files first: a value Neo4j cannot store, found while
+    files_of = {"paper": "nodes_paper.csv", "evidence": "nodes_evidence.csv", "link": "relationships_link.csv",
+                "relation": "relationships_relation.csv", "in_paper": "relationships_in_paper.csv"}
+    properties = {name: props for name, _, props in NODE_FILES} | {name: props for name, _, _, props in RELATIONSHIP_FILES}
+    # Every file is written to a temporary file first: a value Neo4j cannot store, found while
     # streaming, leaves every file of an earlier export as it was.
     # newline="" keeps "\n" inside fields exactly as it is; records end with "\n".
     with ExitStack() as files:
-        for name, label, properties in NODE_FILES:
-            fh = files.enter_context(atomic_open(folder / name, "w", newline=""))
-            counts[name] = _write_csv(fh, node_header(label, properties), _node_lines(node_rows[label](), properties, delim))
-        for name, start_label, end_label, properties in RELATIONSHIP_FILES:
-            fh = files.enter_context(atomic_open(folder / name, "w", newline=""))
-            lines = _relationship_lines(relationship_rows[start_label](), properties, delim)
-            counts[name] = _write_csv(fh, relationship_header(start_label, end_label, properties), lines)
+        csv = {}
+        for name, label, props in NODE_FILES:
+            csv[name] = files.enter_context(atomic_open(folder / name, "w", newline=""))
+            csv[name].write(",".join(node_header(label, props)) + "\n")
+        for name, start_label, end_label, props in RELATIONSHIP_FILES:
+            csv[name] = files.enter_context(atomic_open(folder / name, "w", newline=""))
+            csv[name].write(",".join(relationship_header(start_label, end_label, props)) + "\n")
+        counts = dict.fromkeys(csv, 0)
+        script = None
+        if cypher is not None:
+            script = files.enter_context(atomic_open(cypher, "w", encoding="ascii", newline="\n"))
+            script.write(script_header(plan))
+        # the concept file is in id order, the script's concept batches go label by label
+        concepts = "nodes_concept.csv"
+        for batch in batched(plan.concept_rows(), 2000):
+            csv[concepts].write("".join(line + "\n" for line in _node_lines(batch, properties[concepts], delim)))
+            counts[concepts] += len(batch)
+        for group, statement, what, rows, literals in _groups(plan):
+            name = files_of.get(group)
+            if name is None and script is None:
+                continue
+            lines = _node_lines if name is not None and name.startswith("nodes_") else _relationship_lines
+            for batch in batched(rows, batch_size):
+                if name is not None:
+                    csv[name].write("".join(line + "\n" for line in lines(batch, properties[name], delim)))
+                    counts[name] += len(batch)
+                if script is not None:
+                    script.write(batch_text(statement, what, literals(batch)))
     atomic_write_text(folder / "constraints.cypher", "".join(f"{s};\n" for s in SCHEMA_STATEMENTS))
     atomic_write_text(folder / "README.md", _readme(plan, delim, counts))
     return folder

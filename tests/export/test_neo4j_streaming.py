@@ -41,7 +41,13 @@ def assert_same_exports(G: nx.MultiDiGraph, folder, batch_size: int = 500) -> No
     write_bulk_import(G, folder)
     for name in FILES:
         assert (folder / name).read_bytes() == expected[name].encode("utf-8"), name
-    assert write_cypher(G, folder / "import.cypher", batch_size=batch_size).read_text(encoding="ascii") == cypher_script(G, batch_size)
+    script = cypher_script(G, batch_size)
+    assert write_cypher(G, folder / "import.cypher", batch_size=batch_size).read_text(encoding="ascii") == script
+    both = folder / "both"
+    write_bulk_import(G, both, cypher=both / "import.cypher", batch_size=batch_size)  # one pass for both
+    assert (both / "import.cypher").read_text(encoding="ascii") == script
+    for name in [*FILES, "README.md", "constraints.cypher"]:
+        assert (both / name).read_bytes() == (folder / name).read_bytes(), name
     assert graph_rows(G) == reference_rows(G)
 
 
@@ -98,4 +104,6 @@ def test_a_bad_value_found_late_leaves_the_earlier_export(small_graph, tmp_path)
         write_bulk_import(small_graph, tmp_path)
     with pytest.raises(Neo4jExportError, match="evidence 'e9': property 'confidence'"):
         write_cypher(small_graph, tmp_path / "import.cypher")
+    with pytest.raises(Neo4jExportError, match="evidence 'e9': property 'confidence'"):
+        write_bulk_import(small_graph, tmp_path, cypher=tmp_path / "import.cypher")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
