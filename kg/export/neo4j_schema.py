@@ -53,6 +53,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.models import RELATION_TYPES as KG_RELATION_TYPES
 from kg.models import paper_text
 
 
@@ -79,22 +80,7 @@ ROLE_TYPES: dict[str, str] = {
 }
 
 #: kg relation type -> relationship type.
-RELATION_TYPES: dict[str, str] = {
-    t: t.replace("-", "_")
-    for t in (
-        "USED-FOR",
-        "EVALUATE-FOR",
-        "COMPARE",
-        "HYPONYM-OF",
-        "PART-OF",
-        "FEATURE-OF",
-        "CONJUNCTION",
-        "MEASURED-BY",
-        "CO-OCCURS",
-        "VARIANT-OF",
-        "RELATED-TO",
-    )
-}
+RELATION_TYPES: dict[str, str] = {t: t.replace("-", "_") for t in KG_RELATION_TYPES}
 
 #: Every node label kg writes, in output order.
 NODE_LABELS: tuple[str, ...] = (PAPER, CONCEPT, *CONCEPT_LABELS.values(), EVIDENCE)
