@@ -175,9 +175,25 @@ def build(options: BuildOptions) -> BuildResult:
     return BuildResult(kg=kg, out=out, files=final, summary=summary)
 
 
+#: The Neo4j files are written by a forked second process only while the build process holds at
+#: most this much memory: CPython writes the reference count of every object a process reads, so
+#: the child ends up with its own copy of most of the graph's pages. A larger graph is written by
+#: one process (at 100,000 papers the copy would be several GB).
+FORK_WRITERS_MAX_RSS = 2.5 * 2**30
+
+
 def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions) -> dict[str, Path]:
-    """Write every output shape into ``folder``; returns ``{output name: path}``."""
-    from kg.export.neo4j_cypher import write_cypher
+    """Write every output shape into ``folder``; returns ``{output name: path}``.
+
+    From here on the graph only lives on: it is frozen out of the cyclic collector's sight
+    (``gc.freeze``), so no collection walks its millions of objects again. With more than one job
+    (``options.jobs``, default the core count) and a build process small enough
+    (:data:`FORK_WRITERS_MAX_RSS`, half of the free memory at most), the Neo4j files are written
+    by a forked child process while this one writes the rest; every file is the same byte for
+    byte either way, and an error in the child is raised here.
+    """
+    import gc
+
     from kg.export.neo4j_files import write_bulk_import
     from kg.graph.io import write_graphml, write_node_link
     from kg.rdf.write import write_rdf
@@ -185,21 +201,152 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     from kg.summary import write_mentions, write_summary
 
     stats = kg.stats
+    neo4j = folder / "neo4j"
+    local: list[tuple[str, Callable[[], dict[str, Path]]]] = [
+        ("write:rdf", lambda: {"rdf": write_rdf(kg, folder, format=options.rdf_format, base_iri=options.base_iri)}),
+        ("write:networkx", lambda: {"graph.json": write_node_link(G, folder / "graph.json"),
+                                    "graph.graphml": write_graphml(G, folder / "graph.graphml")}),
+        ("write:map", lambda: {"map.html": write_map(G, folder / "map.html", max_concepts=options.map_nodes)}),
+    ]
+    neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
+    tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
+        ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
+    ]
     files: dict[str, Path] = {}
-    with timed(stats, "write:rdf"):
-        files["rdf"] = write_rdf(kg, folder, format=options.rdf_format, base_iri=options.base_iri)
-    with timed(stats, "write:networkx"):
-        files["graph.json"] = write_node_link(G, folder / "graph.json")
-        files["graph.graphml"] = write_graphml(G, folder / "graph.graphml")
-    with timed(stats, "write:map"):
-        files["map.html"] = write_map(G, folder / "map.html", max_concepts=options.map_nodes)
-    with timed(stats, "write:neo4j"):
-        files["neo4j"] = write_bulk_import(G, folder / "neo4j")
-        write_cypher(G, folder / "neo4j" / "import.cypher")
-    with timed(stats, "write:mentions"):
-        files["mentions.jsonl"] = write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")
-    files["summary.md"] = write_summary(kg, G, folder / "summary.md")
+    gc.freeze()
+    try:
+        child = _fork_writer(neo4j_task) if _writer_processes(options) > 1 else None
+        try:
+            for stage, write in local if child else [*local, neo4j_task]:
+                with timed(stats, stage):
+                    files.update(write())
+            if child is not None:  # the stage table keeps the one-process order
+                stats.stage_seconds.setdefault(neo4j_task[0], 0.0)
+            for stage, write in tail:
+                with timed(stats, stage):
+                    files.update(write())
+        except BaseException:
+            if child is not None:
+                _stop_writer(child)
+            raise
+        if child is not None:
+            seconds, written = _join_writer(child)
+            stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
+            files.update(written)
+        files = {name: files[name] for name in ("rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")}
+        files["summary.md"] = write_summary(kg, G, folder / "summary.md")
+    finally:
+        gc.unfreeze()
     return files
+
+
+def _writer_processes(options: BuildOptions) -> int:
+    """2 when a forked writer pays and fits (see :data:`FORK_WRITERS_MAX_RSS`), else 1."""
+    import os
+    import threading
+
+    jobs = options.jobs if options.jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1:  # forking a threaded process is unsafe
+        return 1
+    rss, available = _memory_kb("/proc/self/status", "VmRSS"), _memory_kb("/proc/meminfo", "MemAvailable")
+    if rss is None or available is None:
+        return 1
+    return 2 if rss * 1024 <= min(FORK_WRITERS_MAX_RSS, available * 1024 / 2) else 1
+
+
+def _memory_kb(path: str, field: str) -> int | None:
+    try:
+        with open(path) as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@dataclass
+class _Writer:
+    """A forked writer process: its pid and the pipe it reports on."""
+
+    pid: int
+    fd: int
+    stage: str
+
+
+def _fork_writer(task: tuple[str, Callable[[], dict[str, Path]]]) -> _Writer:
+    """Run ``task`` in a forked child that reports ``(seconds, files)`` or the exception it raised."""
+    import os
+    import pickle
+    import traceback
+
+    stage, write = task
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, report, and leave without running the parent's cleanup
+        code = 0
+        try:
+            os.close(read_fd)
+            t0 = time.perf_counter()
+            written = write()
+            report = ("ok", (time.perf_counter() - t0, written))
+        except BaseException as exc:  # everything goes back to the parent, which raises it
+            code = 1
+            try:
+                pickle.dumps(exc)
+                report = ("error", exc)
+            except Exception:
+                report = ("error", RuntimeError(f"{stage} failed in its process:\n{traceback.format_exc()}"))
+        try:
+            data = pickle.dumps(report)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return _Writer(pid, read_fd, stage)
+
+
+def _join_writer(child: _Writer) -> tuple[float, dict[str, Path]]:
+    """Wait for a forked writer; its ``(seconds, files)``, or its exception raised here."""
+    import os
+    import pickle
+
+    chunks = []
+    try:
+        while chunk := os.read(child.fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(child.fd)
+        _, status = os.waitpid(child.pid, 0)
+    if not chunks:
+        raise RuntimeError(f"{child.stage}: its writer process ended without a report ({_exit_text(status)})")
+    kind, value = pickle.loads(b"".join(chunks))
+    if kind == "error":
+        raise value
+    return value
+
+
+def _stop_writer(child: _Writer) -> None:
+    """Kill a forked writer (this process is failing) and reap it."""
+    import os
+    import signal
+
+    try:
+        os.kill(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.close(child.fd)
+    os.waitpid(child.pid, 0)
+
+
+def _exit_text(status: int) -> str:
+    import os
+
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:

@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {len(kg.papers)} papers, {len(kg.concepts)} concepts, {len(kg.links)} links, "
               f"{len(kg.relations)} relations, {len(kg.evidence)} evidence records", flush=True)
         G = measure("to_networkx", lambda: to_networkx(kg), results)
+        # as kg.pipeline.write_outputs does: the graph is long-lived, the collector skips it
+        gc.collect()
+        gc.freeze()
         _bench_writers(kg, G, stages, out, args, results)
     finally:
         if args.out is None:
