@@ -125,18 +125,21 @@ def cypher_literal(value: Any) -> str:
     raise TypeError(f"no Cypher literal for {type(value).__name__}")
 
 
-def _literal_encoder(kind: str) -> Callable[[Any], str]:
-    """:func:`cypher_literal` of a stored property value of ``kind`` (its type is checked already)."""
+def _entry_encoder(name: str, kind: str) -> Callable[[Any], str]:
+    """``name: <cypher_literal of the value>`` for a stored property value of ``kind`` (its type
+    is checked already), as :func:`cypher_literal` spells one map entry."""
+    head = name + ": "
+    sub = _NEEDS_ESCAPE.sub
     if kind == STRING:
-        return cypher_string
+        return lambda value: head + "'" + sub(_escape, value) + "'"
     if kind == LONG:
-        return str  # what cypher_literal writes for an int
+        return lambda value: head + str(value)  # what cypher_literal writes for an int
     if kind == DOUBLE:
-        return repr  # ... and for a float
-    if kind == STRING_LIST:
-        return lambda value: "[" + ", ".join([cypher_string(v) for v in value]) + "]"
+        return lambda value: head + repr(value)  # ... and for a float
+    if kind == STRING_LIST:  # stored lists are never empty
+        return lambda value: head + "['" + "', '".join([sub(_escape, v) for v in value]) + "']" if value else head + "[]"
     if kind == LONG_LIST:
-        return lambda value: "[" + ", ".join(map(str, value)) + "]"
+        return lambda value: head + "[" + ", ".join(map(str, value)) + "]"
     raise AssertionError(f"unknown property kind {kind}")
 
 
@@ -145,10 +148,10 @@ def _props_encoder(properties: Sequence[Property]) -> Callable[[dict[str, Any]],
     for p in properties:
         if not _IDENTIFIER.match(p.name):
             raise AssertionError(f"property name {p.name!r} is not a Cypher identifier")
-    encoders = {p.name: (p.name + ": ", _literal_encoder(p.kind)) for p in properties}
+    encoders = {p.name: _entry_encoder(p.name, p.kind) for p in properties}
 
     def encode(props: dict[str, Any]) -> str:
-        return "{" + ", ".join([encoders[k][0] + encoders[k][1](v) for k, v in props.items()]) + "}"
+        return "{" + ", ".join([encoders[k](v) for k, v in props.items()]) + "}"
 
     return encode
 

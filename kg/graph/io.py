@@ -219,9 +219,31 @@ def _data_element(key: Any, text: str, indent: str) -> str:
     return head + ">" + escape_text(text) + "</data>" if text else head + " />"
 
 
-def _data_elements(attrs: Mapping[Any, Any], indent: str) -> str:
-    """The ``<data>`` children of one node or edge, each after ``indent`` (newline + spaces)."""
-    return "".join([_data_element(k, _graphml_text(v), indent) for k, v in attrs.items() if v is not None])
+class _DataElements:
+    """The ``<data>`` children of a node or edge (as :func:`_data_element` spells each), with
+    each key's opening tag spelled once."""
+
+    def __init__(self, indent: str):
+        self.indent = indent
+        self.heads: dict[Any, str] = {}
+
+    def __call__(self, attrs: Mapping[Any, Any]) -> str:
+        heads, parts = self.heads, []
+        for k, v in attrs.items():
+            if v is None:
+                continue
+            cls = v.__class__
+            text = v if cls is str else str(v) if cls is int or cls is float or cls is bool else _graphml_text(v)
+            head = heads.get(k)
+            if head is None:
+                head = heads[k] = self.indent + '<data key="' + escape_attribute(str(k)) + '"'
+            if not text:
+                parts.append(head + " />")
+            elif "&" in text or "<" in text or ">" in text:
+                parts.append(head + ">" + escape_text(text) + "</data>")
+            else:
+                parts.append(head + ">" + text + "</data>")
+        return "".join(parts)
 
 
 def graphml_pieces(G: nx.Graph) -> Iterator[str]:
@@ -239,15 +261,15 @@ def graphml_pieces(G: nx.Graph) -> Iterator[str]:
         yield " />\n</graphml>\n"
         return
     yield ">"
-    indent = "\n      "
+    node_data, edge_data = _DataElements("\n      "), _DataElements("\n      ")
     for node, attrs in G.nodes(data=True):
-        data = _data_elements(attrs, indent)
+        data = node_data(attrs)
         head = '\n    <node id="' + escape_attribute(str(node)) + '"'
         yield head + ">" + data + "\n    </node>" if data else head + " />"
     multigraph = G.is_multigraph()
     edges = G.edges(keys=True, data=True) if multigraph else ((u, v, None, d) for u, v, d in G.edges(data=True))
     for u, v, key, attrs in edges:
-        data = _data_elements(attrs, indent)
+        data = edge_data(attrs)
         head = '\n    <edge source="' + escape_attribute(str(u)) + '" target="' + escape_attribute(str(v)) + '"'
         if multigraph:  # NetworkX writes no edge id for a graph that is not a multigraph
             head += ' id="' + escape_attribute(str(key)) + '"'
