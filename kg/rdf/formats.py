@@ -213,42 +213,50 @@ def _turtle_records(records: Iterable[Record], fh: TextIO, base: str | None, ind
     known: dict[str, str] = {}  # spelling of IRIs that recur: papers, concepts, properties, activities
 
     def recurring(value: str) -> str:
-        spelled = known.get(value)
-        if spelled is None:
-            if len(known) > 100_000:
-                known.clear()
-            spelled = known[value] = obj(value)
+        if len(known) > 100_000:
+            known.clear()
+        spelled = known[value] = obj(value)
         return spelled
 
     out: list[str] = []
     write = out.append
+    known_get = known.get
+    last_node, last_spelled = None, ""
     for record in records:
         tag = record[0]
-        if tag == "body":
-            write(indent + iri(record[1]) + body + recurring(record[2]) + end)
+        if tag == "body":  # the evidence of one edge comes right after it
+            node = record[2]
+            if node is not last_node:
+                last_node, last_spelled = node, obj(node)
+            write(indent + iri(record[1]) + body + last_spelled + end)
         elif tag == "span":
             _, target, paper, exact, before, after, start, stop = record
-            quote, position = target + "/quote", target + "/position"
-            write(indent + iri(target) + target_head + recurring(paper) + has_selector + obj(quote) + has_selector + obj(position) + end)
-            text = indent + iri(quote) + quote_head + string(exact)
+            # <paper>/text/<start>-<end> and its /quote and /position: instance IRIs under the
+            # base (no vocabulary term has a "/" in its local name), spelled alike as subject and object
+            t = iri(target)
+            q, pos = t[:-1] + "/quote>", t[:-1] + "/position>"
+            write(indent + t + target_head + (known_get(paper) or recurring(paper)) + has_selector + q + has_selector + pos + end)
+            text = indent + q + quote_head + string(exact)
             if before:
                 text += prefix + string(before)
             if after:
                 text += suffix + string(after)
             write(text + end)
-            write(indent + iri(position) + position_head + start + position_end + stop + end)
+            write(indent + pos + position_head + start + position_end + stop + end)
         elif tag == "annotation":
             _, ann, targets, conf, activity = record
-            write(indent + iri(ann) + annotation + "".join([has_target + obj(t) for t in targets])
-                  + confidence + conf + generated_by + recurring(activity) + end)
+            write(indent + iri(ann) + annotation + "".join([has_target + iri(t) for t in targets])
+                  + confidence + conf + generated_by + (known_get(activity) or recurring(activity)) + end)
         elif tag == "link":
             _, node, paper, role, concept, n, conf = record
-            write(indent + iri(node) + link_head + recurring(paper) + rdf_predicate + recurring(role)
-                  + rdf_object + recurring(concept) + count + n + confidence + conf + end)
+            write(indent + iri(node) + link_head + (known_get(paper) or recurring(paper)) + rdf_predicate
+                  + (known_get(role) or recurring(role)) + rdf_object + (known_get(concept) or recurring(concept))
+                  + count + n + confidence + conf + end)
         elif tag == "relation":
             _, node, source, prop, target, n, papers, conf = record
-            write(indent + iri(node) + rel_head + recurring(source) + rdf_predicate + recurring(prop)
-                  + rdf_object + recurring(target) + count + n + paper_count + papers + confidence + conf + end)
+            write(indent + iri(node) + rel_head + (known_get(source) or recurring(source)) + rdf_predicate
+                  + (known_get(prop) or recurring(prop)) + rdf_object + (known_get(target) or recurring(target))
+                  + count + n + paper_count + papers + confidence + conf + end)
         elif tag == "block":
             if record[2]:
                 write(indent + iri(record[1]) + " " + sep.join([pred(p) + " " + obj(o) for p, o in record[2]]) + end)
