@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 
@@ -111,6 +112,7 @@ def slug(label: str) -> str:
     return text[:80].rstrip("-")
 
 
+@lru_cache(maxsize=1 << 14)
 def date_sort_key(date: str) -> tuple[int, int, int, int]:
     """Sort key for ISO dates of any precision kg keeps (see :class:`kg.models.Paper`).
 

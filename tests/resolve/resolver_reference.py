@@ -1,0 +1,515 @@
+"""kg/resolve/resolver.py at commit 2ae9ff1, verbatim: the reference the tuned resolver must match.
+
+The original module docstring follows.
+
+``resolve(extractions, papers)``: mentions -> concepts, plus look-alike links.
+
+Steps (each in its own module):
+
+1. every mention's surface form gets a matching key (:mod:`kg.resolve.normalize`);
+2. keys one typo apart merge when nothing else is that close (:mod:`kg.resolve.typos`);
+3. acronyms follow their paper's definition, else the corpus' unambiguous one, else the one
+   full form in the corpus whose initials spell them (:mod:`kg.resolve.acronyms`); a name
+   that starts with a defined acronym followed by plain words ("CTR prediction") is read with
+   the acronym spelled out;
+4. a cluster of keys becomes one concept of its dominant type (or one concept per type when
+   no type dominates), labelled and identified by :mod:`kg.resolve.labels`;
+5. look-alike concepts are linked (:mod:`kg.resolve.variants`), with evidence.
+
+Everything is computed from per-form tables (counts, spellings) plus one pass over the
+mentions, so memory follows the number of distinct forms, and the result does not depend on
+the order of the inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
+from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling
+from kg.resolve.labels import choose_acronym, choose_label, date_range, slug
+from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
+from kg.resolve.typos import typo_merges
+from kg.resolve.variants import variant_links
+
+#: Version of the resolution rules, part of the method of every evidence record it makes.
+RESOLVER_VERSION = "1"
+#: A cluster whose most frequent mention type has at least this share becomes one concept of that
+#: type (ties: the order of kg.models.LABELS); otherwise one concept per type. The NER often
+#: types one name differently in different sentences; one node per name serves readers better.
+TYPE_DOMINANCE = 0.5
+#: Most evidence records kept per look-alike link.
+MAX_EVIDENCE = 5
+
+
+@dataclass
+class Resolution:
+    """The concepts, which concept each mention is, and the look-alike links between concepts.
+
+    ``evidence`` holds the :class:`~kg.models.Evidence` records the links' ``evidence`` ids
+    point to (kg.build adds them to the graph).
+    """
+
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    _ids: list[str] = field(default_factory=list, repr=False)
+    _mentions: dict[str, array] = field(default_factory=dict, repr=False)
+
+    def concept_of(self, paper_id: str, mention_index: int) -> str | None:
+        """The concept id of ``paper_id``'s mention ``mention_index`` (None: not resolved)."""
+        row = self._mentions.get(paper_id)
+        if row is None or not 0 <= mention_index < len(row) or row[mention_index] < 0:
+            return None
+        return self._ids[row[mention_index]]
+
+
+class _UnionFind:
+    """Union-find over keys; the representative of a set is its smallest key (deterministic)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+@dataclass
+class _Forms:
+    """Per-key tables gathered in one pass over the mentions."""
+
+    count: Counter = field(default_factory=Counter)
+    spellings: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    plain: dict[str, bool] = field(default_factory=dict)
+    definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # paper -> short key -> def
+    keys: dict[str, list[str | None]] = field(default_factory=dict)  # paper -> key per mention
+    cleaned: dict[str, tuple[str, str]] = field(default_factory=dict)  # mention text -> (key, clean form)
+    labels: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # key -> mention labels
+
+    def add(self, key: str, form: str, label: str) -> None:
+        self.count[key] += 1
+        self.labels[key][label] += 1
+        self.spellings[key][form] += 1
+        self.plain[key] = self.plain.get(key, False) or is_plain(form)
+
+
+def _unique(extractions: Iterable[Extraction]) -> list[Extraction]:
+    """One extraction per paper id (the first given), sorted by paper id."""
+    seen: dict[str, Extraction] = {}
+    for ext in extractions:
+        seen.setdefault(ext.paper_id, ext)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _Forms:
+    forms = _Forms()
+    key_cache = forms.cleaned
+    for ext in extractions:
+        row: list[str | None] = []
+        for m in ext.mentions:
+            if m.label not in LABELS:
+                row.append(None)
+                continue
+            cached = key_cache.get(m.text)
+            if cached is None:
+                form = clean_form(m.text)
+                cached = key_cache[m.text] = (form_key(form), form)
+            key, form = cached
+            if not key:
+                row.append(None)
+                continue
+            forms.add(key, form, m.label)
+            row.append(key)
+        forms.keys[ext.paper_id] = row
+        paper = papers.get(ext.paper_id)
+        defs = paper_definitions(ext.abbreviations, ext.mentions, paper.text if paper is not None else None)
+        if defs:
+            forms.definitions[ext.paper_id] = defs
+    for paper_id, defs in forms.definitions.items():
+        # the detector's shortest long form, unless it names nothing in the corpus and a mention
+        # extends it ("Selectable KAN" -> "activation space Selectable KAN")
+        defs = {k: d.widened() if d.wide_key and not forms.count.get(d.long_key) else d for k, d in defs.items()}
+        forms.definitions[paper_id] = defs
+        for d in defs.values():
+            for key, text in ((d.long_key, d.long_text), (d.head_key, d.head_text)):
+                if key and key not in forms.count:
+                    forms.count[key] += 0
+                    forms.spellings[key][text] += 0
+                    forms.plain[key] = forms.plain.get(key, False) or is_plain(text)
+    return forms
+
+
+#: Generic heads (as stemmed runs) dropped after a name, with the type the name must mostly
+#: have: "CIFAR-10 dataset" is "CIFAR-10", "ResNet architecture" is "ResNet" (see
+#: ../shared/GUIDELINE.md, span rules), but "PDE datasets" is not "PDE". Dataset and method
+#: heads need a proper name before them ("deep learning models" stays); task heads do not
+#: ("classification tasks" is "classification").
+GENERIC_HEADS = {
+    **{h: "DATASET" for h in ("dataset", "benchmark", "corpus", "databas")},
+    **{h: "METHOD" for h in ("architectur", "model", "algorithm", "method", "techniqu", "framework", "approach",
+                             "schem", "library", "toolkit", "packag", "optimizer")},
+    **{h: "TASK" for h in ("task", "problem")},
+}
+
+
+def _proper_name(spellings: Mapping[str, int]) -> bool:
+    """Whether a key is written as a name: a digit or an inner capital in some spelling
+    ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep")."""
+    return any(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings if f)
+
+
+def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _UnionFind) -> dict[str, str]:
+    """``{"NAME dataset" key: NAME key}`` for names followed by a generic head ("CIFAR-10
+    dataset", "ResNet architecture", "GNN models", "classification tasks") where NAME is a
+    name of the corpus whose cluster (NAME with its spelling variants) mostly has the head's
+    type and, for dataset and method heads, is written as a proper name somewhere; such a
+    mention is resolved as NAME (acronym definitions included). Judging the cluster rather
+    than the one spelling keeps resolution idempotent."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    proper: dict[str, bool] = defaultdict(bool)
+    for key, n in forms.count.items():
+        if n:
+            root = uf.find(key)
+            votes[root].update(forms.labels[key])
+            proper[root] = proper[root] or _proper_name(forms.spellings[key])
+    out = {}
+    for key, r in key_runs.items():
+        if not forms.count.get(key):
+            continue
+        for h in (1, 2):
+            head = "".join(r[-h:])
+            if len(r) <= h or head not in GENERIC_HEADS:
+                continue
+            rest = "".join(r[:-h])
+            if rest not in forms.count:
+                continue
+            root = uf.find(rest)
+            if GENERIC_HEADS[head] != "TASK" and not proper[root]:
+                continue
+            if votes[root] and min(votes[root].items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
+                out[key] = rest
+                break
+    return out
+
+
+def _marker_merges(forms: _Forms, uf: _UnionFind) -> None:
+    """A form that differs from an acronym-marked key only in case and cannot be an ordinary
+    word (it has a digit or an inner capital: "Cifar10", "MNist") joins it; "can" never joins "CAN"."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in forms.count:
+        if forms.count[key]:
+            groups[key.replace(MARK, "")].append(key)
+    for stripped, keys in sorted(groups.items()):
+        marked = sorted(k for k in keys if MARK in k)
+        if len(keys) < 2 or not marked:
+            continue
+        for key in sorted(k for k in keys if MARK not in k):
+            spellings = [f for f in forms.spellings[key] if f]
+            if spellings and all(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings):
+                uf.union(key, marked[0])
+
+
+def _key_runs(forms: _Forms) -> dict[str, tuple[str, ...]]:
+    """Runs of each key, from its most frequent spelling (ties: alphabetical)."""
+    out = {}
+    for key, spellings in forms.spellings.items():
+        best = min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        out[key] = runs(best)
+    return out
+
+
+@dataclass
+class _Acronyms:
+    """The corpus-level acronym decisions."""
+
+    defined: set[str]
+    choice: dict[str, str]  # short key -> cluster used where the paper has no definition
+    choice_text: dict[str, str]  # short key -> the long form text of that choice
+    generic: dict[str, str] = field(default_factory=dict)  # "NAME dataset" key -> NAME key
+
+
+def _vote_acronyms(forms: _Forms, uf: _UnionFind) -> _Acronyms:
+    by_short: dict[str, list[Definition]] = defaultdict(list)
+    for paper in sorted(forms.definitions):
+        for short_key, d in sorted(forms.definitions[paper].items()):
+            by_short[short_key].append(d)
+    for short_key, defs in sorted(by_short.items()):  # merge expansions spelled with the same words
+        reps: dict[str, list[Definition]] = defaultdict(list)
+        for d in defs:
+            reps[uf.find(d.long_key)].append(d)
+        clusters = sorted(reps)[:50]
+        for i, a in enumerate(clusters):
+            for b in clusters[i + 1 :]:
+                if any(same_spelling(x.letter_words, y.letter_words) for x in reps[a][:5] for y in reps[b][:5]):
+                    uf.union(a, b)
+    choice: dict[str, str] = {}
+    choice_text: dict[str, str] = {}
+    for short_key, defs in by_short.items():
+        chosen = corpus_expansion(Counter(uf.find(d.long_key) for d in defs))
+        if chosen is not None:
+            choice[short_key] = chosen
+            texts = Counter(d.long_text for d in defs if uf.find(d.long_key) == chosen)
+            choice_text[short_key] = min(texts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return _Acronyms(set(by_short), choice, choice_text)
+
+
+def _initials_fallback(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind) -> None:
+    """Acronyms defined nowhere join the one full form whose initials spell them."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for key, r in key_runs.items():
+        if forms.count.get(key, 0) and not any(is_acronym_form(f) for f in forms.spellings[key]):
+            for sig in initials_signatures(r):
+                index[sig].add(key)
+    for key, r in sorted(key_runs.items()):
+        marked = [x for x in r if x.startswith(MARK)]
+        if len(marked) != 1 or marked[0] in acronyms.defined or key in acronyms.defined:
+            continue
+        if any(not x.isalpha() and not x.startswith(MARK) for x in r):
+            continue
+        candidates = {uf.find(k) for k in index.get(key, ())}
+        if len(candidates) == 1:
+            uf.union(key, candidates.pop())
+
+
+def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind, known: Mapping[str, int]) -> str:
+    """The cluster a mention with ``key`` belongs to, given its paper's definitions.
+
+    In order: an acronym goes to its paper's long form, else to the corpus' unambiguous one; a
+    name that starts with a defined acronym followed by plain words ("CTR prediction") is read
+    with the acronym spelled out ("click-through rate prediction") when that name occurs in
+    the corpus; a proper name followed by a generic head ("GNN models", "CIFAR-10 dataset") is
+    read as the name; then the spelled-out reading even when it does not occur.
+    """
+    d = defs.get(key)
+    if d is not None:
+        return uf.find(d.long_key)
+    chosen = acronyms.choice.get(key)
+    if chosen is not None:
+        return uf.find(chosen)
+    spelled = None
+    r = key_runs.get(key, ())
+    if len(r) > 1 and r[0].startswith(MARK) and all(x.isalpha() for x in r[1:]):
+        long_text = defs[r[0]].long_text if r[0] in defs else acronyms.choice_text.get(r[0])
+        if long_text is not None:
+            spelled = "".join(runs(long_text, stem_last=False) + r[1:])
+            if known.get(spelled):
+                return uf.find(spelled)
+    rest = acronyms.generic.get(key)
+    if rest is not None:
+        return _mention_cluster(rest, defs, key_runs, acronyms, uf, known)
+    return uf.find(spelled or key)
+
+
+def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str]) -> list[str]:
+    """Aliases that make poor labels: names with a generic head ("CIFAR-10 dataset") and
+    spellings of an acronym that are not acronym-shaped ("MNist" beside "MNIST")."""
+    acronym_letters = {form_key(f).replace(MARK, "") for f in aliases if is_acronym_form(f)}
+    return [
+        f for f in aliases
+        if form_key(f) in generic or (not is_acronym_form(f) and form_key(f).replace(MARK, "") in acronym_letters)
+    ]
+
+
+def _evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:
+    raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> Resolution:
+    """Resolve every mention of ``extractions`` to a concept.
+
+    Parameters
+    ----------
+    extractions : one :class:`~kg.models.Extraction` per paper (order does not matter).
+    papers : paper id -> :class:`~kg.models.Paper` (dates for first/last seen, titles for
+        casing); a paper missing here is still resolved, without a date.
+
+    Returns
+    -------
+    :class:`Resolution`
+
+    Example
+    -------
+    >>> from kg.models import Abbreviation, Mention
+    >>> text = "We study graph neural networks (GNNs). GNNs are fast."
+    >>> ext = Extraction("p1", [(0, 38), (39, 53)],
+    ...     [Mention(9, 30, "METHOD", "graph neural networks", 0), Mention(32, 36, "METHOD", "GNNs", 0),
+    ...      Mention(39, 43, "METHOD", "GNNs", 1)], [Abbreviation("GNNs", "graph neural networks", 32, 36, 9, 30)])
+    >>> r = resolve([ext], {"p1": Paper("p1", "T", text[2:])})
+    >>> [r.concept_of("p1", i) for i in range(3)]
+    ['method/graph-neural-networks', 'method/graph-neural-networks', 'method/graph-neural-networks']
+    >>> r.concepts['method/graph-neural-networks'].acronym
+    'GNNs'
+    """
+    exts = _unique(extractions)
+    forms = _gather(exts, papers)
+    key_runs = _key_runs(forms)
+    uf = _UnionFind()
+    for typo, target in typo_merges(key_runs, forms.count, forms.plain):
+        uf.union(typo, target)
+    _marker_merges(forms, uf)
+    for paper_defs in forms.definitions.values():  # "LF (SF) networks": LF and "LF networks" are one name
+        for d in paper_defs.values():
+            if d.head_key:
+                uf.union(d.long_key, d.head_key)
+    acronyms = _vote_acronyms(forms, uf)
+    _initials_fallback(forms, key_runs, acronyms, uf)
+    acronyms.generic = _generic_heads(forms, key_runs, uf)
+
+    # clusters of every mention, then the type of each cluster
+    clusters: dict[str, list[str | None]] = {}
+    type_votes: dict[str, Counter] = defaultdict(Counter)
+    for ext in exts:
+        defs = forms.definitions.get(ext.paper_id, {})
+        row = []
+        for m, key in zip(ext.mentions, forms.keys[ext.paper_id]):
+            if key is None:
+                row.append(None)
+                continue
+            c = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
+            row.append(c)
+            type_votes[c][m.label] += 1
+        clusters[ext.paper_id] = row
+    cluster_type = {}
+    for c, votes in type_votes.items():
+        top, n = min(votes.items(), key=lambda kv: (-kv[1], LABELS.index(kv[0])))
+        cluster_type[c] = top if n >= TYPE_DOMINANCE * sum(votes.values()) else None
+
+    # concept tables
+    aliases: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    reliable: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    concept_papers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mention_concept: dict[str, list[tuple[str, str] | None]] = {}
+    lower_words: set[str] = set()  # words written in lower case inside sentences
+    seen_reliable: set[str] = set()
+    for ext in exts:
+        paper = papers.get(ext.paper_id)
+        title_end = len(paper.title) if paper is not None else -1
+        row = []
+        for m, key, c in zip(ext.mentions, forms.keys[ext.paper_id], clusters[ext.paper_id]):
+            if c is None:
+                row.append(None)
+                continue
+            ckey = (c, cluster_type[c] or m.label)
+            form = forms.cleaned[m.text][1]
+            aliases[ckey][form] += 1
+            sentence_start = ext.sentences[m.sentence][0] if 0 <= m.sentence < len(ext.sentences) else m.start
+            if m.start > title_end and m.start != sentence_start:
+                reliable[ckey][form] += 1
+                if form not in seen_reliable:
+                    seen_reliable.add(form)
+                    lower_words.update(w for w in form.split() if w.isalpha() and w.islower())
+            concept_papers[ckey].add(ext.paper_id)
+            alias_keys[ckey].add(key)
+            row.append(ckey)
+        mention_concept[ext.paper_id] = row
+    long_forms: dict[str, list[str]] = defaultdict(list)
+    for paper_defs in forms.definitions.values():
+        for d in paper_defs.values():
+            long_forms[uf.find(d.long_key)].append(d.long_text)
+
+    # labels and ids; concepts whose labels give the same slug get -2, -3 ... in an order that
+    # depends only on what they contain (mentions, papers, label, aliases)
+    # one label per cluster: concepts split off it by type share it (so that a split concept's
+    # label still leads back to its cluster)
+    cluster_aliases: dict[str, Counter] = defaultdict(Counter)
+    cluster_reliable: dict[str, Counter] = defaultdict(Counter)
+    for ckey, al in aliases.items():
+        cluster_aliases[ckey[0]].update(al)
+        cluster_reliable[ckey[0]].update(reliable.get(ckey, {}))
+    cluster_label = {
+        c: choose_label(al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words)
+        for c, al in cluster_aliases.items()
+    }
+    labelled = []
+    for ckey, al in aliases.items():
+        label = cluster_label[ckey[0]]
+        rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
+        labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
+    labelled.sort(key=lambda x: (x[0], x[1]))
+    ids: dict[tuple[str, str], str] = {}
+    taken: Counter = Counter()
+    concepts: dict[str, Concept] = {}
+    for base, _rank, ckey, label in labelled:
+        taken[base] += 1
+        cid = base if taken[base] == 1 else f"{base}-{taken[base]}"
+        while cid in concepts:
+            taken[base] += 1
+            cid = f"{base}-{taken[base]}"
+        ids[ckey] = cid
+        al = aliases[ckey]
+        first, last = date_range(papers[p].date if p in papers else None for p in concept_papers[ckey])
+        concepts[cid] = Concept(
+            id=cid,
+            type=ckey[1],
+            label=label,
+            aliases=dict(sorted(al.items(), key=lambda kv: (-kv[1], kv[0]))),
+            acronym=acronym if (acronym := choose_acronym(al)) != label else None,
+            paper_count=len(concept_papers[ckey]),
+            mention_count=sum(al.values()),
+            first_seen=first,
+            last_seen=last,
+        )
+
+    order = sorted(concepts)
+    index = {cid: i for i, cid in enumerate(order)}
+    rows = {}
+    for pid, row in mention_concept.items():
+        rows[pid] = array("i", (index[ids[ck]] if ck is not None else -1 for ck in row))
+    result = Resolution(concepts={cid: concepts[cid] for cid in order}, _ids=order, _mentions=rows)
+    _link_variants(result, exts, forms, key_runs, alias_keys, ids, mention_concept)
+    return result
+
+
+def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms, key_runs, alias_keys, ids, mention_concept) -> None:
+    """VARIANT-OF / RELATED-TO between concepts, each with the sentences that show the name."""
+    names = {}
+    for ckey, keys in alias_keys.items():
+        names[ids[ckey]] = (ckey[1], [(k, key_runs[k]) for k in sorted(keys)])
+    rank = {cid: (-c.paper_count, -c.mention_count) for cid, c in result.concepts.items()}
+    links = variant_links(names, rank)
+    if not links:
+        return
+    wanted: dict[tuple[str, str], list] = defaultdict(list)  # (concept, key) -> links it supports
+    for link in links:
+        wanted[(link.source, link.source_key)].append(link)
+    support: dict = defaultdict(lambda: {"count": 0, "papers": set(), "evidence": []})
+    for ext in exts:
+        for i, (m, key, ck) in enumerate(zip(ext.mentions, forms.keys[ext.paper_id], mention_concept[ext.paper_id])):
+            if ck is None or (ids[ck], key) not in wanted:
+                continue
+            for link in wanted[(ids[ck], key)]:
+                s = support[link]
+                s["count"] += 1
+                s["papers"].add(ext.paper_id)
+                if len(s["evidence"]) < MAX_EVIDENCE and 0 <= m.sentence < len(ext.sentences):
+                    s["evidence"].append((ext.paper_id, ext.sentences[m.sentence], (m.start, m.end)))
+    for link in links:
+        s = support[link]
+        method = f"resolve:name-{'variant' if link.type == 'VARIANT-OF' else 'related'}/{RESOLVER_VERSION}"
+        ev_ids = []
+        for paper_id, (s_start, s_end), span in s["evidence"]:
+            eid = _evidence_id(paper_id, [span], method)
+            result.evidence[eid] = Evidence(eid, paper_id, s_start, s_end, (span,), method, 0.9 if link.type == "VARIANT-OF" else 0.6)
+            ev_ids.append(eid)
+        result.relations.append(
+            Relation(link.source, link.target, link.type, count=s["count"], papers=len(s["papers"]), evidence=ev_ids, confidence=0.9 if link.type == "VARIANT-OF" else 0.6)
+        )
+    result.relations.sort(key=lambda r: (r.source, r.target, r.type))
