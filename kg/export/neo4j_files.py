@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +130,15 @@ def plan_array_delimiter(plan: RowPlan) -> str:
         for eid in plan.evidence:
             if plan.evidence_table[eid].get("paper") in suspects:
                 _candidates_in(plan.evidence_props(eid).get("quotes"), used)
-    for group in (*plan.links.values(), *plan.relations.values()):
-        for edge in group:
-            _candidates_in(edge[3].get("evidence"), used)
+    # every evidence id of an edge is a key of the evidence table (the plan checked it): when no
+    # key holds a candidate, no edge list does
+    keys = iter(plan.evidence_table)
+    while batch := list(islice(keys, 10_000)):
+        if _CANDIDATE.search("".join([k for k in batch if isinstance(k, str)])):
+            for group in (*plan.links.values(), *plan.relations.values()):
+                for edge in group:
+                    _candidates_in(edge[3].get("evidence"), used)
+            break
     return _first_free(used)
 
 
