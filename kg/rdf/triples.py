@@ -48,6 +48,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import NamedTuple
 
 from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -268,7 +269,7 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
 
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()
-    for ev in sorted(kg.evidence.values(), key=lambda e: (e.paper_id, e.id)):
+    for ev in sorted(kg.evidence.values(), key=attrgetter("paper_id", "id")):
         paper = kg.papers.get(ev.paper_id)
         if paper is None:
             dropped["evidence from an unknown paper"] += 1
