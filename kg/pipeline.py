@@ -178,7 +178,8 @@ def build(options: BuildOptions) -> BuildResult:
 #: The Neo4j files are written by a forked second process only while the build process holds at
 #: most this much memory: CPython writes the reference count of every object a process reads, so
 #: the child ends up with its own copy of most of the graph's pages. A larger graph is written by
-#: one process (at 100,000 papers the copy would be several GB).
+#: one process (at 100,000 papers the copy would be about 5 GB). The environment variable
+#: ``KG_FORK_WRITERS_MAX_GB`` moves the limit (0: never fork), to trade memory for time.
 FORK_WRITERS_MAX_RSS = 2.5 * 2**30
 
 
@@ -248,10 +249,16 @@ def _writer_processes(options: BuildOptions) -> int:
     jobs = options.jobs if options.jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1:  # forking a threaded process is unsafe
         return 1
+    limit = FORK_WRITERS_MAX_RSS
+    if os.environ.get("KG_FORK_WRITERS_MAX_GB"):
+        try:
+            limit = float(os.environ["KG_FORK_WRITERS_MAX_GB"]) * 2**30
+        except ValueError:
+            raise BadOption(f"KG_FORK_WRITERS_MAX_GB must be a number of GB, not {os.environ['KG_FORK_WRITERS_MAX_GB']!r}") from None
     rss, available = _memory_kb("/proc/self/status", "VmRSS"), _memory_kb("/proc/meminfo", "MemAvailable")
     if rss is None or available is None:
         return 1
-    return 2 if rss * 1024 <= min(FORK_WRITERS_MAX_RSS, available * 1024 / 2) else 1
+    return 2 if rss * 1024 <= min(limit, available * 1024 / 2) else 1
 
 
 def _memory_kb(path: str, field: str) -> int | None:

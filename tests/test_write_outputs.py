@@ -94,3 +94,9 @@ def test_large_builds_write_in_one_process(tmp_path, forks, monkeypatch) -> None
     monkeypatch.setattr(pipeline, "FORK_WRITERS_MAX_RSS", 1)
     _write(synthetic_kg(20, seed=3), tmp_path / "out", jobs=2)
     assert not forks
+    monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "64")  # the limit moved up: two processes again
+    _write(synthetic_kg(20, seed=3), tmp_path / "again", jobs=2)
+    assert len(forks) == 1
+    monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "0")
+    _write(synthetic_kg(20, seed=3), tmp_path / "never", jobs=2)
+    assert len(forks) == 1
