@@ -244,10 +244,9 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
 def _writer_processes(options: BuildOptions) -> int:
     """2 when a forked writer pays and fits (see :data:`FORK_WRITERS_MAX_RSS`), else 1."""
     import os
-    import threading
 
     jobs = options.jobs if options.jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if jobs < 2 or not hasattr(os, "fork") or threading.active_count() > 1:  # forking a threaded process is unsafe
+    if jobs < 2 or not hasattr(os, "fork") or _other_threads():  # forking a threaded process is unsafe
         return 1
     limit = FORK_WRITERS_MAX_RSS
     if os.environ.get("KG_FORK_WRITERS_MAX_GB"):
@@ -259,6 +258,13 @@ def _writer_processes(options: BuildOptions) -> int:
     if rss is None or available is None:
         return 1
     return 2 if rss * 1024 <= min(limit, available * 1024 / 2) else 1
+
+
+def _other_threads() -> bool:
+    """Whether threads besides this one run (a Dask client's, a server's): then no fork."""
+    import threading
+
+    return threading.active_count() > 1
 
 
 def _memory_kb(path: str, field: str) -> int | None:

@@ -27,8 +27,12 @@ def _write(kg, folder: Path, jobs: int) -> dict[str, Path]:
 
 @pytest.fixture
 def forks(monkeypatch) -> list[int]:
-    """Counts the writer processes forked (a real fork still happens)."""
+    """Counts the writer processes forked (a real fork still happens).
+
+    Earlier tests in the same pytest process (the Dask ones) leave idle daemon threads behind,
+    which would make write_outputs stay in one process; these tests fork regardless."""
     started: list[int] = []
+    monkeypatch.setattr(pipeline, "_other_threads", lambda: False)
     fork = pipeline._fork_writer
 
     def counting(task):
@@ -100,3 +104,17 @@ def test_large_builds_write_in_one_process(tmp_path, forks, monkeypatch) -> None
     monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "0")
     _write(synthetic_kg(20, seed=3), tmp_path / "never", jobs=2)
     assert len(forks) == 1
+
+
+def test_a_threaded_process_is_not_forked(tmp_path) -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, daemon=True)
+    worker.start()
+    try:
+        assert pipeline._other_threads()
+        assert pipeline._writer_processes(BuildOptions(out=tmp_path, jobs=2)) == 1
+    finally:
+        stop.set()
+        worker.join()
