@@ -7,6 +7,8 @@ Each rule is a small pure function over token texts, so it can be tested on its 
   (a long form stops before the bracket of its acronym);
 * :func:`is_generic`: "method", "approach", "model", "framework", "network", "algorithm" and the
   like alone (with determiners) are not mentions;
+* :func:`has_url`: nothing inside URLs is a mention, so a span holding a URL token goes
+  ("code at [https://github.com/IBM/EvolveGCN]" is not a METHOD);
 * :func:`split_acronym`: ``Long Form (ACR)`` is two mentions, the long form stopping before the
   bracket ("[graph neural networks] ([GNNs])"), even where the NER tagged it as one span. Off
   by default: SciERC, SciNLP and TDMSci annotate "long form (ACR)" as one span, and dev lost
@@ -19,6 +21,7 @@ The leading words were chosen from the training corpora: in SciERC, SciER, SciNL
 train every one of them precedes gold spans far more often than it starts one.
 """
 
+import re
 from collections.abc import Sequence
 
 from spacy.language import Language
@@ -56,6 +59,9 @@ DROPPABLE_HEADS: frozenset[str] = frozenset(
     corpus corpora toolkit library
     """.split()
 )
+
+#: A word that is (or holds) a URL: a scheme, "www.", or a host with a common top-level domain.
+URL_WORD = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|co|edu|gov|ai|dev)(?:/|$))")
 
 TRAILING_PUNCT = frozenset(",.;:!?-–—/'\"")
 LEADING_PUNCT = frozenset(",.;:!?-–—/'\"")
@@ -109,6 +115,17 @@ def _opens_before(words: Sequence[str], start: int, i: int, closer: str) -> bool
 def _closes_after(words: Sequence[str], i: int, end: int) -> bool:
     closer = _OPENERS[words[i]]
     return any(words[j] == closer for j in range(i + 1, end))
+
+
+def has_url(words: Sequence[str]) -> bool:
+    """Whether any of ``words`` is a URL (GUIDELINE.md: nothing inside URLs is a mention).
+
+    >>> has_url(["https://github.com/IBM/EvolveGCN"]), has_url(["github.com/a/b"]), has_url(["ResNet-50"])
+    (True, True, False)
+    >>> has_url(["Node2vec"]), has_url(["e.g."]), has_url(["ogbn-arxiv"])
+    (False, False, False)
+    """
+    return any(URL_WORD.search(w) for w in words)
 
 
 def is_generic(words: Sequence[str]) -> bool:
@@ -172,7 +189,7 @@ def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, d
                 start, end = trim_span(words, start, end)
             if drop_heads:
                 start, end = drop_generic_head(words, start, end)
-            if start >= end or (drop_generic and is_generic(words[start:end])):
+            if start >= end or (drop_generic and is_generic(words[start:end])) or has_url(words[start:end]):
                 changed = True
                 continue
             if (start, end) == (ent.start, ent.end):

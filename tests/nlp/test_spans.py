@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from kg.nlp.spans import drop_generic_head, is_generic, repair_entities, trim_span
+from kg.nlp.spans import drop_generic_head, has_url, is_generic, repair_entities, trim_span
 
 
 def words(text):
@@ -94,6 +94,35 @@ def test_repair_entities_on_a_doc():
         ("GraphSAGE model", "METHOD", "ruler"),
         ("ImageNet dataset", "DATASET", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "text, url",
+    [
+        ("https://github.com/IBM/EvolveGCN", True),
+        ("http://example.org", True),
+        ("www.kaggle.com/datasets", True),
+        ("code at github.com/zwt233/DGMLP", True),
+        ("huggingface.co/bert-base", True),
+        ("arxiv.example/paper", False),  # an unlisted top-level domain without a scheme is let through
+        ("ResNet-50", False),
+        ("e.g. BERT", False),
+        ("ogbn-arxiv", False),
+        ("Node2vec", False),
+        ("GPT-3.5", False),
+    ],
+)
+def test_has_url(text, url):
+    assert has_url(words(text)) is url
+
+
+def test_repair_entities_drops_spans_holding_a_url():
+    doc = _doc_with(
+        "EvolveGCN code is at https://github.com/IBM/EvolveGCN and data at www.example.org/data today.",
+        [("EvolveGCN", "METHOD", None), ("https://github.com/IBM/EvolveGCN", "METHOD", None), ("www.example.org/data", "DATASET", None)],
+    )
+    repair_entities(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("EvolveGCN", "METHOD")]
 
 
 def test_repair_entities_can_drop_heads_and_leaves_good_spans_alone():
