@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scirex-limit", type=int, default=15000)
     ap.add_argument("--aux", action=argparse.BooleanOptionalAction, default=True, help="keep ORIG:* labels as auxiliary NER labels")
     ap.add_argument("--space-noise", type=float, default=0.1, help="share of spaces doubled at random in training text")
-    ap.add_argument("--steps", type=int, default=7000)
+    ap.add_argument("--steps", type=int, default=14000)
     ap.add_argument("--eval-every", type=int, default=1000)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--width", type=int, default=96)
