@@ -60,8 +60,12 @@ DROPPABLE_HEADS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: A word that is (or holds) a URL: a scheme, "www.", or a host with a common top-level domain.
-URL_WORD = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|co|edu|gov|ai|dev)(?:/|$))")
+#: A word that is (or holds) a URL: a scheme, "www.", a host in .com/.org/.net/.edu/.gov, or a
+#: path on a host in .io/.co/.ai/.dev (a bare "fast.ai" may name software, so it needs the path).
+URL_WORD = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov)(?:/|$)"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:io|co|ai|dev)/)"
+)
 
 TRAILING_PUNCT = frozenset(",.;:!?-–—/'\"")
 LEADING_PUNCT = frozenset(",.;:!?-–—/'\"")

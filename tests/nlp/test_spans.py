@@ -104,6 +104,9 @@ def test_repair_entities_on_a_doc():
         ("www.kaggle.com/datasets", True),
         ("code at github.com/zwt233/DGMLP", True),
         ("huggingface.co/bert-base", True),
+        ("pytorch.org", True),
+        ("fast.ai", False),  # software that is named like a host
+        ("Node.js", False),
         ("arxiv.example/paper", False),  # an unlisted top-level domain without a scheme is let through
         ("ResNet-50", False),
         ("e.g. BERT", False),
