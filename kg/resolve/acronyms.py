@@ -96,6 +96,37 @@ def letter_words(short: str, long: str) -> tuple[str, ...] | None:
     return tuple(out) if out else None
 
 
+#: "Long Form (ACR)" as one mention: the long form, then an acronym-shaped word in brackets.
+_LONG_THEN_SHORT = re.compile(r"^(?P<long>.*[^\s(])\s*\(\s*(?P<short>[^()\s]{2,12})\s*\)$")
+
+
+@lru_cache(maxsize=1 << 16)
+def without_defined_acronym(form: str) -> str:
+    """The long form of a mention that spans "Long Form (ACR)", else ``form`` unchanged.
+
+    The guideline makes "Long Form (ACR)" two mentions, but the NER (trained on corpora that
+    annotate it as one span) often returns one; the concept is the long form's either way, and
+    the acronym reaches the same concept through the paper's definition. Only a bracketed word
+    with a capital whose letters the long form spells (Schwartz & Hearst) is taken off.
+
+    Example
+    -------
+    >>> without_defined_acronym("Graph Neural Networks (GNNs)")
+    'Graph Neural Networks'
+    >>> without_defined_acronym("Vision Transformer (ViT)")
+    'Vision Transformer'
+    >>> without_defined_acronym("Transformer (ViT)"), without_defined_acronym("BERT (base)")
+    ('Transformer (ViT)', 'BERT (base)')
+    """
+    m = _LONG_THEN_SHORT.match(form)
+    if m is None:
+        return form
+    long, short = m.group("long"), m.group("short")
+    if not any(c.isupper() for c in short) or short.lower() == long.lower() or letter_words(short, long) is None:
+        return form
+    return long
+
+
 def same_spelling(a: Sequence[str] | None, b: Sequence[str] | None) -> bool:
     """Whether two letter-word sequences spell an acronym with the same words (equal, or one word
     a prefix of at least 3 letters of the other).

@@ -2,7 +2,8 @@
 
 Steps (each in its own module):
 
-1. every mention's surface form gets a matching key (:mod:`kg.resolve.normalize`);
+1. every mention's surface form gets a matching key (:mod:`kg.resolve.normalize`); a mention
+   that spans "Long Form (ACR)" is keyed by its long form;
 2. keys one typo apart merge when nothing else is that close (:mod:`kg.resolve.typos`);
 3. acronyms follow their paper's definition, else the corpus' unambiguous one, else the one
    full form in the corpus whose initials spell them (:mod:`kg.resolve.acronyms`); a name
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 from kg.collector import pausing
 from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
-from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling
+from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
 from kg.resolve.labels import choose_acronym, choose_label, date_range, slug
 from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
 from kg.resolve.typos import typo_merges
@@ -125,7 +126,7 @@ def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _
                 continue
             cached = key_cache.get(m.text)
             if cached is None:
-                form = clean_form(m.text)
+                form = without_defined_acronym(clean_form(m.text))  # "Long Form (ACR)" names the long form
                 cached = key_cache[m.text] = (form_key(form), form)
             key, form = cached
             if not key:

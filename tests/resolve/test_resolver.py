@@ -34,6 +34,18 @@ def test_acronym_plural_and_casing_join_the_full_form():
     assert (concept.paper_count, concept.mention_count) == (2, 5)
 
 
+def test_a_mention_spanning_long_form_and_acronym_names_the_long_form():
+    papers, exts = corpus(
+        ("p1", "Graph Neural Networks (GNNs) for molecules", "GNNs predict properties.", [("Graph Neural Networks (GNNs)", M), ("GNNs", M)]),
+        ("p2", "Scaling", "We scale graph neural networks and a Transformer (ViT) model.", [("graph neural networks", M), ("Transformer (ViT)", M)]),
+    )
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    assert forms["Graph Neural Networks (GNNs)"] == forms["GNNs"] == forms["graph neural networks"] == {"method/graph-neural-networks"}
+    assert forms["Transformer (ViT)"] == {"method/transformer-vit"}  # the letters do not match: kept whole
+    assert "Graph Neural Networks" in res.concepts["method/graph-neural-networks"].aliases
+
+
 def test_one_acronym_two_expansions_stays_two_concepts():
     papers, exts = corpus(
         ("p1", "Spikes", "We study spiking neural networks (SNNs). SNNs use spikes.", [("spiking neural networks", M), ("SNNs", M)]),
