@@ -7,11 +7,14 @@ NER, every occurrence of such a phrase that no entity overlaps becomes an entity
 ``Span._.source == "gazetteer"``. It never overrides the NER.
 
 Matching is on lower-cased tokens (spaCy's ``PhraseMatcher`` on ``LOWER``); where matches
-overlap, the longest wins. The phrases are saved in the pipeline directory
+overlap, the longest wins. A phrase learned from pre-tokenised training text ("cifar - 1 0",
+"3 d - resnets") is also matched as the pipeline's own tokenizer splits the compact spelling
+("CIFAR-10" is one token), see :func:`compact_spelling`. The phrases are saved in the pipeline directory
 (``kg_gazetteer/phrases.json``), so the component is built once by the training script.
 """
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,6 +97,7 @@ class Gazetteer:
         self.name = name
         self.vocab = nlp.vocab
         self.phrases: list[dict] = []
+        self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
 
     def set_phrases(self, phrases: list[dict]) -> None:
@@ -103,6 +107,11 @@ class Gazetteer:
         by_label = defaultdict(list)
         for p in self.phrases:
             by_label[p["label"]].append(Doc(self.vocab, words=p["phrase"]))
+            compact = compact_spelling(p["phrase"])
+            if compact is not None:
+                retokenized = self.tokenizer(compact)
+                if [t.lower_ for t in retokenized] != [w.lower() for w in p["phrase"]]:
+                    by_label[p["label"]].append(retokenized)
         for label, docs in sorted(by_label.items()):
             self.matcher.add(label, docs)
 
@@ -131,6 +140,23 @@ class Gazetteer:
         file = Path(path) / "phrases.json"
         self.set_phrases(json.loads(file.read_text(encoding="utf-8")) if file.exists() else [])
         return self
+
+
+def compact_spelling(words: list[str]) -> str | None:
+    """The phrase as running text writes it when its words came from pre-tokenised text: no
+    spaces around hyphens and slashes, nor between digits, nor between a digit and a single
+    letter; None when that is just the words joined by spaces.
+
+    >>> compact_spelling(["cifar", "-", "1", "0"]), compact_spelling(["3", "d", "-", "resnets"])
+    ('cifar-10', '3d-resnets')
+    >>> compact_spelling(["word", "error", "rate"]) is None
+    True
+    """
+    spaced = " ".join(words)
+    text = re.sub(r"\s*([-/])\s*", r"\1", spaced)
+    text = re.sub(r"(?<=\d) (?=\d)", "", text)
+    text = re.sub(r"(?<=\b\d) (?=[a-z]\b)", "", text)
+    return None if text == spaced else text
 
 
 @Language.factory("kg_gazetteer", default_config={})

@@ -45,3 +45,26 @@ def test_component_adds_only_where_no_entity_is(tmp_path):
     nlp.to_disk(tmp_path / "p")
     again = spacy.load(tmp_path / "p")
     assert [e.text for e in again("the parser").ents] == ["parser"]
+
+
+def test_phrases_from_pre_tokenised_text_match_running_text(tmp_path):
+    """SciREX-style phrases ("cifar - 1 0") match "CIFAR-10", which spaCy keeps as one token."""
+    register_components()
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("kg_gazetteer")
+    gaz.set_phrases(
+        [
+            {"label": "DATASET", "phrase": ["cifar", "-", "1", "0"], "count": 46, "precision": 0.7},
+            {"label": "METHOD", "phrase": ["3", "d", "-", "resnets"], "count": 3, "precision": 1.0},
+        ]
+    )
+    text = "We train 3D-ResNets on CIFAR-10, and on CIFAR - 1 0 as written by SciREX; CIFAR-100 is not CIFAR-10."
+    doc = gaz(nlp.make_doc(text))
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("3D-ResNets", "METHOD"),
+        ("CIFAR-10", "DATASET"),
+        ("CIFAR - 1 0", "DATASET"),
+        ("CIFAR-10", "DATASET"),
+    ]
+    nlp.to_disk(tmp_path / "p")
+    assert [e.text for e in spacy.load(tmp_path / "p")("on CIFAR-10.").ents] == ["CIFAR-10"]
