@@ -41,7 +41,7 @@ def make_corpus(path: Path, size: int, start: int = 0) -> Path:
     return path
 
 
-def _tree_rss(pid: int) -> int:
+def _tree_memory(pid: int) -> int:
     """Memory of the process tree rooted at ``pid``: the sum of each process's PSS.
 
     PSS, not RSS: a forked writer shares its parent's pages copy-on-write, and summing RSS would
@@ -118,7 +118,7 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
     """Run ``kg -q build`` in a child process; measure wall seconds, CPU seconds and peak memory
     (PSS) of the process tree (overall and per stage), and read wall and CPU seconds per stage.
 
-    The tree is killed when its RSS passes ``max_rss_gb`` (the machine is shared: a build that
+    The tree is killed when its memory (PSS) passes ``max_rss_gb`` (the machine is shared: a build that
     would take all its memory is stopped, and the stage it had reached is reported)."""
     import signal
 
@@ -141,12 +141,12 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
         def sample() -> None:
             nonlocal peak
             while not stop.is_set():
-                rss = _tree_rss(proc.pid)
+                rss = _tree_memory(proc.pid)
                 stage = stage_file.read_text() if stage_file.exists() else "start"
                 peak = max(peak, rss)
                 stage_peak[stage] = max(stage_peak.get(stage, 0), rss)
                 if rss > max_rss_gb * 2**30 and not killed:
-                    killed.append(f"{stage} at {rss / 2**30:.1f} GB RSS after {time.perf_counter() - t0:.0f} s")
+                    killed.append(f"{stage} at {rss / 2**30:.1f} GB (PSS) after {time.perf_counter() - t0:.0f} s")
                     for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
                         try:
                             p.send_signal(signal.SIGKILL)
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(size: int, what: str, r: dict) -> None:
     if "killed" in r:
-        print(f"\n### {size:,} papers, {what}: KILLED in stage {r['killed']} (peak RSS per stage: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in r["stage_tree_peak_mb"].items()) + ")")
+        print(f"\n### {size:,} papers, {what}: KILLED in stage {r['killed']} (peak memory (PSS) per stage: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in r["stage_tree_peak_mb"].items()) + ")")
         sys.stdout.flush()
         return
     print(f"\n### {size:,} papers, {what}: {r['wall_s']:.0f} s wall, {r['cpu_s']:.0f} CPU s, peak memory {r['peak_rss_mb']:,.0f} MB (load average {r['load_avg']:.1f})")
