@@ -46,7 +46,7 @@ from spacy.tokens import DocBin  # noqa: E402
 
 from kg.models import LABELS  # noqa: E402
 from kg.nlp import DEFAULT_MODEL, RULES_VERSION, register_components  # noqa: E402
-from kg.nlp.corpus import GoldEntity, GoldRecord, collapse_spaces, read_records, record_to_doc  # noqa: E402
+from kg.nlp.corpus import UNKNOWN_LABEL, GoldEntity, GoldRecord, collapse_spaces, read_records, record_to_doc  # noqa: E402
 from kg.nlp.labels import CORPUS_KEY, CORPUS_LABELS_KEY  # noqa: E402
 
 CONFIG = ROOT / "kg" / "nlp" / "config.cfg"
@@ -131,6 +131,38 @@ def add_space_noise(record: GoldRecord, rng: random.Random, rate: float) -> Gold
     return GoldRecord(record.id, text, ents, record.source, record.file, record.line)
 
 
+def mask_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tuple[list[GoldRecord], int]:
+    """Mark as unknown the text where a teacher finds a label ``corpus`` does not annotate.
+
+    TDMSci annotates no METHOD, SciERC no DATASET, SciER no METRIC: trained as they are, they
+    teach the NER that every method (dataset, metric) in them is outside any entity. Unlike
+    silver labels (:func:`fill_missing_labels`), the teacher's spans are not learned as
+    entities: their tokens become *missing* (:data:`UNKNOWN_LABEL`), so training neither
+    rewards nor punishes a prediction there. Spans overlapping a gold span are left alone,
+    except that a predicted DATASET exactly on a gold ``ORIG:Material`` span (SciERC) makes it
+    unknown too.
+    """
+    missing = [lab for lab in LABELS if lab not in CORPUS_LABELS[corpus]]
+    if not missing:
+        return records, 0
+    out, masked = [], 0
+    docs = teacher.pipe((r.text for r in records), batch_size=64)
+    for record, doc in zip(records, docs):
+        ents = list(record.entities)
+        for e in doc.ents:
+            if e.label_ not in missing:
+                continue
+            same = [g for g in ents if (g.start, g.end) == (e.start_char, e.end_char)]
+            if same and all(g.label == "ORIG:Material" for g in same) and e.label_ == "DATASET":
+                ents = [g for g in ents if g not in same]  # SciERC's Material that names a dataset
+            elif any(g.start < e.end_char and e.start_char < g.end for g in ents):
+                continue
+            ents.append(GoldEntity(e.start_char, e.end_char, UNKNOWN_LABEL))
+            masked += 1
+        out.append(GoldRecord(record.id, record.text, ents, record.source, record.file, record.line))
+    return out, masked
+
+
 def fill_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tuple[list[GoldRecord], int]:
     """Add a teacher's predictions of the labels ``corpus`` does not annotate (silver labels).
 
@@ -168,18 +200,20 @@ def prepare(args, corpus_dir: Path) -> dict:
     train = DocBin(store_user_data=True)
     stats = {}
     teacher = None
-    if args.silver:
+    if args.silver or args.mask:
         from kg.nlp import load_pipeline
 
-        teacher = load_pipeline(args.silver)
+        teacher = load_pipeline(args.silver or args.mask)
     for corpus, weight in weights.items():
         if weight <= 0:
             continue
         limit = args.scirex_limit if corpus == "scirex" else None
         records = load_train_records(args.data, corpus, limit, args.seed)
-        silver = 0
-        if teacher is not None:
+        silver = masked = 0
+        if teacher is not None and args.silver:
             records, silver = fill_missing_labels(records, corpus, teacher)
+        elif teacher is not None:
+            records, masked = mask_missing_labels(records, corpus, teacher)
         whole, frac = int(weight), weight - int(weight)
         n_docs = n_missing = 0
         for record in records:
@@ -191,7 +225,7 @@ def prepare(args, corpus_dir: Path) -> dict:
                 train.add(doc)
                 n_docs += 1
                 n_missing += missing
-        stats[corpus] = {"records": len(records), "docs": n_docs, "misaligned_entities": n_missing, "silver_entities": silver}
+        stats[corpus] = {"records": len(records), "docs": n_docs, "missing_spans": n_missing, "silver_entities": silver, "masked_by_teacher": masked}
     dev = DocBin(store_user_data=True)
     for corpus in DEV_CORPORA:
         if corpus == "tdmsci":
@@ -241,6 +275,44 @@ def overrides(args, corpus_dir: Path) -> dict:
     if args.init_tok2vec:
         o["paths.init_tok2vec"] = str(args.init_tok2vec)
     return o
+
+
+def write_raw_text(data: Path, path: Path) -> int:
+    """The text of every train record (TDMSci's dev split excluded), whitespace runs collapsed
+    as kg's NER sees them, one ``{"text": ...}`` line each; returns the number of words."""
+    n_words = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for source in sorted((data / "train").glob("*.jsonl")):
+            for r in read_records(source):
+                if source.stem == "tdmsci" and tdmsci_is_dev(r.id):
+                    continue
+                text = " ".join(r.text.split())
+                n_words += len(text.split())
+                fh.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+    return n_words
+
+
+def pretrain(args) -> Path:
+    """``spacy pretrain`` of the tok2vec on the train files' raw text; returns the weights of
+    the last epoch (kept under ``<work>`` and reused: they depend only on the data, the
+    tok2vec settings, the vectors and the epochs)."""
+    from spacy.training.pretrain import pretrain as spacy_pretrain
+    from spacy.util import load_config
+
+    tag = f"{args.width}x{args.depth}w{args.window}-{Path(args.vectors).name if args.vectors else 'novec'}-s{args.seed}"
+    out = args.work / f"pretrain-{tag}"
+    weights = out / f"model{args.pretrain_epochs - 1}.bin"
+    if weights.exists():
+        return weights
+    raw = out / "raw.jsonl"
+    print(f"pretraining on {write_raw_text(args.data, raw):,} words", flush=True)
+    o = overrides(args, args.work)
+    o.pop("paths.init_tok2vec", None)
+    o.update({"paths.raw_text": str(raw), "pretraining.max_epochs": args.pretrain_epochs})
+    config = load_config(CONFIG, overrides=o, interpolate=False).interpolate()
+    spacy_pretrain(config, out, silent=False, skip_last=True)
+    return weights
 
 
 def train(args, run_dir: Path, corpus_dir: Path) -> Path:
@@ -334,9 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vector-rows", type=int, default=20000)
     ap.add_argument("--vector-dim", type=int, default=96, help="0: no static vectors")
     ap.add_argument("--init-tok2vec", type=Path, default=None)
+    ap.add_argument("--pretrain-epochs", type=int, default=0, help="spacy pretrain the tok2vec for this many epochs first (0: no)")
     ap.add_argument("--gazetteer-min-count", type=int, default=2)
     ap.add_argument("--gazetteer-precision", type=float, default=0.5)
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
+    ap.add_argument("--mask", type=Path, default=None, help="pipeline whose predictions of the labels a corpus does not annotate become unknown (missing) tokens")
     args = ap.parse_args(argv)
     register_components()
     random.seed(args.seed)
@@ -352,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
             from ner_vectors import main as build_vectors
 
             build_vectors(["--data", str(args.data), "--out", str(args.vectors), "--rows", str(args.vector_rows), "--dim", str(args.vector_dim)])
+    if args.pretrain_epochs > 0 and args.init_tok2vec is None:
+        args.init_tok2vec = pretrain(args)
     if "prepare" in stages:
         print(json.dumps(prepare(args, corpus_dir), indent=1), flush=True)
     best = run_dir / "model" / "model-best"

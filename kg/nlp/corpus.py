@@ -124,6 +124,10 @@ def collapse_spaces(record: GoldRecord) -> GoldRecord:
     return GoldRecord(record.id, text, ents, record.source, record.file, record.line)
 
 
+#: Label of a span whose tokens training treats as unknown (neither entity nor outside).
+UNKNOWN_LABEL = "?"
+
+
 def flat_entities(entities: Iterable[GoldEntity]) -> list[GoldEntity]:
     """Resolve nesting and overlaps the way the guideline does: keep the longest span.
 
@@ -148,7 +152,9 @@ def record_to_doc(nlp: Language, record: GoldRecord, aux_labels: dict[str, str] 
 
     Entities whose offsets do not fall on token boundaries are not guessed: their tokens are
     marked *missing* (neither entity nor outside), so training neither rewards nor punishes
-    any prediction there. Returns the Doc and the number of such misaligned entities.
+    any prediction there; so are entities labelled :data:`UNKNOWN_LABEL` (text that may be a
+    mention of a label the corpus does not annotate). Returns the Doc and the number of
+    missing spans.
     """
     aux_labels = aux_labels or {}
     doc = nlp.make_doc(record.text)
@@ -156,6 +162,11 @@ def record_to_doc(nlp: Language, record: GoldRecord, aux_labels: dict[str, str] 
     missing: list[Span] = []
     mapped = []
     for e in record.entities:
+        if e.label == UNKNOWN_LABEL:
+            unknown = doc.char_span(e.start, e.end, alignment_mode="expand")
+            if unknown is not None:
+                missing.append(unknown)
+            continue
         label = map_label(e.label, aux_labels)
         if label is not None:
             mapped.append(GoldEntity(e.start, e.end, label))

@@ -5,7 +5,7 @@ import json
 import pytest
 import spacy
 
-from kg.nlp.corpus import CorpusError, GoldEntity, GoldRecord, collapse_spaces, flat_entities, read_records, record_to_doc
+from kg.nlp.corpus import UNKNOWN_LABEL, CorpusError, GoldEntity, GoldRecord, collapse_spaces, flat_entities, read_records, record_to_doc
 
 
 def write(tmp_path, lines):
@@ -69,3 +69,15 @@ def test_record_to_doc_maps_labels_and_marks_misaligned_spans_missing():
     assert doc[0].ent_iob_ == "O"
     doc, _ = record_to_doc(nlp, GoldRecord("r", text, ents[1:]), {})
     assert [(e.text, e.label_) for e in doc.ents] == [("GLUE", "DATASET")]
+
+
+def test_record_to_doc_marks_unknown_spans_missing():
+    # a teacher's METHOD in a corpus that annotates no METHOD: neither entity nor outside
+    nlp = spacy.blank("en")
+    text = "We train ResNet on ImageNet."
+    ents = [GoldEntity(9, 15, UNKNOWN_LABEL), GoldEntity(19, 27, "DATASET")]
+    doc, missing = record_to_doc(nlp, GoldRecord("r", text, ents), {})
+    assert missing == 1
+    assert [(e.text, e.label_) for e in doc.ents] == [("ImageNet", "DATASET")]
+    assert doc[2].ent_iob_ == ""
+    assert [doc[i].ent_iob_ for i in (0, 1, 3, 5)] == ["O", "O", "O", "O"]
