@@ -72,6 +72,11 @@ AUX_LABELS: dict[str, str] = {
 
 DEV_CORPORA = ("scierc", "scier", "scinlp", "tdmsci")
 
+#: Broad families that GUIDELINE.md names as METHOD ("as in SciERC: neural networks, deep
+#: learning, machine learning, DNNs") but some train corpora tag TASK (SciREX: "machine
+#: learning" 30 times TASK, 17 METHOD): their TASK spans are learned as METHOD.
+GUIDELINE_METHODS = frozenset({"machine learning", "deep learning", "neural network", "neural networks", "dnn", "dnns"})
+
 #: Fraction of TDMSci's train file held out as its dev split (no dev split is released).
 TDMSCI_DEV_PERCENT = 15
 
@@ -98,13 +103,25 @@ def parse_weights(text: str) -> dict[str, float]:
     return weights
 
 
-def load_train_records(data: Path, corpus: str, limit: int | None, seed: int) -> list[GoldRecord]:
-    """The train records of one corpus, as they will be learned from."""
+def guideline_labels(record: GoldRecord) -> GoldRecord:
+    """``record`` with the TASK spans of :data:`GUIDELINE_METHODS` relabelled METHOD."""
+    ents = [
+        GoldEntity(e.start, e.end, "METHOD") if e.label == "TASK" and record.text[e.start : e.end].lower() in GUIDELINE_METHODS else e
+        for e in record.entities
+    ]
+    return GoldRecord(record.id, record.text, ents, record.source, record.file, record.line)
+
+
+def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, relabel: bool = False) -> list[GoldRecord]:
+    """The train records of one corpus, as they will be learned from (``relabel``: with
+    :func:`guideline_labels` applied)."""
     records = list(read_records(data / "train" / f"{corpus}.jsonl"))
     if corpus == "tdmsci":
         records = [r for r in records if not tdmsci_is_dev(r.id)]
     if corpus == "scierc":
         records = [collapse_spaces(r) for r in records]
+    if relabel:
+        records = [guideline_labels(r) for r in records]
     if limit is not None and len(records) > limit:
         # SciREX: a seeded sample of sentences, those with entities first (its empty lines are
         # mostly section headers and table debris)
@@ -208,7 +225,7 @@ def prepare(args, corpus_dir: Path) -> dict:
         if weight <= 0:
             continue
         limit = args.scirex_limit if corpus == "scirex" else None
-        records = load_train_records(args.data, corpus, limit, args.seed)
+        records = load_train_records(args.data, corpus, limit, args.seed, args.guideline_labels)
         silver = masked = 0
         if teacher is not None and args.silver:
             records, silver = fill_missing_labels(records, corpus, teacher)
@@ -326,14 +343,14 @@ def train(args, run_dir: Path, corpus_dir: Path) -> Path:
 GAZETTEER_CORPORA = ("scierc", "scier", "scinlp", "tdmsci")
 
 
-def build_gazetteer(data: Path, min_count: int, min_precision: float) -> list[dict]:
+def build_gazetteer(data: Path, min_count: int, min_precision: float, relabel: bool = False) -> list[dict]:
     """The ``kg_gazetteer`` phrases learned from the train files (TDMSci's dev split excluded)."""
     from kg.nlp.gazetteer import learn_phrases
 
     nlp = spacy.blank("en")
     annotated = []
     for corpus in GAZETTEER_CORPORA:
-        for record in load_train_records(data, corpus, None, 0):
+        for record in load_train_records(data, corpus, None, 0, relabel):
             doc = nlp.make_doc(record.text)
             spans = []
             for e in record.entities:
@@ -410,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gazetteer-min-count", type=int, default=2)
     ap.add_argument("--gazetteer-precision", type=float, default=0.5)
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
+    ap.add_argument("--guideline-labels", action=argparse.BooleanOptionalAction, default=False, help="learn the TASK spans of GUIDELINE_METHODS as METHOD")
     ap.add_argument("--mask", type=Path, default=None, help="pipeline whose predictions of the labels a corpus does not annotate become unknown (missing) tokens")
     args = ap.parse_args(argv)
     register_components()
@@ -435,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         best = train(args, run_dir, corpus_dir)
     gazetteer = run_dir / "gazetteer.json"
     if "prepare" in stages or not gazetteer.exists():
-        phrases = build_gazetteer(args.data, args.gazetteer_min_count, args.gazetteer_precision)
+        phrases = build_gazetteer(args.data, args.gazetteer_min_count, args.gazetteer_precision, args.guideline_labels)
         gazetteer.parent.mkdir(parents=True, exist_ok=True)
         gazetteer.write_text(json.dumps(phrases, ensure_ascii=False, indent=0))
     phrases = json.loads(gazetteer.read_text())

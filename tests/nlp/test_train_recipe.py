@@ -1,0 +1,82 @@
+"""The data-side rules of scripts/train_ner.py: dev carving, label reconciliation, masking."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from kg.nlp.corpus import UNKNOWN_LABEL, GoldEntity, GoldRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def train_ner():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location("train_ner", ROOT / "scripts" / "train_ner.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tdmsci_dev_split_is_a_fixed_function_of_the_id(train_ner):
+    ids = [f"tdmsci-{i}" for i in range(2000)]
+    dev = [i for i in ids if train_ner.tdmsci_is_dev(i)]
+    assert dev == [i for i in ids if train_ner.tdmsci_is_dev(i)]
+    assert 0.12 < len(dev) / len(ids) < 0.18  # about TDMSCI_DEV_PERCENT
+
+
+def test_parse_weights_rejects_unknown_corpora(train_ner):
+    assert train_ner.parse_weights("scierc=4,scier=1.5") == {"scierc": 4.0, "scier": 1.5}
+    with pytest.raises(SystemExit, match="unknown corpus 'imdb'"):
+        train_ner.parse_weights("imdb=2")
+
+
+def test_guideline_labels_makes_broad_families_methods(train_ner):
+    text = "Machine learning for machine translation with deep learning."
+    record = GoldRecord("r", text, [GoldEntity(0, 16, "TASK"), GoldEntity(21, 40, "TASK"), GoldEntity(46, 59, "TASK")])
+    labels = [(text[e.start : e.end], e.label) for e in train_ner.guideline_labels(record).entities]
+    assert labels == [("Machine learning", "METHOD"), ("machine translation", "TASK"), ("deep learning", "METHOD")]
+
+
+class FakeTeacher:
+    """Tags fixed token spans, like a pipeline whose ``doc.ents`` hold kg's labels."""
+
+    def __init__(self, spans):
+        self.nlp = spacy.blank("en")
+        self.spans = spans
+
+    def pipe(self, texts, batch_size=64):
+        for text in texts:
+            doc = self.nlp(text)
+            doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in self.spans]
+            yield doc
+
+
+def test_mask_missing_labels_marks_only_unannotated_labels(train_ner):
+    # TDMSci annotates no METHOD: the teacher's METHOD becomes unknown, its TASK is ignored,
+    # and a METHOD overlapping a gold span is left alone
+    text = "We use BERT for question answering on SQuAD ."
+    gold = [GoldEntity(16, 34, "TASK"), GoldEntity(38, 43, "DATASET")]
+    teacher = FakeTeacher([(2, 3, "METHOD"), (4, 6, "TASK"), (7, 8, "METHOD")])
+    (record,), masked = train_ner.mask_missing_labels([GoldRecord("r", text, gold)], "tdmsci", teacher)
+    assert masked == 1
+    assert [(text[e.start : e.end], e.label) for e in record.entities] == [
+        ("question answering", "TASK"),
+        ("SQuAD", "DATASET"),
+        ("BERT", UNKNOWN_LABEL),
+    ]
+    # a corpus that annotates all four labels is left as it is
+    same, n = train_ner.mask_missing_labels([GoldRecord("r", text, gold)], "scirex", teacher)
+    assert n == 0 and same[0].entities == gold
+
+
+def test_mask_missing_labels_turns_scierc_material_datasets_unknown(train_ner):
+    text = "Results on Penn Treebank ."
+    gold = [GoldEntity(11, 24, "ORIG:Material")]
+    teacher = FakeTeacher([(2, 4, "DATASET")])
+    (record,), masked = train_ner.mask_missing_labels([GoldRecord("r", text, gold)], "scierc", teacher)
+    assert masked == 1 and record.entities == [GoldEntity(11, 24, UNKNOWN_LABEL)]
