@@ -26,7 +26,7 @@ DEFAULT_MODEL: Path = Path(__file__).resolve().parent / "model"
 
 #: Name and version of kg's extractor; bump RULES_VERSION when a rule changes behaviour.
 PIPELINE_NAME = "kg-ner"
-RULES_VERSION = "0.1.0"
+RULES_VERSION = "0.2.0"
 
 #: Modules that register kg's spaCy factories (imported before a pipeline is loaded).
 COMPONENT_MODULES: tuple[str, ...] = (

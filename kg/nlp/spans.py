@@ -7,6 +7,8 @@ Each rule is a small pure function over token texts, so it can be tested on its 
   (a long form stops before the bracket of its acronym);
 * :func:`is_generic`: "method", "approach", "model", "framework", "network", "algorithm" and the
   like alone (with determiners) are not mentions;
+* :func:`is_vague`: nor are vague words for their label: a METRIC "robustness" or
+  "performance", a TASK "training" or "inference";
 * :func:`has_url`: nothing inside URLs is a mention, so a span holding a URL token goes
   ("code at [https://github.com/IBM/EvolveGCN]" is not a METHOD);
 * :func:`split_acronym`: ``Long Form (ACR)`` is two mentions, the long form stopping before the
@@ -50,6 +52,18 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     measure measures score scores one ones it they this that
     """.split()
 )
+
+#: Vague words that are not a mention of a label on their own (GUIDELINE.md: "Not vague words:
+#: performance, generalization, interpretability, robustness used loosely"). The TASK list
+#: holds the activities every ML abstract names ("training", "inference"), which SciREX tags
+#: TASK hundreds of times and the other corpora almost never; a learning rate is a
+#: hyperparameter, not a METRIC (SciREX: 517 times METRIC).
+VAGUE_WORDS: dict[str, frozenset[str]] = {
+    "METRIC": frozenset(
+        ["performance", "generalization", "generalisation", "interpretability", "robustness", "learning rate", "learning rates"]
+    ),
+    "TASK": frozenset(["training", "learning", "inference", "generalization", "generalisation"]),
+}
 
 #: Heads that go when what precedes them is an established name ("[ResNet] architecture").
 DROPPABLE_HEADS: frozenset[str] = frozenset(
@@ -142,6 +156,18 @@ def is_generic(words: Sequence[str]) -> bool:
     return bool(lowered) and all(w in GENERIC_WORDS or w in LEADING_WORDS for w in lowered)
 
 
+def is_vague(words: Sequence[str], label: str) -> bool:
+    """Whether a span is only a vague word for its label (see :data:`VAGUE_WORDS`).
+
+    >>> is_vague(["robustness"], "METRIC"), is_vague(["adversarial", "robustness"], "METRIC")
+    (True, False)
+    >>> is_vague(["Inference"], "TASK"), is_vague(["inference"], "METRIC"), is_vague(["learning", "rate"], "METRIC")
+    (True, False, True)
+    """
+    vague = VAGUE_WORDS.get(label)
+    return bool(vague) and " ".join(w.lower() for w in words if not w.isspace()) in vague
+
+
 def split_acronym(words: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` split at a bracketed acronym: the long form before it and the acronym.
 
@@ -193,7 +219,8 @@ def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, d
                 start, end = trim_span(words, start, end)
             if drop_heads:
                 start, end = drop_generic_head(words, start, end)
-            if start >= end or (drop_generic and is_generic(words[start:end])) or has_url(words[start:end]):
+            generic = drop_generic and (is_generic(words[start:end]) or is_vague(words[start:end], ent.label_))
+            if start >= end or generic or has_url(words[start:end]):
                 changed = True
                 continue
             if (start, end) == (ent.start, ent.end):

@@ -1,10 +1,10 @@
-"""kg_span_repair: boundary repair, generic-word filter and generic-head dropping."""
+"""kg_span_repair: boundary repair, generic- and vague-word filters and generic-head dropping."""
 
 import pytest
 import spacy
 from spacy.tokens import Span
 
-from kg.nlp.spans import drop_generic_head, has_url, is_generic, repair_entities, trim_span
+from kg.nlp.spans import drop_generic_head, has_url, is_generic, is_vague, repair_entities, trim_span
 
 
 def words(text):
@@ -117,6 +117,36 @@ def test_repair_entities_on_a_doc():
 )
 def test_has_url(text, url):
     assert has_url(words(text)) is url
+
+
+@pytest.mark.parametrize(
+    "text, label, vague",
+    [
+        ("robustness", "METRIC", True),
+        ("Performance", "METRIC", True),
+        ("learning rate", "METRIC", True),
+        ("inference", "TASK", True),
+        ("training", "TASK", True),
+        ("adversarial robustness", "METRIC", False),
+        ("inference latency", "METRIC", False),
+        ("accuracy", "METRIC", False),
+        ("inference", "METHOD", False),  # only the labels the guideline names
+        ("continual learning", "TASK", False),
+    ],
+)
+def test_is_vague(text, label, vague):
+    assert is_vague(words(text), label) is vague
+
+
+def test_repair_entities_drops_vague_words_for_their_label_only():
+    doc = _doc_with(
+        "Robustness and top-1 accuracy improve, and inference is fast, with variational inference.",
+        [("Robustness", "METRIC", None), ("top-1 accuracy", "METRIC", None), ("inference", "TASK", None), ("variational inference", "METHOD", None)],
+    )
+    repair_entities(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("top-1 accuracy", "METRIC"), ("variational inference", "METHOD")]
+    doc = _doc_with("Robustness matters.", [("Robustness", "METRIC", None)])
+    assert [e.text for e in repair_entities(doc, drop_generic=False).ents] == ["Robustness"]
 
 
 def test_repair_entities_drops_spans_holding_a_url():
