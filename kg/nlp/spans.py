@@ -9,6 +9,8 @@ Each rule is a small pure function over token texts, so it can be tested on its 
   like alone (with determiners) are not mentions;
 * :func:`is_vague`: nor are vague words for their label: a METRIC "robustness" or
   "performance", a TASK "training" or "inference";
+* :func:`is_unnamed_dataset`: nor is data described without a name ("real-world datasets",
+  "benchmark datasets");
 * :func:`has_url`: nothing inside URLs is a mention, so a span holding a URL token goes
   ("code at [https://github.com/IBM/EvolveGCN]" is not a METHOD);
 * :func:`split_acronym`: ``Long Form (ACR)`` is two mentions, the long form stopping before the
@@ -64,6 +66,11 @@ VAGUE_WORDS: dict[str, frozenset[str]] = {
     ),
     "TASK": frozenset(["training", "learning", "inference", "generalization", "generalisation"]),
 }
+
+#: Words that end a description of data rather than a dataset's name ("real-world datasets").
+DATA_HEADS: frozenset[str] = frozenset(
+    "data dataset datasets benchmark benchmarks corpus corpora database databases collection collections set sets".split()
+)
 
 #: Heads that go when what precedes them is an established name ("[ResNet] architecture").
 DROPPABLE_HEADS: frozenset[str] = frozenset(
@@ -168,6 +175,25 @@ def is_vague(words: Sequence[str], label: str) -> bool:
     return bool(vague) and " ".join(w.lower() for w in words if not w.isspace()) in vague
 
 
+def is_unnamed_dataset(words: Sequence[str], label: str) -> bool:
+    """Whether a DATASET span describes data without naming a dataset: a data head and not a
+    capital or digit anywhere (GUIDELINE.md: "Not: real-world datasets, benchmark datasets,
+    an unnamed new dataset").
+
+    >>> is_unnamed_dataset(["real-world", "datasets"], "DATASET"), is_unnamed_dataset(["Penn", "Treebank"], "DATASET")
+    (True, False)
+    >>> is_unnamed_dataset(["CIFAR-10", "dataset"], "DATASET"), is_unnamed_dataset(["charades"], "DATASET")
+    (False, False)
+    """
+    kept = [w for w in words if not w.isspace()]
+    return (
+        label == "DATASET"
+        and bool(kept)
+        and kept[-1].lower() in DATA_HEADS
+        and not any(ch.isupper() or ch.isdigit() for w in kept for ch in w)
+    )
+
+
 def split_acronym(words: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` split at a bracketed acronym: the long form before it and the acronym.
 
@@ -219,7 +245,8 @@ def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, d
                 start, end = trim_span(words, start, end)
             if drop_heads:
                 start, end = drop_generic_head(words, start, end)
-            generic = drop_generic and (is_generic(words[start:end]) or is_vague(words[start:end], ent.label_))
+            piece = words[start:end]
+            generic = drop_generic and (is_generic(piece) or is_vague(piece, ent.label_) or is_unnamed_dataset(piece, ent.label_))
             if start >= end or generic or has_url(words[start:end]):
                 changed = True
                 continue

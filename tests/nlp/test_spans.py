@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from kg.nlp.spans import drop_generic_head, has_url, is_generic, is_vague, repair_entities, trim_span
+from kg.nlp.spans import drop_generic_head, has_url, is_generic, is_unnamed_dataset, is_vague, repair_entities, trim_span
 
 
 def words(text):
@@ -147,6 +147,25 @@ def test_repair_entities_drops_vague_words_for_their_label_only():
     assert [(e.text, e.label_) for e in doc.ents] == [("top-1 accuracy", "METRIC"), ("variational inference", "METHOD")]
     doc = _doc_with("Robustness matters.", [("Robustness", "METRIC", None)])
     assert [e.text for e in repair_entities(doc, drop_generic=False).ents] == ["Robustness"]
+
+
+@pytest.mark.parametrize(
+    "text, unnamed",
+    [
+        ("real-world datasets", True),
+        ("benchmark datasets", True),
+        ("movie review corpus", True),
+        ("synthetic data", True),
+        ("ImageNet dataset", False),
+        ("CIFAR-10", False),
+        ("Penn Treebank", False),
+        ("charades", False),  # lower-cased names stay: only descriptions ending in a data word go
+        ("WMT'14 test set", False),
+    ],
+)
+def test_is_unnamed_dataset(text, unnamed):
+    assert is_unnamed_dataset(words(text), "DATASET") is unnamed
+    assert not is_unnamed_dataset(words(text), "METHOD")
 
 
 def test_repair_entities_drops_spans_holding_a_url():
