@@ -47,7 +47,7 @@ from spacy.tokens import DocBin  # noqa: E402
 from kg.models import LABELS  # noqa: E402
 from kg.nlp import DEFAULT_MODEL, RULES_VERSION, register_components  # noqa: E402
 from kg.nlp.corpus import UNKNOWN_LABEL, GoldEntity, GoldRecord, collapse_spaces, read_records, record_to_doc  # noqa: E402
-from kg.nlp.labels import CORPUS_KEY, CORPUS_LABELS_KEY  # noqa: E402
+from kg.nlp.labels import CORPUS_KEY, CORPUS_LABELS_KEY, GUIDELINE_LABELS  # noqa: E402
 
 CONFIG = ROOT / "kg" / "nlp" / "config.cfg"
 TRAINED_COMPONENTS = ("tok2vec", "ner")
@@ -74,8 +74,9 @@ DEV_CORPORA = ("scierc", "scier", "scinlp", "tdmsci")
 
 #: Broad families that GUIDELINE.md names as METHOD ("as in SciERC: neural networks, deep
 #: learning, machine learning, DNNs") but some train corpora tag TASK (SciREX: "machine
-#: learning" 30 times TASK, 17 METHOD): their TASK spans are learned as METHOD.
-GUIDELINE_METHODS = frozenset({"machine learning", "deep learning", "neural network", "neural networks", "dnn", "dnns"})
+#: learning" 30 times TASK, 17 METHOD): with --guideline-labels their TASK spans are learned
+#: as METHOD (kg_output_labels relabels them at run time anyway).
+GUIDELINE_METHODS = frozenset(name for name, label in GUIDELINE_LABELS.items() if label == "METHOD")
 
 #: Fraction of TDMSci's train file held out as its dev split (no dev split is released).
 TDMSCI_DEV_PERCENT = 15

@@ -5,6 +5,11 @@ OtherScientificTerm, SciNLP's tool): they teach it where a METHOD or TASK is *no
 a span stops. This component removes them, so that ``doc.ents`` only ever holds
 :data:`kg.models.LABELS`.
 
+It also gives the broad families that GUIDELINE.md names as METHOD ("as in SciERC: neural
+networks, deep learning, machine learning, DNNs") that label wherever the NER tagged them
+otherwise: some training corpora tag them TASK (SciREX: "machine learning" 30 times TASK,
+17 times METHOD), and a map with "machine learning" among the tasks misleads.
+
 It also scores the pipeline while ``spacy train`` selects a checkpoint: per corpus, over the
 labels that corpus annotates (recorded in each reference Doc's ``user_data``), macro-averaged
 over corpora, so that the largest dev set does not decide alone.
@@ -14,21 +19,42 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from kg.models import LABELS
 from kg.nlp.evaluate import score_spans
+from kg.nlp.extensions import register_extensions
+
+register_extensions()
 
 #: ``Doc.user_data`` keys the training corpus sets on reference Docs.
 CORPUS_KEY = "kg_corpus"
 CORPUS_LABELS_KEY = "kg_corpus_labels"
 
 
+#: Names whose label GUIDELINE.md fixes (lower case), whatever the NER said.
+GUIDELINE_LABELS: dict[str, str] = {
+    name: "METHOD" for name in ("machine learning", "deep learning", "neural network", "neural networks", "dnn", "dnns")
+}
+
+
 def keep_output_labels(doc: Doc) -> Doc:
-    """Drop every entity whose label is not one of kg's four."""
-    ents = [e for e in doc.ents if e.label_ in LABELS]
-    if len(ents) != len(doc.ents):
+    """Drop every entity whose label is not one of kg's four; give the names of
+    :data:`GUIDELINE_LABELS` their label (``Span._.source`` is kept)."""
+    ents = []
+    changed = False
+    for e in doc.ents:
+        if e.label_ not in LABELS:
+            changed = True
+            continue
+        fixed = GUIDELINE_LABELS.get(" ".join(t.lower_ for t in e if not t.is_space))
+        if fixed is not None and fixed != e.label_:
+            span = Span(doc, e.start, e.end, label=fixed)
+            span._.source = e._.source
+            e, changed = span, True
+        ents.append(e)
+    if changed:
         doc.ents = ents
     return doc
 

@@ -32,3 +32,17 @@ def test_score_by_corpus_ignores_labels_a_corpus_does_not_annotate():
     assert scores["kg_f_scier"] == 1.0  # the METRIC prediction is not scored on SciER
     assert round(scores["kg_f_tdmsci"], 4) == round(2 * 1.0 * 0.5 / 1.5, 4)
     assert scores["kg_f"] == (scores["kg_f_scier"] + scores["kg_f_tdmsci"]) / 2
+
+
+def test_broad_families_get_the_guideline_label_and_keep_their_source():
+    nlp = spacy.blank("en")
+    doc = nlp("Machine learning helps machine learning tasks and deep learning.")
+    doc.ents = [doc.char_span(0, 16, "TASK"), doc.char_span(23, 45, "TASK"), doc.char_span(50, 63, "METHOD")]
+    doc.ents[0]._.source = "gazetteer"
+    out = keep_output_labels(doc).ents
+    assert [(e.text, e.label_) for e in out] == [
+        ("Machine learning", "METHOD"),
+        ("machine learning tasks", "TASK"),  # only the name alone is fixed
+        ("deep learning", "METHOD"),
+    ]
+    assert out[0]._.source == "gazetteer"
