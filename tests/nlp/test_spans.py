@@ -156,6 +156,7 @@ def test_repair_entities_drops_vague_words_for_their_label_only():
         ("benchmark datasets", True),
         ("movie review corpus", True),
         ("synthetic data", True),
+        ("rgb images", True),
         ("ImageNet dataset", False),
         ("CIFAR-10", False),
         ("Penn Treebank", False),
