@@ -113,7 +113,22 @@ def guideline_labels(record: GoldRecord) -> GoldRecord:
     return GoldRecord(record.id, record.text, ents, record.source, record.file, record.line)
 
 
-def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, relabel: bool = False) -> list[GoldRecord]:
+def without_dropped_spans(record: GoldRecord, tokenizer) -> GoldRecord:
+    """``record`` without the gold spans that ``kg_span_repair`` would drop from the NER's
+    output (generic or vague words alone, unnamed data): learning them as entities only
+    teaches the NER what the rules then throw away (SciREX: "learning rate" METRIC 517 times)."""
+    from kg.nlp.spans import is_generic, is_unnamed_dataset, is_vague
+
+    ents = []
+    for e in record.entities:
+        words = [t.text for t in tokenizer(record.text[e.start : e.end])]
+        if e.label in LABELS and (is_generic(words) or is_vague(words, e.label) or is_unnamed_dataset(words, e.label)):
+            continue
+        ents.append(e)
+    return GoldRecord(record.id, record.text, ents, record.source, record.file, record.line)
+
+
+def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, relabel: bool = False, clean: bool = False) -> list[GoldRecord]:
     """The train records of one corpus, as they will be learned from (``relabel``: with
     :func:`guideline_labels` applied)."""
     records = list(read_records(data / "train" / f"{corpus}.jsonl"))
@@ -123,6 +138,9 @@ def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, re
         records = [collapse_spaces(r) for r in records]
     if relabel:
         records = [guideline_labels(r) for r in records]
+    if clean:
+        tokenizer = spacy.blank("en").tokenizer
+        records = [without_dropped_spans(r, tokenizer) for r in records]
     if limit is not None and len(records) > limit:
         # SciREX: a seeded sample of sentences, those with entities first (its empty lines are
         # mostly section headers and table debris)
@@ -226,7 +244,7 @@ def prepare(args, corpus_dir: Path) -> dict:
         if weight <= 0:
             continue
         limit = args.scirex_limit if corpus == "scirex" else None
-        records = load_train_records(args.data, corpus, limit, args.seed, args.guideline_labels)
+        records = load_train_records(args.data, corpus, limit, args.seed, args.guideline_labels, args.guideline_clean)
         silver = masked = 0
         if teacher is not None and args.silver:
             records, silver = fill_missing_labels(records, corpus, teacher)
@@ -429,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gazetteer-precision", type=float, default=0.5)
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
     ap.add_argument("--guideline-labels", action=argparse.BooleanOptionalAction, default=False, help="learn the TASK spans of GUIDELINE_METHODS as METHOD")
+    ap.add_argument("--guideline-clean", action=argparse.BooleanOptionalAction, default=False, help="leave out gold spans that kg_span_repair drops (generic or vague words alone, unnamed data)")
     ap.add_argument("--mask", type=Path, default=None, help="pipeline whose predictions of the labels a corpus does not annotate become unknown (missing) tokens")
     args = ap.parse_args(argv)
     register_components()

@@ -80,3 +80,16 @@ def test_mask_missing_labels_turns_scierc_material_datasets_unknown(train_ner):
     teacher = FakeTeacher([(2, 4, "DATASET")])
     (record,), masked = train_ner.mask_missing_labels([GoldRecord("r", text, gold)], "scierc", teacher)
     assert masked == 1 and record.entities == [GoldEntity(11, 24, UNKNOWN_LABEL)]
+
+
+def test_without_dropped_spans_leaves_out_what_span_repair_drops(train_ner):
+    text = "Training with a learning rate of 0.1 on real images and CIFAR-10 improves top-1 accuracy."
+    spans = [("Training", "TASK"), ("learning rate", "METRIC"), ("real images", "DATASET"), ("CIFAR-10", "DATASET"), ("top-1 accuracy", "METRIC")]
+    gold = [GoldEntity(text.index(t), text.index(t) + len(t), lab) for t, lab in spans]
+    gold.append(GoldEntity(0, 8, "ORIG:Generic"))  # auxiliary labels are not judged by kg's rules
+    kept = train_ner.without_dropped_spans(GoldRecord("r", text, gold), spacy.blank("en").tokenizer).entities
+    assert [(text[e.start : e.end], e.label) for e in kept] == [
+        ("CIFAR-10", "DATASET"),
+        ("top-1 accuracy", "METRIC"),
+        ("Training", "ORIG:Generic"),
+    ]
