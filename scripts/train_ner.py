@@ -331,8 +331,9 @@ def write_raw_text(data: Path, path: Path) -> int:
 
 def pretrain(args) -> Path:
     """``spacy pretrain`` of the tok2vec on the train files' raw text; returns the weights of
-    the last epoch (kept under ``<work>`` and reused: they depend only on the data, the
-    tok2vec settings, the vectors and the epochs)."""
+    the last epoch. They are kept under ``<work>/pretrain-<tok2vec settings, vectors, seed>``
+    and reused by later runs, like the static vectors: delete that folder after changing the
+    train files."""
     from spacy.training.pretrain import pretrain as spacy_pretrain
     from spacy.util import load_config
 
