@@ -117,12 +117,12 @@ def without_dropped_spans(record: GoldRecord, tokenizer) -> GoldRecord:
     """``record`` without the gold spans that ``kg_span_repair`` would drop from the NER's
     output (generic or vague words alone, unnamed data): learning them as entities only
     teaches the NER what the rules then throw away (SciREX: "learning rate" METRIC 517 times)."""
-    from kg.nlp.spans import is_generic, is_unnamed_dataset, is_vague
+    from kg.nlp.spans import is_generic_for
 
     ents = []
     for e in record.entities:
         words = [t.text for t in tokenizer(record.text[e.start : e.end])]
-        if e.label in LABELS and (is_generic(words) or is_vague(words, e.label) or is_unnamed_dataset(words, e.label)):
+        if e.label in LABELS and is_generic_for(words, e.label):
             continue
         ents.append(e)
     return GoldRecord(record.id, record.text, ents, record.source, record.file, record.line)
@@ -178,33 +178,17 @@ def mask_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tupl
     except that a predicted DATASET exactly on a gold ``ORIG:Material`` span (SciERC) makes it
     unknown too.
     """
-    missing = [lab for lab in LABELS if lab not in CORPUS_LABELS[corpus]]
-    if not missing:
-        return records, 0
-    out, masked = [], 0
-    docs = teacher.pipe((r.text for r in records), batch_size=64)
-    for record, doc in zip(records, docs):
-        ents = list(record.entities)
-        for e in doc.ents:
-            if e.label_ not in missing:
-                continue
-            same = [g for g in ents if (g.start, g.end) == (e.start_char, e.end_char)]
-            if same and all(g.label == "ORIG:Material" for g in same) and e.label_ == "DATASET":
-                ents = [g for g in ents if g not in same]  # SciERC's Material that names a dataset
-            elif any(g.start < e.end_char and e.start_char < g.end for g in ents):
-                continue
-            ents.append(GoldEntity(e.start_char, e.end_char, UNKNOWN_LABEL))
-            masked += 1
-        out.append(GoldRecord(record.id, record.text, ents, record.source, record.file, record.line))
-    return out, masked
+    return fill_missing_labels(records, corpus, teacher, as_unknown=True)
 
 
-def fill_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tuple[list[GoldRecord], int]:
-    """Add a teacher's predictions of the labels ``corpus`` does not annotate (silver labels).
+def fill_missing_labels(records: list[GoldRecord], corpus: str, teacher, as_unknown: bool = False) -> tuple[list[GoldRecord], int]:
+    """Add a teacher's predictions of the labels ``corpus`` does not annotate (silver labels;
+    with ``as_unknown``, labelled :data:`UNKNOWN_LABEL` instead, see :func:`mask_missing_labels`).
 
     A corpus that does not annotate, say, METHOD (TDMSci) otherwise teaches the NER that every
     method is outside any entity. Predictions overlapping a gold span are not added, except that
     a predicted DATASET exactly on a gold ``ORIG:Material`` span (SciERC) takes its place.
+    Returns the records and the number of spans added.
     """
     missing = [lab for lab in LABELS if lab not in CORPUS_LABELS[corpus]]
     if not missing:
@@ -221,7 +205,7 @@ def fill_missing_labels(records: list[GoldRecord], corpus: str, teacher) -> tupl
                 ents = [g for g in ents if g not in same]
             elif any(g.start < e.end_char and e.start_char < g.end for g in ents):
                 continue
-            ents.append(GoldEntity(e.start_char, e.end_char, e.label_))
+            ents.append(GoldEntity(e.start_char, e.end_char, UNKNOWN_LABEL if as_unknown else e.label_))
             added += 1
         out.append(GoldRecord(record.id, record.text, ents, record.source, record.file, record.line))
     return out, added

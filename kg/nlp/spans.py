@@ -199,6 +199,18 @@ def is_unnamed_dataset(words: Sequence[str], label: str) -> bool:
     )
 
 
+def is_generic_for(words: Sequence[str], label: str) -> bool:
+    """What the ``drop_generic`` setting drops: generic words alone (:func:`is_generic`), a
+    vague word for ``label`` (:func:`is_vague`) or unnamed data (:func:`is_unnamed_dataset`).
+
+    >>> is_generic_for(["our", "model"], "METHOD"), is_generic_for(["robustness"], "METRIC")
+    (True, True)
+    >>> is_generic_for(["real", "images"], "DATASET"), is_generic_for(["ImageNet"], "DATASET")
+    (True, False)
+    """
+    return is_generic(words) or is_vague(words, label) or is_unnamed_dataset(words, label)
+
+
 def split_acronym(words: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` split at a bracketed acronym: the long form before it and the acronym.
 
@@ -250,9 +262,7 @@ def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, d
                 start, end = trim_span(words, start, end)
             if drop_heads:
                 start, end = drop_generic_head(words, start, end)
-            piece = words[start:end]
-            generic = drop_generic and (is_generic(piece) or is_vague(piece, ent.label_) or is_unnamed_dataset(piece, ent.label_))
-            if start >= end or generic or has_url(words[start:end]):
+            if start >= end or (drop_generic and is_generic_for(words[start:end], ent.label_)) or has_url(words[start:end]):
                 changed = True
                 continue
             if (start, end) == (ent.start, ent.end):
