@@ -28,7 +28,9 @@ def sentence_spans(doc) -> list[tuple[int, int]]:
         return []
     if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
         return [(0, doc[-1].idx + len(doc[-1].text_with_ws))]
-    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+    from kg.nlp.doc_arrays import sentence_offsets  # spaCy is loaded only where Docs exist
+
+    return sentence_offsets(doc)
 
 
 def cover_spans(sentences: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[int]]:

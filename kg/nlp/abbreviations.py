@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 
 from kg.models import Abbreviation
 from kg.nlp import extensions  # noqa: F401  (registers Doc._.abbreviations)
+from kg.nlp.doc_arrays import sentence_offsets
 
 #: Most letters and digits a short form may have (the paper's limit).
 MAX_SHORT_FORM_CHARS = 10
@@ -308,7 +309,7 @@ class AbbreviationDetector:
     def __call__(self, doc: Doc) -> Doc:
         sentences = None
         if doc.has_annotation("SENT_START"):
-            sentences = [(s.start_char, s.end_char) for s in doc.sents]
+            sentences = sentence_offsets(doc)
         doc._.abbreviations = find_abbreviations(doc.text, sentences)
         return doc
 

@@ -18,6 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from kg.nlp.doc_arrays import token_table
+
 
 def compact_doc(doc: Doc) -> tuple[Doc, list[int]]:
     """A Doc of ``doc``'s non-whitespace tokens, and the index in ``doc`` of each of its tokens.
@@ -25,22 +27,23 @@ def compact_doc(doc: Doc) -> tuple[Doc, list[int]]:
     The compact Doc shares the vocabulary and keeps sentence starts (a sentence that began on a
     dropped whitespace token begins on the next kept token).
     """
-    kept = [t.i for t in doc if not t.is_space]
-    if len(kept) == len(doc):
+    texts, whitespace, is_space, sent_start = token_table(doc)
+    n = len(texts)
+    kept = [i for i in range(n) if not is_space[i]]
+    if len(kept) == n:
         return doc, kept
+    if not kept:
+        return Doc(doc.vocab, words=[]), []
     words, spaces, starts = [], [], []
     pending_start = False
-    for t in doc:
-        if t.is_space:
-            pending_start = pending_start or bool(t.is_sent_start)
+    for i in range(n):
+        if is_space[i]:
+            pending_start = pending_start or sent_start[i] == 1
             continue
-        words.append(t.text)
-        spaces.append(bool(t.whitespace_) or (t.i + 1 < len(doc) and doc[t.i + 1].is_space))
-        start = bool(t.is_sent_start) or pending_start or not starts
-        starts.append(start)
+        words.append(texts[i])
+        spaces.append(bool(whitespace[i]) or (i + 1 < n and is_space[i + 1]))
+        starts.append(sent_start[i] == 1 or pending_start or not starts)
         pending_start = False
-    if not words:
-        return Doc(doc.vocab, words=[]), []
     return Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts), kept
 
 

@@ -36,8 +36,11 @@ _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 _CONTEXT_CHARS = 40
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Lower-cased word and punctuation tokens (cached: a sentence's entity texts and gaps
+    recur in many of its pairs)."""
+    return tuple(_TOKEN.findall(text.lower()))
 
 
 def candidate_pairs(ents: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, int]]:

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp import extensions  # noqa: F401  (registers Doc._.relations / Doc._.roles)
+from kg.nlp.doc_arrays import sentence_offsets
 
 #: Version of the rules; part of every relation's rule name so that evidence says what made it.
 RULES_VERSION = "1"
@@ -335,7 +336,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         if doc.has_annotation("SENT_START"):
-            sentences = [(s.start_char, s.end_char) for s in doc.sents]
+            sentences = sentence_offsets(doc)
         else:
             sentences = [(0, len(doc.text))]
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]

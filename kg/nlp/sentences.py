@@ -19,6 +19,8 @@ not splitting.
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.nlp.doc_arrays import set_sent_starts, token_table
+
 #: Words that, followed by a full stop, do not end a sentence (compared lower-cased, without
 #: the stop). "etc." is not here: in abstracts it ends a sentence as often as not, and the
 #: next word's case decides.
@@ -40,27 +42,27 @@ def _starts_sentence(text: str) -> bool:
     return ch.isupper() or ch.isdigit() or ch in OPENERS or ch == "$" or ch == "\\"
 
 
-def _abbreviation_before(doc: Doc, i: int) -> bool:
+def _abbreviation_before(texts: list[str], i: int) -> bool:
     """Whether the lone full stop at token ``i`` ends an abbreviation ("et al .", "Fig. 3")."""
     if i == 0:
         return False
     # no rule for initials ("J. Smith"): abstracts rarely name people, and a one-letter
     # variable ends sentences often ("of size N. We")
-    return doc[i - 1].text.lower() in NON_FINAL_ABBREVIATIONS
+    return texts[i - 1].lower() in NON_FINAL_ABBREVIATIONS
 
 
-def _closes_sentence(doc: Doc, i: int) -> bool:
-    """Whether token ``i`` can be the last token of a sentence."""
-    text = doc[i].text
+def _closes_sentence(texts: list[str], i: int) -> bool:
+    """Whether token ``i`` (of the Doc whose token texts are ``texts``) can end a sentence."""
+    text = texts[i]
     if text == ".":
-        return not _abbreviation_before(doc, i)
+        return not _abbreviation_before(texts, i)
     if text in SENTENCE_FINAL:
         return True
     if len(text) == 2 and text[1] == "." and text[0].isupper():
         return True  # "of size N." (the tokenizer keeps a capital and its stop together)
     # "e.g.", "vs.", "U.S.": otherwise the tokenizer keeps the stop inside abbreviations only
-    if text in CLOSERS and i > 0 and doc[i - 1].text in SENTENCE_FINAL:
-        return _closes_sentence(doc, i - 1)
+    if text in CLOSERS and i > 0 and texts[i - 1] in SENTENCE_FINAL:
+        return _closes_sentence(texts, i - 1)
     return False
 
 
@@ -69,33 +71,33 @@ def set_sentence_starts(doc: Doc) -> Doc:
     n = len(doc)
     if n == 0:
         return doc
+    texts, whitespace, space, _ = token_table(doc)
+    newline = ["\n" in t or "\n" in w for t, w in zip(texts, whitespace)]
     starts = [False] * n
     starts[0] = True
     in_math = False
-    for i, token in enumerate(doc[:-1]):
-        text = token.text
-        if text.count("$") % 2 == 1:
+    for i in range(n - 1):
+        text = texts[i]
+        if "$" in text and text.count("$") % 2 == 1:
             in_math = not in_math
-        nxt = doc[i + 1]
-        if "\n" in text or "\n" in token.whitespace_:
+        if newline[i]:
             # a newline (the title/abstract one included) always closes the sentence
             in_math = False
-            if not nxt.is_space:
+            if not space[i + 1]:
                 starts[i + 1] = True
             continue
-        if in_math or nxt.is_space:
+        if in_math or space[i + 1]:
             continue
         last = i
-        if token.is_space:
+        if space[i]:
             # extra spaces between sentences: look at the token before them
-            while last > 0 and doc[last].is_space:
+            while last > 0 and space[last]:
                 last -= 1
-            if doc[last].is_space:
+            if space[last]:
                 continue
-        if _closes_sentence(doc, last) and _starts_sentence(nxt.text):
+        if _closes_sentence(texts, last) and _starts_sentence(texts[i + 1]):
             starts[i + 1] = True
-    for token, flag in zip(doc, starts):
-        token.is_sent_start = flag
+    set_sent_starts(doc, starts)
     return doc
 
 

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.nlp.doc_arrays import token_table
 from kg.nlp.extensions import register_extensions
 
 register_extensions()
@@ -252,7 +253,7 @@ def drop_generic_head(words: Sequence[str], start: int, end: int) -> tuple[int, 
 
 def repair_entities(doc: Doc, *, trim: bool = True, drop_generic: bool = True, drop_heads: bool = False, split_acronyms: bool = False) -> Doc:
     """Apply the rules of this module to ``doc.ents`` in place (labels and sources are kept)."""
-    words = [t.text for t in doc]
+    words = token_table(doc)[0]
     ents = []
     changed = False
     for ent in doc.ents:
