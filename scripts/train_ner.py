@@ -274,6 +274,10 @@ def write_jsonl(records: list[GoldRecord], path: Path) -> None:
             fh.write(json.dumps({"id": r.id, "text": r.text, "entities": ents, "source": r.source}, ensure_ascii=False) + "\n")
 
 
+#: Steps of learn-rate warm-up with --decay.
+DECAY_WARMUP = 250
+
+
 def overrides(args, corpus_dir: Path) -> dict:
     o = {
         "paths.train": str(corpus_dir / "train.spacy"),
@@ -288,7 +292,16 @@ def overrides(args, corpus_dir: Path) -> dict:
         "components.tok2vec.model.encode.window_size": args.window,
         "components.tok2vec.model.embed.rows": args.rows,
         "components.ner.model.hidden_width": args.hidden,
+        "training.optimizer.learn_rate": args.learn_rate,
     }
+    if args.decay:
+        # warm up, then decay linearly to 0 at the last step
+        o["training.optimizer.learn_rate"] = {
+            "@schedules": "warmup_linear.v1",
+            "warmup_steps": DECAY_WARMUP,
+            "total_steps": args.steps,
+            "initial_rate": args.learn_rate,
+        }
     if args.vectors:
         o["paths.vectors"] = str(args.vectors)
         o["components.tok2vec.model.embed.include_static_vectors"] = True
@@ -402,7 +415,8 @@ def install(best: Path, target: Path, recipe: dict, phrases: list[dict]) -> None
     tmp.rename(target)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The recipe: every option of this script (their values are saved in the model's meta)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--work", type=Path, default=ROOT / "training")
@@ -418,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=14000)
     ap.add_argument("--eval-every", type=int, default=1000)
     ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--learn-rate", type=float, default=0.001)
+    ap.add_argument("--decay", action=argparse.BooleanOptionalAction, default=False, help=f"warm up the learn rate for {DECAY_WARMUP} steps, then decay it linearly to 0 at --steps (default: constant)")
     ap.add_argument("--width", type=int, default=96)
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--window", type=int, default=1)
@@ -434,7 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--guideline-labels", action=argparse.BooleanOptionalAction, default=False, help="learn the TASK spans of GUIDELINE_METHODS as METHOD")
     ap.add_argument("--guideline-clean", action=argparse.BooleanOptionalAction, default=False, help="leave out gold spans that kg_span_repair drops (generic or vague words alone, unnamed data)")
     ap.add_argument("--mask", type=Path, default=None, help="pipeline whose predictions of the labels a corpus does not annotate become unknown (missing) tokens")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     register_components()
     random.seed(args.seed)
     run_dir = args.work / args.name

@@ -93,3 +93,21 @@ def test_without_dropped_spans_leaves_out_what_span_repair_drops(train_ner):
         ("top-1 accuracy", "METRIC"),
         ("Training", "ORIG:Generic"),
     ]
+
+
+def test_decay_turns_the_learn_rate_into_a_schedule_the_config_resolves(train_ner, tmp_path):
+    from spacy.util import load_config
+    from thinc.api import registry
+    constant = train_ner.overrides(train_ner.parse_args(["--learn-rate", "0.002"]), tmp_path)
+    assert constant["training.optimizer.learn_rate"] == 0.002
+    decayed = train_ner.overrides(train_ner.parse_args(["--decay", "--steps", "1000"]), tmp_path)
+    schedule = decayed["training.optimizer.learn_rate"]
+    assert schedule["total_steps"] == 1000 and schedule["initial_rate"] == 0.001
+    config = load_config(train_ner.CONFIG, overrides={"training.optimizer.learn_rate": schedule}, interpolate=False)
+    opt = registry.resolve({"o": config["training"]["optimizer"]})["o"]
+    rates = []
+    for _ in range(1000):
+        rates.append(opt.learn_rate)
+        opt.step_schedules()
+    assert rates[0] < rates[train_ner.DECAY_WARMUP] == pytest.approx(0.001, rel=0.01)
+    assert rates[-1] < 0.00001
