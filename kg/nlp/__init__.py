@@ -68,8 +68,12 @@ def _model_path(model: str | Path | None) -> Path:
 def _load(path: Path):
     import spacy
 
+    from kg.nlp.ops import use_blas_ops
+
     register_components()
-    return spacy.load(path)
+    nlp = spacy.load(path)
+    use_blas_ops(nlp)
+    return nlp
 
 
 def load_pipeline(model: str | Path | None = None):
