@@ -1,6 +1,10 @@
 #!/usr/bin/env python
 """Train kg's extraction pipeline from ../shared/data/train and install it in kg/nlp/model.
 
+Before the stages, two caches under ``<work>`` are filled once: static vectors from the train
+files' raw text (``scripts/ner_vectors.py``) and ``spacy pretrain`` of the tok2vec on the same
+text (``--pretrain-epochs``, 8 by default: about 45 minutes on one core, then reused).
+
 Stages (all by default, in order):
 
 * ``prepare``: convert the annotated corpora to spaCy DocBins under ``<work>/<name>/corpus``
@@ -426,7 +430,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--weights", default="scierc=4,scier=1,scinlp=1,tdmsci=1,scirex=1")
-    ap.add_argument("--scirex-limit", type=int, default=15000)
+    ap.add_argument("--scirex-limit", type=int, default=5000, help="SciREX sentences (with entities) sampled for training")
     ap.add_argument("--aux", action=argparse.BooleanOptionalAction, default=True, help="keep ORIG:* labels as auxiliary NER labels")
     ap.add_argument("--space-noise", type=float, default=0.1, help="share of spaces doubled at random in training text")
     ap.add_argument("--steps", type=int, default=14000)
@@ -443,7 +447,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--vector-rows", type=int, default=20000)
     ap.add_argument("--vector-dim", type=int, default=96, help="0: no static vectors")
     ap.add_argument("--init-tok2vec", type=Path, default=None)
-    ap.add_argument("--pretrain-epochs", type=int, default=0, help="spacy pretrain the tok2vec for this many epochs first (0: no)")
+    ap.add_argument("--pretrain-epochs", type=int, default=8, help="spacy pretrain the tok2vec for this many epochs first (0: no; cached)")
     ap.add_argument("--gazetteer-min-count", type=int, default=2)
     ap.add_argument("--gazetteer-precision", type=float, default=0.5)
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
