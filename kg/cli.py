@@ -85,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         fields=_parse_fields(args.field),
         strict=args.strict,
         jobs=args.jobs,
-        model=args.model,
+        model=_model(args),
         cache=not args.no_cache,
         cache_dir=args.cache_dir,
         dask=args.dask,
@@ -117,6 +117,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 # --- extract ---------------------------------------------------------------------------------
 
 
+def _extractor_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--extractor", choices=("fast", "accurate"), default=None,
+        help="fast: the CNN (default, ~170 abstracts/s); accurate: the fine-tuned MiniLM encoder (slower, more "
+        "mentions right); --model DIR overrides both")
+
+
+def _model(args: argparse.Namespace) -> str | None:
+    from kg.nlp import model_for
+
+    return model_for(getattr(args, "extractor", None), args.model)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from kg.output import atomic_open
     from kg.pipeline import extract_records
@@ -127,7 +140,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         problems.append(problem)
         _err(str(problem))
 
-    rows = extract_records(args.input, model=args.model, jobs=args.jobs, on_problem=report)
+    rows = extract_records(args.input, model=_model(args), jobs=args.jobs, on_problem=report)
     if args.out:
         with atomic_open(args.out) as fh:
             for row in rows:
@@ -148,7 +161,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from kg.nlp.evaluate import evaluate_file, format_table
 
     try:
-        result = evaluate_file(args.gold, model=args.model, labels=args.labels)
+        result = evaluate_file(args.gold, model=_model(args), labels=args.labels)
     except FileNotFoundError as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
     except (CorpusError, ValueError) as exc:
@@ -336,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail (exit 3) if any input record is malformed")
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
+    _extractor_option(p)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the extraction cache")
     p.add_argument("--cache-dir", default=None, metavar="DIR", help="extraction cache folder (default: OUT/.cache)")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="run extraction on a Dask cluster (scheduler address)")
@@ -357,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet_arg(p)
     p.add_argument("--out", default=None, metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
+    _extractor_option(p)
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--strict", action="store_true", help="exit 3 if any record was malformed")
     p.set_defaults(func=cmd_extract)
@@ -371,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("gold", metavar="GOLD.jsonl")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to score (default: the packaged one)")
+    _extractor_option(p)
     p.add_argument("--labels", nargs="*", default=None, metavar="LABEL", help="labels to score (default: those in the gold file)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_eval)

@@ -21,8 +21,14 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-#: The trained pipeline shipped with the package.
+#: The trained pipeline shipped with the package (the fast extractor: a CNN).
 DEFAULT_MODEL: Path = Path(__file__).resolve().parent / "model"
+
+#: The accurate extractor: a fine-tuned MiniLM encoder (ONNX) with the same span rules.
+ACCURATE_MODEL: Path = Path(__file__).resolve().parent / "model_accurate"
+
+#: ``--extractor`` choices and their pipeline directories (``fast`` is the default).
+EXTRACTORS: dict[str, Path] = {"fast": DEFAULT_MODEL, "accurate": ACCURATE_MODEL}
 
 #: Name and version of kg's extractor; bump RULES_VERSION when a rule changes behaviour.
 PIPELINE_NAME = "kg-ner"
@@ -34,6 +40,7 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "kg.nlp.sentences",
     "kg.nlp.abbreviations",
     "kg.nlp.nospace",
+    "kg.nlp.encoder",
     "kg.nlp.gazetteer",
     "kg.nlp.acronyms",
     "kg.nlp.spans",
@@ -54,6 +61,21 @@ def register_components() -> list[str]:
             importlib.import_module(name)
             imported.append(name)
     return imported
+
+
+def model_for(extractor: str | None, model: str | Path | None = None) -> str | None:
+    """The pipeline directory for ``--extractor`` (an explicit ``--model`` wins); None = default.
+
+    >>> model_for(None) is None and model_for("fast") == str(DEFAULT_MODEL)
+    True
+    """
+    if model is not None:
+        return str(model)
+    if extractor is None:
+        return None
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"unknown extractor {extractor!r}; choose from {', '.join(EXTRACTORS)}")
+    return str(EXTRACTORS[extractor])
 
 
 def _model_path(model: str | Path | None) -> Path:

@@ -1,0 +1,104 @@
+"""BIO tags over word pieces for the encoder extractor: labelling, windows and decoding.
+
+Pure functions shared by the training script (``scripts/train_encoder.py``) and the run-time
+component (``kg.nlp.encoder``), so that what is learned and what is decoded are one scheme.
+Tags are per word piece (not per word): the first piece of a mention is ``B-LABEL``, the rest
+``I-LABEL``; decoding maps pieces back to exact character offsets through the tokenizer's
+offsets and widens a span to whole words (a mention never starts or ends inside a word).
+
+Example
+-------
+>>> offsets = [(0, 5), (6, 12), (12, 15), (16, 18)]      # "Graph Neural net ##s" style pieces
+>>> tags = piece_tags(offsets, [(0, 15, "METHOD")])
+>>> [TAGS[t] for t in tags]
+['B-METHOD', 'I-METHOD', 'I-METHOD', 'O']
+>>> decode_tags(tags, offsets, [0, 1, 1, 2])
+[(0, 15, 'METHOD')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kg.models import LABELS
+
+#: Tag inventory: O, then B-/I- for each of kg's labels in :data:`kg.models.LABELS` order.
+TAGS: tuple[str, ...] = ("O", *(f"{p}-{lab}" for lab in LABELS for p in "BI"))
+TAG_ID = {t: i for i, t in enumerate(TAGS)}
+
+
+def piece_tags(offsets: Sequence[tuple[int, int]], entities: Sequence[tuple[int, int, str]]) -> list[int]:
+    """Tag id per piece for gold ``(start, end, label)`` entities (flat, non-overlapping).
+
+    A piece belongs to an entity when its midpoint lies inside the entity's characters.
+    """
+    tags = [0] * len(offsets)
+    for start, end, label in entities:
+        first = True
+        for i, (s, e) in enumerate(offsets):
+            if e <= s:
+                continue
+            mid = (s + e) / 2
+            if start <= mid < end:
+                tags[i] = TAG_ID[("B-" if first else "I-") + label]
+                first = False
+    return tags
+
+
+def windows(word_ids: Sequence[int | None], size: int, overlap: int = 0) -> list[tuple[int, int]]:
+    """``(lo, hi)`` piece ranges of at most ``size`` pieces that start and end on word boundaries.
+
+    Consecutive windows share about ``overlap`` pieces. A single word longer than ``size``
+    pieces is cut.
+
+    >>> windows([0, 0, 1, 2, 2, 3], 3)
+    [(0, 3), (3, 6)]
+    >>> windows([0, 1, 2, 3, 4, 5], 4, overlap=2)
+    [(0, 4), (2, 6)]
+    """
+    n = len(word_ids)
+    if n <= size:
+        return [(0, n)] if n else []
+    starts = [i for i in range(n) if i == 0 or word_ids[i] != word_ids[i - 1]]
+    out: list[tuple[int, int]] = []
+    lo = 0
+    while True:
+        hi = min(lo + size, n)
+        if hi < n:
+            cut = max((s for s in starts if lo < s <= hi), default=hi)
+            hi = cut if cut > lo else hi
+        out.append((lo, hi))
+        if hi >= n:
+            return out
+        nxt = max((s for s in starts if lo < s <= hi - overlap), default=hi) if overlap else hi
+        lo = nxt if nxt > lo else hi
+
+
+def decode_tags(tags: Sequence[int], offsets: Sequence[tuple[int, int]], word_ids: Sequence[int | None]) -> list[tuple[int, int, str]]:
+    """Character spans from piece tags, widened to whole words; an ``I`` without ``B`` opens a span.
+
+    >>> decode_tags([TAG_ID["I-TASK"], TAG_ID["O"], TAG_ID["B-METRIC"]], [(0, 3), (4, 6), (7, 9)], [0, 1, 2])
+    [(0, 3, 'TASK'), (7, 9, 'METRIC')]
+    """
+    raw: list[list] = []
+    for i, t in enumerate(tags):
+        tag = TAGS[t]
+        if tag == "O":
+            continue
+        label = tag[2:]
+        if tag[0] == "I" and raw and raw[-1][1] == i - 1 and raw[-1][2] == label:
+            raw[-1][1] = i
+        else:
+            raw.append([i, i, label])
+    spans: list[tuple[int, int, str]] = []
+    n = len(tags)
+    for a, b, label in raw:
+        while a > 0 and word_ids[a - 1] is not None and word_ids[a - 1] == word_ids[a]:
+            a -= 1
+        while b + 1 < n and word_ids[b + 1] is not None and word_ids[b + 1] == word_ids[b]:
+            b += 1
+        start, end = offsets[a][0], offsets[b][1]
+        if spans and start < spans[-1][1]:
+            continue
+        spans.append((start, end, label))
+    return spans
