@@ -11,8 +11,9 @@ long texts are cut into overlapping windows of ``max_pieces`` pieces on word bou
 each piece keeps the prediction of the window in which it sits farthest from an edge. Spans
 are widened to whole words, then aligned to spaCy tokens (``alignment_mode="expand"``) and set
 as ``doc.ents``; the span rules that follow in the pipeline see them exactly as they see the
-fast extractor's. Each entity's confidence (mean probability of its pieces' tags) is kept in
-``doc.user_data["kg_ent_confidence"]`` keyed by ``"start:end"`` (character offsets).
+fast extractor's. Each entity's confidence (mean probability of its pieces' tags) is its
+``Span._.score`` (kept on the mention as ``Mention.score`` when the span rules leave the span
+as it is).
 
 Run time needs onnxruntime, tokenizers and numpy only (no torch).
 """
@@ -30,8 +31,10 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from kg.nlp.encoder_tags import TAGS, decode_tags, windows
+from kg.nlp.extensions import register_extensions
 
-CONFIDENCE_KEY = "kg_ent_confidence"
+register_extensions()
+
 FILES = ("model.onnx", "tokenizer.json", "cfg.json")
 
 
@@ -162,14 +165,13 @@ class EncoderNer:
             return
         tags = probs.argmax(-1)
         spans = decode_tags(tags.tolist(), enc.offsets, enc.word_ids)
-        conf = doc.user_data.setdefault(CONFIDENCE_KEY, {})
         ents = []
         for start, end, label in spans:
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
             if span is None or not span.text.strip():
                 continue
             inside = [i for i, (s, e) in enumerate(enc.offsets) if s >= start and e <= end]
-            conf[f"{span.start_char}:{span.end_char}"] = round(float(probs[inside, tags[inside]].mean()) if inside else 0.0, 4)
+            span._.score = round(float(probs[inside, tags[inside]].mean()) if inside else 0.0, 4)
             ents.append(span)
         doc.ents = filter_spans(ents)
 

@@ -8,6 +8,9 @@
   and ``role`` is one of :data:`kg.models.ROLES`; set by the ``kg_relations`` component.
 * ``Span._.source``: which component produced an entity (``ner``, ``ruler``, ``abbreviation``,
   ...); ``None`` means the statistical NER.
+* ``Span._.score``: the extractor's confidence in an entity (0-1), set by the accurate
+  extractor's ``kg_encoder_ner`` (mean probability of the entity's word-piece tags); ``None``
+  where the extractor gives none (the CNN), recorded as 1.0 on the mention.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ def register_extensions() -> None:
     for name in ("abbreviations", "relations", "roles"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
-    if not Span.has_extension("source"):
-        Span.set_extension("source", default=None)
+    for name in ("source", "score"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
 
 
 register_extensions()

@@ -94,8 +94,8 @@ def test_accurate_pipeline_finds_mentions_with_exact_offsets():
     found = {(text[s:e], lab) for s, e, lab in ents}
     assert ("ImageNet", "DATASET") in found
     assert ("accuracy", "METRIC") in found
-    conf = doc.user_data["kg_ent_confidence"]
-    assert all(0.0 < conf[f"{s}:{e}"] <= 1.0 for s, e, _ in ents if f"{s}:{e}" in conf)
+    scores = [e._.score for e in doc.ents if e._.score is not None]
+    assert scores and all(0.0 < s <= 1.0 for s in scores)
 
 
 @needs_model
