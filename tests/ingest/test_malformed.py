@@ -178,6 +178,35 @@ def test_folder_with_unreadable_entries(tmp_path):
         assert titles == ["Readable paper"] and "Permission denied" in reasons["d_locked.jsonl"] and report.skipped == 3
 
 
+def test_symbolic_links_do_not_lead_out_of_the_input_folder(tmp_path):
+    """Links to a folder and to a file outside the input folder are not followed, and each is
+    reported; a link to a file inside the folder is read; a link named as input is read."""
+    outside = tmp_path / "outside"
+    (outside / "system").mkdir(parents=True)
+    secret = {"title": "Secret paper outside the root", "abstract": "Private."}
+    (outside / "secret.jsonl").write_text(json.dumps(secret) + "\n")
+    (outside / "system" / "passwd.jsonl").write_text(json.dumps({"title": "System file", "abstract": "x."}) + "\n")
+    root = tmp_path / "papers"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.jsonl").write_text(json.dumps({"title": "Paper inside", "abstract": "It is read."}) + "\n")
+    os.symlink(outside / "system", root / "etc")  # a folder outside
+    os.symlink(root / "sub", root / "sub-again")  # a folder inside: not followed either
+    os.symlink(outside / "secret.jsonl", root / "secret.jsonl")  # a file outside
+    os.symlink("sub/a.jsonl", root / "z_inside.jsonl")  # a file inside (relative link)
+    report = IngestReport()
+    papers = list(iter_papers([root], report=report))
+    assert [p.title for p in papers] == ["Paper inside"]  # the inside link is read (merged as a duplicate)
+    assert report.duplicates == 1
+    reasons = {os.path.basename(p.file): p.reason for p in report.problems}
+    assert set(reasons) == {"etc", "sub-again", "secret.jsonl"}
+    assert "not followed" in reasons["etc"] and str(outside / "system") in reasons["etc"]
+    assert "outside the input folder" in reasons["secret.jsonl"] and str(outside / "secret.jsonl") in reasons["secret.jsonl"]
+    assert all(p.severity == "warning" for p in report.problems)
+    # named explicitly, a link is read wherever it points
+    papers = list(iter_papers([root / "secret.jsonl"], report=IngestReport()))
+    assert [p.title for p in papers] == ["Secret paper outside the root"]
+
+
 def test_strict_fails_on_errors_not_on_warnings(tmp_path):
     """--strict: pipeline.load_inputs raises InputProblems (CLI exit 3) on any error problem."""
     seen = []
