@@ -140,7 +140,7 @@ def entry_draft(entry: dict[str, Any]) -> Draft:
         arxiv_id=arxiv_id,
         url=alternate or (ident if ident.startswith("http") else None),
         categories=categories,
-        latex="always" if arxiv_id else "auto",
+        latex="always" if arxiv_id else "never",  # the arXiv API writes LaTeX; other feeds text
     )
 
 
