@@ -207,6 +207,41 @@ def test_symbolic_links_do_not_lead_out_of_the_input_folder(tmp_path):
     assert [p.title for p in papers] == ["Secret paper outside the root"]
 
 
+def test_a_file_that_changes_while_it_is_read_gets_a_warning(tmp_path):
+    """Appended to (a download still running), or rewritten in place with the same size: one
+    warning for the file; a file left alone gets none."""
+    from kg.ingest import read_file
+
+    line = lambda i: json.dumps({"title": f"Paper {i}", "abstract": "It is read."}) + "\n"  # noqa: E731
+    growing = tmp_path / "growing.jsonl"
+    growing.write_text("".join(line(i) for i in range(3)))
+    report = IngestReport()
+    papers = read_file(growing, report=report)
+    next(papers)
+    with open(growing, "a") as fh:
+        fh.write(line(3))
+    rest = list(papers)
+    assert len(rest) >= 2
+    changed = [p for p in report.problems if "while it was read" in p.reason]
+    assert len(changed) == 1 and changed[0].severity == "warning" and changed[0].file == str(growing)
+    assert "changed size" in changed[0].reason
+
+    rewritten = tmp_path / "rewritten.jsonl"
+    rewritten.write_text(line(0) + line(1))
+    report = IngestReport()
+    papers = read_file(rewritten, report=report)
+    next(papers)
+    info = rewritten.stat()
+    with open(rewritten, "r+") as fh:
+        fh.write(line(2))  # same length as line(0)
+    os.utime(rewritten, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    list(papers)
+    assert ["was modified" in p.reason for p in report.problems] == [True]
+
+    report = IngestReport()
+    assert len(list(read_file(growing, report=report))) == 4 and report.problems == []
+
+
 def test_strict_fails_on_errors_not_on_warnings(tmp_path):
     """--strict: pipeline.load_inputs raises InputProblems (CLI exit 3) on any error problem."""
     seen = []
