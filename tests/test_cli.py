@@ -116,8 +116,10 @@ def test_single_file_outputs_refuse_their_input_and_folders(tmp_path, capsys) ->
     records.write_text('{"id": "a", "text": "We use BERT on SQuAD."}\n')
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "keep.html").write_text("<p>mine</p>")
+    (tmp_path / "graph.json").write_text("{}")
     before = _snapshot(tmp_path)
     _refused(["extract", str(records), "--out", str(records)], capsys, what="is the input")
     _refused(["extract", str(records), "--out", str(tmp_path / "maps")], capsys, what="is a folder")
     _refused(["map", "BERT", "--graph", str(tmp_path / "graph.json"), "--out", str(tmp_path / "maps")], capsys, what="is a folder")
+    _refused(["map", "BERT", "--graph", str(tmp_path / "graph.json"), "--out", str(tmp_path / "graph.json")], capsys, what="is the input")
     assert _snapshot(tmp_path) == before
