@@ -5,6 +5,8 @@ Exit codes scripts can rely on:
   1 a runtime failure (the message says which)
   2 usage error, or a malformed query
   3 malformed input records under --strict
+  2 also: an output path kg refuses to write (a file, a folder kg did not make, an input, the
+    current directory), found before any work
   4 the output folder is locked by another build
   5 nothing to work on (no readable paper, no built graph)
   130 interrupted (Ctrl-C)
@@ -13,6 +15,7 @@ Exit codes scripts can rely on:
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -131,9 +134,11 @@ def _model(args: argparse.Namespace) -> str | None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from kg.output import atomic_open
+    from kg.output import atomic_open, check_output_file
     from kg.pipeline import extract_records
 
+    if args.out:
+        check_output_file(args.out, inputs=[args.input])
     problems = []
 
     def report(problem) -> None:
@@ -242,6 +247,10 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
+    from kg.output import check_output_file
+
+    if args.out:
+        check_output_file(args.out, inputs=[args.graph])
     G = _load_graph(args)
     from kg.graph.lookup import ConceptNotFound, find_concept
     from kg.render.map import write_ego_map
@@ -251,12 +260,15 @@ def cmd_map(args: argparse.Namespace) -> int:
     except ConceptNotFound as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
     out = Path(args.out) if args.out else Path(args.graph).parent / f"map-{concept.replace('/', '-')}.html"
+    check_output_file(out, inputs=[args.graph])
     path = write_ego_map(G, concept, out, hops=args.hops)
     print(f"wrote {path}")
     return EXIT_OK
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise CliError(f"--out {args.out} is a file, not a folder; report.md and its charts go into a folder", EXIT_USAGE)
     G = _load_graph(args)
     from kg.graph.report import analysis_tables, write_report
 
@@ -489,13 +501,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Errors of the disk or the file system, not of kg: one line, exit 1, never a traceback.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _write_error_text(exc: OSError) -> str:
+    """One line for a disk or file-system error; outputs are written atomically, so the previous ones stand."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    what = "no space left on the device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or str(exc)).lower()
+    return f"{what}{where}; nothing was switched in, the previous outputs are left as they were"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    from kg.output import OutputLocked
+    from kg.output import OutputLocked, UnsafeOutput
     from kg.progress import set_quiet
 
     set_quiet(args.quiet)
@@ -507,6 +530,14 @@ def main(argv: list[str] | None = None) -> int:
     except OutputLocked as exc:
         _err(str(exc))
         return EXIT_LOCKED
+    except UnsafeOutput as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        _err(_write_error_text(exc))
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         _err("interrupted; outputs left as they were")
         return EXIT_INTERRUPTED

@@ -2,7 +2,7 @@
 
     ingest (kg.ingest) -> extract (kg.extract) -> resolve (kg.resolve) -> build (kg.build)
         -> write: graph.ttl (kg.rdf), graph.json + graph.graphml (kg.graph), map.html (kg.render),
-                  neo4j/ (kg.export), mentions.jsonl and summary.md (kg.summary)
+                  neo4j/ (kg.export), mentions.jsonl, summary.md and timings.json (kg.summary)
 
 Every stage is a plain function of the previous stage's records; this module only wires them
 together, times them and writes the outputs into one atomically switched folder
@@ -145,19 +145,23 @@ def default_cache_dir(options: BuildOptions) -> Path | None:
 def build(options: BuildOptions) -> BuildResult:
     """Run the whole flow and write every output into ``options.out`` atomically.
 
-    Raises :class:`InputProblems` (``--strict``), :class:`NoPapers`, or
-    :class:`kg.output.OutputLocked`; in every failure case the previous outputs are untouched.
+    Raises :class:`kg.output.UnsafeOutput` before any work when ``options.out`` is not a folder
+    kg may replace (:func:`kg.output.check_output_folder`), :class:`InputProblems`
+    (``--strict``), :class:`NoPapers`, or :class:`kg.output.OutputLocked`; in every failure case
+    the previous outputs are untouched.
     """
     from kg.build import build_graph
     from kg.graph.build import to_networkx
+    from kg.ingest import SAMPLE_DIR
     from kg.nlp import pipeline_version
-    from kg.output import output_set
+    from kg.output import check_output_folder, output_set
     from kg.resolve import resolve
 
+    inputs = list(options.inputs) or [SAMPLE_DIR]
+    out = check_output_folder(options.out, inputs)
     check_options(options)
     stats = BuildStats()
-    out = Path(options.out).resolve()
-    with output_set(out) as staging:
+    with output_set(out, inputs=inputs) as staging:
         with timed(stats, "ingest"):
             papers = load_inputs(options, stats)
         with timed(stats, "extract"):
@@ -199,7 +203,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     from kg.graph.io import write_graphml, write_node_link
     from kg.rdf.write import write_rdf
     from kg.render.map import write_map
-    from kg.summary import write_mentions, write_summary
+    from kg.summary import write_mentions, write_summary, write_timings
 
     stats = kg.stats
     neo4j = folder / "neo4j"
@@ -236,6 +240,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
             files.update(written)
         files = {name: files[name] for name in ("rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")}
         files["summary.md"] = write_summary(kg, G, folder / "summary.md")
+        files["timings.json"] = write_timings(stats, folder / "timings.json")
     finally:
         gc.unfreeze()
     return files

@@ -1,4 +1,8 @@
-"""``summary.md`` and ``mentions.jsonl``: what a build read, found and wrote, for people and scripts."""
+"""``summary.md``, ``mentions.jsonl`` and ``timings.json``: what a build read, found, wrote and how long it took.
+
+``summary.md`` and ``mentions.jsonl`` depend on the input only (two builds of the same input
+write the same bytes); the stage timings, which differ from run to run, go to ``timings.json``.
+"""
 
 from __future__ import annotations
 
@@ -95,10 +99,6 @@ def summary_markdown(kg: KnowledgeGraph, G: nx.MultiDiGraph, top: int = 10) -> s
         for c in best:
             aliases = ", ".join(form for form, _ in sorted(c.aliases.items(), key=lambda kv: (-kv[1], kv[0])) if form != c.label)[:80]
             lines.append(f"| {_md(c.label)} | {c.paper_count} | {c.mention_count} | {_md(aliases)} |")
-    if s.stage_seconds:
-        lines += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
-        for stage, sec in s.stage_seconds.items():
-            lines.append(f"| {stage} | {sec:.1f} |")
     if s.problems:
         lines += ["", f"## Input problems ({len(s.problems)})", ""]
         for p in s.problems[:50]:
@@ -116,6 +116,15 @@ def write_summary(kg: KnowledgeGraph, G: nx.MultiDiGraph, path: str | Path) -> P
     """Write ``summary.md`` atomically."""
     path = Path(path)
     atomic_write_text(path, summary_markdown(kg, G))
+    return path
+
+
+def write_timings(stats, path: str | Path) -> Path:
+    """Write ``timings.json``: ``{"seconds": {stage: wall seconds}}`` in stage order (the one output
+    that differs between two builds of the same input)."""
+    path = Path(path)
+    seconds = {stage: round(sec, 3) for stage, sec in stats.stage_seconds.items()}
+    atomic_write_text(path, json.dumps({"seconds": seconds}, indent=1) + "\n")
     return path
 
 

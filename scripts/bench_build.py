@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -171,7 +170,7 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
         "wall_s": wall,
         "cpu_s": cpu,
         "peak_rss_mb": peak / 2**20,
-        "stages": read_stages(out / "summary.md"),
+        "stages": read_stages(out / "timings.json"),
         "stage_cpu": per_stage["cpu"],
         "stage_peak_mb": per_stage["peak_mb"],
         "stage_tree_peak_mb": {k: v / 2**20 for k, v in stage_peak.items()},
@@ -179,11 +178,9 @@ def run_build(inputs: list[Path], out: Path, jobs: int | None, log: Path, extra:
     }
 
 
-def read_stages(summary: Path) -> dict[str, float]:
-    """The 'Time per stage' table of summary.md."""
-    text = summary.read_text(encoding="utf-8")
-    part = text.split("## Time per stage", 1)[-1]
-    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^\| ([\w:.-]+) \| ([\d.]+) \|$", part, re.M)}
+def read_stages(timings: Path) -> dict[str, float]:
+    """The seconds per stage a build wrote to timings.json."""
+    return json.loads(timings.read_text(encoding="utf-8"))["seconds"]
 
 
 def main(argv: list[str] | None = None) -> int:

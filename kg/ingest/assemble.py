@@ -34,7 +34,9 @@ class Draft:
 
     ``date`` may be a raw value (string, year number) or, with ``date_iso``, already parsed
     by the reader (e.g. the arXiv snapshot's version dates). ``latex`` says whether the source
-    writes LaTeX: ``always`` (BibTeX, arXiv), ``auto`` (may contain some), ``never``.
+    writes LaTeX: ``always`` (BibTeX, the arXiv snapshot and API), ``never`` (every other
+    source: a backslash in a JSON or CSV string is text, ``\\" and`` is not ``änd``), or
+    ``auto`` (convert text that visibly uses LaTeX; no reader uses it).
     """
 
     title: Any = None
@@ -48,7 +50,7 @@ class Draft:
     arxiv_id: Any = None
     url: Any = None
     categories: Any = ()
-    latex: str = "auto"
+    latex: str = "never"
     truncated: bool | None = None  # None: decide from the abstract
     extra_warnings: list[str] = field(default_factory=list)
 

@@ -38,7 +38,7 @@ from defusedxml.expatreader import DefusedExpatParser
 from kg.ingest.assemble import Draft, make_paper
 from kg.ingest.ids import normalise_arxiv_id
 from kg.ingest.registry import register
-from kg.ingest.source import Source, open_binary
+from kg.ingest.source import Source, file_state, open_binary, warn_if_changed
 from kg.models import Paper
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -140,7 +140,7 @@ def entry_draft(entry: dict[str, Any]) -> Draft:
         arxiv_id=arxiv_id,
         url=alternate or (ident if ident.startswith("http") else None),
         categories=categories,
-        latex="always" if arxiv_id else "auto",
+        latex="always" if arxiv_id else "never",  # the arXiv API writes LaTeX; other feeds text
     )
 
 
@@ -203,7 +203,9 @@ def _parse(source: Source, data: bytes, line_shift: int) -> tuple[_EntryHandler,
 def read_atom(source: Source) -> Iterator[Paper]:
     try:
         with open_binary(source.path) as fh:
+            before = file_state(fh)
             data = fh.read()
+        warn_if_changed(source, before)
     except (OSError, EOFError) as exc:
         source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
         return

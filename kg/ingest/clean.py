@@ -13,8 +13,8 @@ What is done, in this order, and why:
    looks like a tag (``<script>alert(1)</script>``) is *kept as text*: it is not markup a
    bibliographic source uses, hiding it would hide a probe the renderers must escape, and
    every output writer escapes text anyway;
-3. LaTeX is made readable (:mod:`kg.ingest.latex`) where the source is LaTeX (arXiv, BibTeX)
-   or where the text visibly uses it;
+3. LaTeX is made readable (:mod:`kg.ingest.latex`) where the source is LaTeX (arXiv, BibTeX),
+   and only there: in JSON, CSV, OpenAlex or Semantic Scholar text a backslash is a character;
 4. hard line breaks are joined (``multi-\\nlayer`` -> ``multi-layer``), runs of white space
    (including no-break and other Unicode spaces) become one space, the ends are trimmed;
 5. the result is put in Unicode NFC.
@@ -111,7 +111,8 @@ def clean_text(text: str, *, latex: str = "auto") -> str:
         The value as read.
     latex : "auto", "always" or "never"
         ``always`` for sources written in LaTeX (BibTeX, arXiv metadata, the arXiv API);
-        ``auto`` converts only text that visibly uses LaTeX and keeps unknown commands.
+        ``never`` for every other source (the readers' choice); ``auto`` converts only text
+        that visibly uses LaTeX and keeps unknown commands (for callers that cannot tell).
 
     Example
     -------

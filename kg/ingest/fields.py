@@ -102,7 +102,7 @@ def generic_draft(record: Mapping[str, Any], fields: dict[str, tuple[str, ...]])
         arxiv_id=get("arxiv_id"),
         url=get("url"),
         categories=get("categories"),
-        latex="auto",
+        latex="never",  # JSON and CSV strings are text, not LaTeX
     )
     month = get("month")
     if date_key is not None and month is not None and field_key(date_key).endswith("year"):

@@ -35,14 +35,14 @@ def iter_input_files(inputs: Iterable[str | os.PathLike[str]], report: IngestRep
             report.error(Where(name), f"cannot read: {what}", record_level=False)
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk(path, name, report, seen=set())
+            yield from _walk(path, name, report, seen=set(), root=path.resolve())
         elif stat.S_ISREG(mode):
             yield path, name
         else:
             report.error(Where(name), "not a regular file (a FIFO, socket or device); skipped", record_level=False)
 
 
-def _walk(folder: Path, name: str, report: IngestReport, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, str]]:
+def _walk(folder: Path, name: str, report: IngestReport, seen: set[tuple[int, int]], root: Path) -> Iterator[tuple[Path, str]]:
     try:
         info = folder.stat()
         key = (info.st_dev, info.st_ino)
@@ -64,11 +64,21 @@ def _walk(folder: Path, name: str, report: IngestReport, seen: set[tuple[int, in
             what = "dangling symbolic link" if entry.is_symlink() else _reason(exc)
             report.error(Where(child), f"cannot read: {what}", record_level=False)
             continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = Path(os.path.realpath(entry.path))
+            if stat.S_ISDIR(mode):
+                report.warning(Where(child), f"symbolic link to a folder ({target}); links to folders are not followed")
+                continue
+            if root != target and root not in target.parents:
+                report.warning(Where(child), f"symbolic link to a file outside the input folder ({target}); not followed")
+                continue
+            path = target  # read the file it was checked to be, not whatever the link names later
         if stat.S_ISDIR(mode):
-            yield from _walk(Path(entry.path), child, report, seen)
+            yield from _walk(path, child, report, seen, root)
         elif not stat.S_ISREG(mode):
             report.error(Where(child), "not a regular file (a FIFO, socket or device); skipped", record_level=False)
         elif known_extension(Path(entry.name)) is None:
             report.warning(Where(child), "not a known paper file type (by its extension); skipped")
         else:
-            yield Path(entry.path), child
+            yield path, child

@@ -97,7 +97,7 @@ def openalex_draft(record: dict) -> Draft:
         arxiv_id=_arxiv_from_locations(record),
         url=_get(record, "primary_location", "landing_page_url") or record.get("doi"),
         categories=topics,
-        latex="auto",
+        latex="never",
         extra_warnings=warnings,
     )
 

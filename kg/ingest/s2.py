@@ -45,7 +45,7 @@ def s2_draft(record: dict) -> Draft:
         arxiv_id=external.get("ArXiv"),
         url=record.get("url"),
         categories=categories,
-        latex="auto",
+        latex="never",
     )
 
 

@@ -10,6 +10,8 @@
 * ``.gz`` files (or any gzip stream) are decompressed on the fly.
 * Files are streamed: memory does not grow with the file.
 * A file that cannot be opened or read, or that is binary, is one error problem, not a crash.
+* A file whose size, modification time or inode changed while it was read (still being
+  written, downloaded or replaced) gets one warning: what was read may be cut short or mixed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +56,37 @@ def open_binary(path: Path) -> BinaryIO:
     if magic == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
+
+
+def file_state(fh: BinaryIO) -> tuple[int, int, int] | None:
+    """``(inode, size, mtime_ns)`` of the file behind an open handle (None where there is none)."""
+    try:
+        info = os.fstat(fh.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def warn_if_changed(source: Source, before: tuple[int, int, int] | None) -> None:
+    """One warning when ``source.path`` is no longer the file :func:`file_state` saw when it was opened."""
+    if before is None:
+        return
+    try:
+        info = os.stat(source.path)
+        after = (info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        after = None
+    if after == before:
+        return
+    if after is None:
+        what = "was removed"
+    elif after[0] != before[0]:
+        what = "was replaced by another file"
+    elif after[1] != before[1]:
+        what = f"changed size from {before[1]:,} to {after[1]:,} bytes"
+    else:
+        what = "was modified"
+    source.report.warning(source.where(), f"the file {what} while it was read; records read from it may be cut short or mixed")
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -99,12 +133,14 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
         source.report.error(source.where(), f"cannot read file: {exc.strerror or exc}", record_level=False)
         return
     lineno = 0
+    before = file_state(fh)
     with fh:
         try:
             head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 yield from _iter_utf16(fh, keepends)
                 source.report.files_read += 1
+                warn_if_changed(source, before)
                 return
             if _looks_binary(head):
                 source.report.error(source.where(), "binary file (or UTF-16 without a BOM), not text; file skipped", record_level=False)
@@ -123,6 +159,7 @@ def iter_lines(source: Source, *, keepends: bool = False) -> Iterator[tuple[int,
             source.report.files_read += 1
         except (OSError, EOFError) as exc:
             source.report.error(source.where(lineno + 1), f"read failed: {getattr(exc, 'strerror', None) or exc}; the rest of the file is skipped", record_level=False)
+    warn_if_changed(source, before)
 
 
 def _split_cr(fh: BinaryIO) -> Iterator[bytes]:

@@ -79,6 +79,39 @@ def test_arxiv_snapshot():
     assert latex.date == "2021-01" and latex.date_text is None
 
 
+#: Text with backslashes and dollars that is not LaTeX in a JSON or CSV file.
+NOT_LATEX = 'He wrote \\" and left; $5 and $10; C:\\new \\emph{x} $\\alpha$'
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "s2", "openalex"])
+def test_latex_is_read_as_latex_only_where_the_source_is_latex(tmp_path, fmt):
+    """JSON, CSV, Semantic Scholar and OpenAlex text keeps its backslashes as written; BibTeX and
+    the arXiv snapshot (LaTeX sources) are made readable."""
+    words = NOT_LATEX.split(" ")
+    record = {
+        "jsonl": {"title": "A title", "abstract": NOT_LATEX},
+        "csv": None,
+        "s2": {"paperId": "abc", "title": "A title", "abstract": NOT_LATEX},
+        "openalex": {"id": "https://openalex.org/W1", "title": "A title",
+                     "abstract_inverted_index": {w: [i for i, x in enumerate(words) if x == w] for w in words}},
+    }[fmt]
+    path = tmp_path / f"papers.{'csv' if fmt == 'csv' else 'jsonl'}"
+    if fmt == "csv":
+        path.write_text('title,abstract\nA title,"' + NOT_LATEX.replace('"', '""') + '"\n')
+    else:
+        path.write_text(json.dumps(record) + "\n")
+    papers, report = read(path, format=fmt)
+    assert [p.abstract for p in papers] == [NOT_LATEX], report.problems
+    # the LaTeX sources: the same text is LaTeX there and is converted
+    (tmp_path / "refs.bib").write_text("@article{k, title={A title}, abstract={Schr\\\"odinger \\emph{x} $\\alpha$}}\n")
+    bib, _ = read(tmp_path / "refs.bib")
+    assert bib[0].abstract == "Schrödinger x α"
+    (tmp_path / "arxiv.jsonl").write_text(json.dumps({"id": "2101.00001", "title": "A title", "abstract": "Schr\\\"odinger \\emph{x} $\\alpha$",
+                                                       "categories": "cs.LG", "versions": [], "authors_parsed": []}) + "\n")
+    arxiv, _ = read(tmp_path / "arxiv.jsonl", format="arxiv")
+    assert arxiv[0].abstract == "Schrödinger x α"
+
+
 def test_arxiv_snapshot_detected_in_json_file_named_like_kaggle(tmp_path):
     path = tmp_path / "arxiv-metadata-oai-snapshot.json"
     path.write_bytes((DATA / "arxiv_snapshot.jsonl").read_bytes())

@@ -178,6 +178,70 @@ def test_folder_with_unreadable_entries(tmp_path):
         assert titles == ["Readable paper"] and "Permission denied" in reasons["d_locked.jsonl"] and report.skipped == 3
 
 
+def test_symbolic_links_do_not_lead_out_of_the_input_folder(tmp_path):
+    """Links to a folder and to a file outside the input folder are not followed, and each is
+    reported; a link to a file inside the folder is read; a link named as input is read."""
+    outside = tmp_path / "outside"
+    (outside / "system").mkdir(parents=True)
+    secret = {"title": "Secret paper outside the root", "abstract": "Private."}
+    (outside / "secret.jsonl").write_text(json.dumps(secret) + "\n")
+    (outside / "system" / "passwd.jsonl").write_text(json.dumps({"title": "System file", "abstract": "x."}) + "\n")
+    root = tmp_path / "papers"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.jsonl").write_text(json.dumps({"title": "Paper inside", "abstract": "It is read."}) + "\n")
+    os.symlink(outside / "system", root / "etc")  # a folder outside
+    os.symlink(root / "sub", root / "sub-again")  # a folder inside: not followed either
+    os.symlink(outside / "secret.jsonl", root / "secret.jsonl")  # a file outside
+    os.symlink("sub/a.jsonl", root / "z_inside.jsonl")  # a file inside (relative link)
+    report = IngestReport()
+    papers = list(iter_papers([root], report=report))
+    assert [p.title for p in papers] == ["Paper inside"]  # the inside link is read (merged as a duplicate)
+    assert report.duplicates == 1
+    reasons = {os.path.basename(p.file): p.reason for p in report.problems}
+    assert set(reasons) == {"etc", "sub-again", "secret.jsonl"}
+    assert "not followed" in reasons["etc"] and str(outside / "system") in reasons["etc"]
+    assert "outside the input folder" in reasons["secret.jsonl"] and str(outside / "secret.jsonl") in reasons["secret.jsonl"]
+    assert all(p.severity == "warning" for p in report.problems)
+    # named explicitly, a link is read wherever it points
+    papers = list(iter_papers([root / "secret.jsonl"], report=IngestReport()))
+    assert [p.title for p in papers] == ["Secret paper outside the root"]
+
+
+def test_a_file_that_changes_while_it_is_read_gets_a_warning(tmp_path):
+    """Appended to (a download still running), or rewritten in place with the same size: one
+    warning for the file; a file left alone gets none."""
+    from kg.ingest import read_file
+
+    line = lambda i: json.dumps({"title": f"Paper {i}", "abstract": "It is read."}) + "\n"  # noqa: E731
+    growing = tmp_path / "growing.jsonl"
+    growing.write_text("".join(line(i) for i in range(3)))
+    report = IngestReport()
+    papers = read_file(growing, report=report)
+    next(papers)
+    with open(growing, "a") as fh:
+        fh.write(line(3))
+    rest = list(papers)
+    assert len(rest) >= 2
+    changed = [p for p in report.problems if "while it was read" in p.reason]
+    assert len(changed) == 1 and changed[0].severity == "warning" and changed[0].file == str(growing)
+    assert "changed size" in changed[0].reason
+
+    rewritten = tmp_path / "rewritten.jsonl"
+    rewritten.write_text(line(0) + line(1))
+    report = IngestReport()
+    papers = read_file(rewritten, report=report)
+    next(papers)
+    info = rewritten.stat()
+    with open(rewritten, "r+") as fh:
+        fh.write(line(2))  # same length as line(0)
+    os.utime(rewritten, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    list(papers)
+    assert ["was modified" in p.reason for p in report.problems] == [True]
+
+    report = IngestReport()
+    assert len(list(read_file(growing, report=report))) == 4 and report.problems == []
+
+
 def test_strict_fails_on_errors_not_on_warnings(tmp_path):
     """--strict: pipeline.load_inputs raises InputProblems (CLI exit 3) on any error problem."""
     seen = []

@@ -69,9 +69,9 @@ def write_atom(title, abstract):
 
 CASES = {
     # format: (suffix, writer, text strategy, LaTeX mode of the reader)
-    "jsonl": (".jsonl", write_jsonl, any_text, "auto"),
-    "csv": (".csv", write_delimited(","), any_text, "auto"),
-    "tsv": (".tsv", write_delimited("\t"), any_text, "auto"),
+    "jsonl": (".jsonl", write_jsonl, any_text, "never"),
+    "csv": (".csv", write_delimited(","), any_text, "never"),
+    "tsv": (".tsv", write_delimited("\t"), any_text, "never"),
     "bibtex": (".bib", write_bibtex, bib_text, "always"),
     "atom": (".xml", write_atom, xml_text, "always"),
 }
