@@ -326,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  kg build arxiv-metadata.jsonl --jobs 2     an arXiv metadata snapshot\n"
         "  kg build refs.bib works.json --out graph/  BibTeX and OpenAlex together\n"
         "  kg build data.csv --field abstract=summary a CSV whose abstract column is 'summary'\n"
-        "formats (--format): daily, jsonl, json, arxiv, csv, tsv, bibtex, atom, openalex, s2",
+        "formats (--format): daily, jsonl, json, arxiv, csv, tsv, bibtex, atom, openalex, s2, ris, medline,\n"
+        "  pubmed, jats, wos, csl, crossref (without --format: detected per file; unknown files are refused)",
     )
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (default: the bundled sample)")
     _add_quiet_arg(p)

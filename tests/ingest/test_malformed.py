@@ -141,7 +141,7 @@ def test_abstract_over_spacy_max_length_is_kept_whole(tmp_path):
     assert len(huge) > 1_000_000
     (tmp_path / "huge.jsonl").write_text(json.dumps({"title": "Huge", "abstract": huge}) + "\n" + json.dumps({"title": "Small", "abstract": "x."}) + "\n")
     (tmp_path / "huge.csv").write_text("title,abstract\nHuge,\"" + huge + "\"\nSmall,x.\n")
-    (tmp_path / "huge.txt").write_text("Huge\n" + huge + "\nSmall Paper\nA short abstract. It has two sentences and a full stop at the end.\n")
+    (tmp_path / "huge.txt").write_text("Daily Papers\nHuge\n" + huge + "\nSmall Paper\nA short abstract. It has two sentences and a full stop at the end.\n")
     for name in ("huge.jsonl", "huge.csv", "huge.txt"):
         papers, report = read(tmp_path / name)
         assert [p.title for p in papers] == ["Huge", "Small" if name != "huge.txt" else "Small Paper"], name
