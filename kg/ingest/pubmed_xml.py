@@ -60,10 +60,11 @@ def _pub_date(parent: ET.Element | None) -> tuple[str | None, str | None]:
         return None, None
     text = " ".join(p for p in (year, month, day) if p)
     if month and day:
-        iso = parse_date(f"{month.strip()} {day.strip()}, {year.strip()}") or year_month(year, month)
-        if iso is None and month.strip().isdigit():
-            iso = parse_date(f"{year.strip()}-{int(month):02d}-{int(day):02d}") if day.strip().isdigit() else None
-        return iso, text
+        if month.strip().isdigit() and day.strip().isdigit():
+            iso = parse_date(f"{year.strip()}-{int(month):02d}-{int(day):02d}")
+        else:
+            iso = parse_date(f"{month.strip()} {day.strip()}, {year.strip()}")
+        return iso or year_month(year, month), text
     return (year_month(year, month) if month else parse_date(year.strip())), text
 
 
