@@ -142,3 +142,30 @@ def test_same_paper_from_scopus_pubmed_and_zotero_is_one_node(tmp_path):
     assert report.duplicates == 3
     merged = by_title(papers)["Regression of a posterior mediastinum tumour."]
     assert merged.pmid == "30576676" and merged.doi == "10.1016/j.joms.2018.11.016" and merged.date == "2019-03-01"
+
+
+def test_arxiv_snapshot_with_two_dois_keeps_the_first(tmp_path):
+    path = tmp_path / "snapshot.json"
+    path.write_text('{"id": "0704.0001", "title": "T", "abstract": "A.", "authors": "A. B", '
+                    '"doi": "10.1103/PhysRevD.76.013009 10.1000/other", "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}], "update_date": "2008-11-13"}\n')
+    [paper], report = read(path)
+    assert paper.doi == "10.1103/physrevd.76.013009"
+    assert [p.reason for p in report.problems] == ["2 DOIs in the doi field ('10.1103/PhysRevD.76.013009 10.1000/other'); the first kept; record kept"]
+
+
+def test_scopus_csv_row_with_one_field_more_than_its_header_is_kept(tmp_path):
+    path = tmp_path / "scopus.csv"
+    path.write_text('Authors,Title,Year,DOI,Abstract,Funding Text 1,EID\n'
+                    '"Doe J.","Kept despite the shift",2020,10.1000/x,"An abstract.","Funded by A","Funded by B",2-s2.0-1\n'
+                    '"Roe R.","A regular row",2021,10.1000/y,"Another.","",2-s2.0-2\n')
+    papers, report = read(path)
+    assert [(p.title, p.date, p.doi, p.abstract) for p in papers] == [
+        ("Kept despite the shift", "2020", "10.1000/x", "An abstract."), ("A regular row", "2021", "10.1000/y", "Another.")]
+    assert [(p.line, p.severity) for p in report.problems] == [(2, "warning")]
+
+
+def test_springer_item_title(tmp_path):
+    path = tmp_path / "springer.csv"
+    path.write_text('Item Title,Publication Title,Item DOI,Authors,Publication Year\n"A chapter","A book","10.1007/x","A B",2022\n')
+    [paper], _ = read(path)
+    assert (paper.title, paper.venue, paper.doi, paper.date) == ("A chapter", "A book", "10.1007/x", "2022")
