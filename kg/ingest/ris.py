@@ -151,7 +151,10 @@ def read_ris(source: Source) -> Iterator[Paper]:
     parser = rispy.RisParser()
     for index, (start, lines) in enumerate(_split_records(source)):
         where = source.where(start, index)
-        records = parser.parse_lines(iter(lines))
+        try:
+            records = parser.parse_lines(iter(lines))
+        except KeyError:  # rispy: a continuation line with no field before it
+            records = []
         if len(records) != 1:
             source.report.error(where, "RIS record could not be parsed")
             continue

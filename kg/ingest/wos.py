@@ -127,7 +127,11 @@ class _IdentityMapping(dict):
 
 def _plain_record(source: Source, parser: rispy.WokParser, start: int, chunk: list[str], index: int) -> Iterator[Paper]:
     where = source.where(start, index)
-    records = parser.parse_lines(iter(chunk))
+    try:
+        records = parser.parse_lines(iter(chunk))
+    except KeyError:  # rispy: a continuation line before any field of the record
+        source.report.error(where, "Web of Science record has a continuation line before its first field")
+        return
     if len(records) != 1:
         source.report.error(where, "Web of Science record could not be parsed")
         return

@@ -169,3 +169,12 @@ def test_springer_item_title(tmp_path):
     path.write_text('Item Title,Publication Title,Item DOI,Authors,Publication Year\n"A chapter","A book","10.1007/x","A B",2022\n')
     [paper], _ = read(path)
     assert (paper.title, paper.venue, paper.doi, paper.date) == ("A chapter", "A book", "10.1007/x", "2022")
+
+
+def test_wos_plain_continuation_before_any_field_is_one_error(tmp_path):
+    """Found by the property tests: rispy raised KeyError on a continuation line right after PT."""
+    path = tmp_path / "savedrecs.txt"
+    path.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n   stray continuation\nTI Lost\nER\n\n"
+                    "PT J\nTI Kept\nPY 2020\nER\nEF\n")
+    [paper], report = read(path)
+    assert paper.title == "Kept" and [(p.line, p.severity) for p in report.problems] == [(3, "error")]
