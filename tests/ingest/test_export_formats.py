@@ -177,4 +177,4 @@ def test_wos_plain_continuation_before_any_field_is_one_error(tmp_path):
     path.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n   stray continuation\nTI Lost\nER\n\n"
                     "PT J\nTI Kept\nPY 2020\nER\nEF\n")
     [paper], report = read(path)
-    assert paper.title == "Kept" and [(p.line, p.severity) for p in report.problems] == [(3, "error")]
+    assert paper.title == "Kept" and [(p.line, p.severity) for p in report.problems] == [(3, "error"), (8, "warning")]  # 8: no abstract
