@@ -134,18 +134,31 @@ def _model(args: argparse.Namespace) -> str | None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.ingest import IngestReport
+    from kg.ingest import UsageError as IngestUsageError
     from kg.output import atomic_open, check_output_file
-    from kg.pipeline import extract_records
+    from kg.pipeline import NoPapers, extract_records
 
     if args.out:
-        check_output_file(args.out, inputs=[args.input])
+        check_output_file(args.out, inputs=list(args.inputs))
     problems = []
 
-    def report(problem) -> None:
-        problems.append(problem)
-        _err(str(problem))
+    def on_problem(problem) -> None:
+        if problem.severity == "error":
+            problems.append(problem)
+        if not args.quiet:
+            _err(str(problem) if problem.severity == "error" else f"warning: {problem}")
 
-    rows = extract_records(args.input, model=_model(args), jobs=args.jobs, on_problem=report)
+    report = IngestReport(on_problem=on_problem)
+    try:
+        rows = list(extract_records(args.inputs, model=_model(args), jobs=args.jobs, format=args.format,
+                                    fields=_parse_fields(args.field), report=report))
+    except IngestUsageError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except NoPapers as exc:
+        raise CliError(str(exc), EXIT_NOTHING) from None
+    if not args.quiet:
+        _err(f"{len(rows)} records extracted ({report.records_read} read, {report.duplicates} duplicates merged, {report.skipped} skipped)")
     if args.out:
         with atomic_open(args.out) as fh:
             for row in rows:
@@ -351,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  kg build arxiv-metadata.jsonl --jobs 2     an arXiv metadata snapshot\n"
         "  kg build refs.bib works.json --out graph/  BibTeX and OpenAlex together\n"
         "  kg build data.csv --field abstract=summary a CSV whose abstract column is 'summary'\n"
-        "formats (--format): daily, jsonl, json, arxiv, csv, tsv, bibtex, atom, openalex, s2",
+        "formats (--format): daily, jsonl, json, arxiv, csv, tsv, bibtex, atom, openalex, s2, ris, medline,\n"
+        "  pubmed, jats, wos, csl, crossref (without --format: detected per file; unknown files are refused)",
     )
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (default: the bundled sample)")
     _add_quiet_arg(p)
@@ -374,14 +388,17 @@ def build_parser() -> argparse.ArgumentParser:
         "extract",
         help="extract and resolve mentions, one JSON line per input record",
         formatter_class=_formatter,
-        description="Extraction and resolution only. Input: JSON Lines records {\"id\", \"text\"} (offsets into\n"
-        "text as given) or {\"id\", \"title\", \"abstract\"} (offsets into title + \"\\n\" + abstract).\n"
+        description="Extraction and resolution only. Input: whatever kg build reads (files, folders, --format,\n"
+        "--field). A JSON Lines file of records {\"id\", \"text\"} (offsets into text as given) or {\"id\",\n"
+        "\"title\", \"abstract\"} (offsets into title + \"\\n\" + abstract) keeps its texts untouched.\n"
         'Output: {"id": ..., "entities": [{"start", "end", "label", "text", "concept"}]} per record.',
         epilog="example:\n  kg extract ../shared/data/dev/scierc.jsonl --out predictions.jsonl",
     )
-    p.add_argument("input", metavar="INPUT", help="JSON Lines file")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders, in any format kg build reads")
     _add_quiet_arg(p)
     p.add_argument("--out", default=None, metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--format", default=None, metavar="NAME", help="input format; default: detected per file")
+    p.add_argument("--field", action="append", default=[], metavar="KEY=NAME", help="field name override, e.g. abstract=summary (repeatable)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
     _extractor_option(p)
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")

@@ -71,6 +71,7 @@ class Paper:
     source_file: str | None = None
     source_line: int | None = None
     truncated: bool = False
+    pmid: str | None = None  # PubMed id (digits), for de-duplication across PubMed, RIS and JATS
 
     @property
     def text(self) -> str:

@@ -373,19 +373,28 @@ def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:
     return summary_text(kg, G, {name: out / path.name for name, path in files.items()})
 
 
-def extract_records(path: str | Path, *, model: str | Path | None = None, jobs: int | None = None, on_problem=None) -> Iterator[dict[str, Any]]:
+def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | Path | None = None, jobs: int | None = None,
+                    on_problem=None, format: str | None = None, fields: dict[str, str] | None = None,
+                    report=None) -> Iterator[dict[str, Any]]:
     """``kg extract``: one ``{"id", "entities": [...]}`` dict per input record, in input order.
 
-    Records are ``{"id", "text"}`` (offsets into ``text`` as given) or ``{"id", "title",
-    "abstract"}`` (offsets into ``title + "\\n" + abstract``). Extraction and resolution only.
+    ``inputs`` are what ``kg build`` takes: files and folders, in any format it reads. A JSON
+    Lines file of text records - ``{"id", "text"}`` (offsets into ``text`` as given) or ``{"id",
+    "title", "abstract"}`` (offsets into ``title + "\\n" + abstract``) - is read as such, its texts
+    untouched; every other input is read by :func:`kg.ingest.iter_papers` (cleaned and
+    de-duplicated, as for a build), and its records are ``(source id or kg id, title + "\\n" +
+    abstract)``. Extraction and resolution only. Raises :class:`NoPapers` when nothing was readable.
     """
     from kg.extract import extract_papers
     from kg.ingest import IngestReport
-    from kg.ingest.records import iter_text_records
     from kg.resolve import resolve
 
-    report = IngestReport(on_problem=on_problem)
-    records = list(iter_text_records(path, report))  # [(id, text)]
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    report = report if report is not None else IngestReport(on_problem=on_problem)
+    records = list(_text_records(list(inputs), format, fields or {}, report))  # [(id, text)]
+    if not records:
+        raise NoPapers("no readable record in " + ", ".join(str(i) for i in inputs))
     papers = [_paper_for_text(i, rid, text) for i, (rid, text) in enumerate(records)]
     extractions = list(extract_papers(papers, model=model, jobs=jobs, cache_dir=None))
     resolution = resolve(extractions, {p.id: p for p in papers})
@@ -399,6 +408,49 @@ def extract_records(path: str | Path, *, model: str | Path | None = None, jobs: 
                 continue
             entities.append({"start": m.start, "end": m.end, "label": m.label, "text": m.text, "concept": concept})
         yield {"id": rid, "entities": entities}
+
+
+def _is_text_records_file(path: Path) -> bool:
+    """A JSON Lines file whose first record is a ``kg extract`` text record (``id`` + ``text``,
+    or ``id`` + ``title``/``abstract`` with no other paper fields)."""
+    from kg.ingest.jsonio import loads_line
+    from kg.ingest.registry import detect_format
+    from kg.ingest.source import open_binary
+
+    try:
+        with open_binary(path) as fh:
+            head = fh.read(1 << 16)
+    except (OSError, EOFError):
+        return False
+    if detect_format(path, head[:4096]) != "jsonl":
+        return False
+    for line in head.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            try:
+                record = loads_line(line)
+            except ValueError:
+                return True  # reported, line by line, by the text-record reader
+            return isinstance(record, dict) and "id" in record and ("text" in record or "title" in record or "abstract" in record)
+    return True
+
+
+def _text_records(inputs: list[str | Path], format: str | None, fields: dict[str, str], report) -> Iterator[tuple[str, str]]:
+    """``(id, text)`` of every input record, in input order (see :func:`extract_records`)."""
+    from kg.ingest import iter_papers
+    from kg.ingest.records import iter_text_records
+
+    pending: list[str | Path] = []  # paper files read together, so that they are de-duplicated together
+    for item in inputs:
+        if format is None and not fields and Path(item).is_file() and _is_text_records_file(Path(item)):
+            for paper in iter_papers(pending, report=report) if pending else ():
+                yield paper.source_id or paper.id, paper.text
+            pending = []
+            yield from iter_text_records(item, report)
+        else:
+            pending.append(item)
+    if pending:
+        for paper in iter_papers(pending, format=format, fields=fields, report=report):
+            yield paper.source_id or paper.id, paper.text
 
 
 def _paper_for_text(index: int, record_id: str, text: str) -> Paper:

@@ -2,8 +2,11 @@
 
 Formats (reader names for ``--format``): ``daily`` ("Daily Papers" listing dumps), ``jsonl``,
 ``json``, ``arxiv`` (arXiv metadata snapshot), ``csv``, ``tsv``, ``bibtex``, ``atom`` (arXiv
-API), ``openalex``, ``s2`` (Semantic Scholar Graph API). Without ``--format`` the reader is
-chosen per file from its extension and first bytes. Bad records are reported as
+API), ``openalex``, ``s2`` (Semantic Scholar Graph API), ``ris``, ``medline``, ``pubmed``
+(PubMed XML), ``jats`` (PMC articles), ``wos`` (Web of Science), ``csl`` (CSL-JSON),
+``crossref`` (Crossref API). Without ``--format`` the reader is chosen per file from its
+extension and a positive signature in its first bytes; a file no reader recognises is
+refused (one error naming what it looks like), never guessed. Bad records are reported as
 :class:`~kg.models.Problem` through an :class:`IngestReport` and skipped; the rest is read.
 See docs/ingest.md for every rule.
 
@@ -24,7 +27,7 @@ from pathlib import Path
 from kg.ingest.dedup import deduplicate
 from kg.ingest.fields import UnknownField, resolve_fields
 from kg.ingest.inputs import iter_input_files
-from kg.ingest.registry import READERS, UnknownFormat, detect_format, get_reader, load_readers
+from kg.ingest.registry import READERS, UnknownFormat, detect_format, get_reader, load_readers, refusal
 from kg.ingest.report import IngestReport
 from kg.ingest.source import Source, open_binary
 from kg.models import Paper
@@ -53,8 +56,14 @@ def read_file(path: str | os.PathLike[str], *, format: str | None = None, fields
               report: IngestReport, name: str | None = None) -> Iterator[Paper]:
     """Every paper of one file, in file order, not de-duplicated (``iter_papers`` does that)."""
     path = Path(path)
-    fmt = format or detect_format(path, _head(path))
     source = Source(path, name or str(path), report, dict(fields or {}))
+    fmt = format
+    if fmt is None:
+        head = _head(path)
+        fmt = detect_format(path, head)
+        if fmt is None:
+            report.error(source.where(), refusal(head), record_level=False)
+            return
     yield from get_reader(fmt).read(source)
 
 

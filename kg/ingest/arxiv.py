@@ -74,6 +74,10 @@ def arxiv_draft(record: dict) -> Draft:
     authors = record.get("authors_parsed")
     if not isinstance(authors, list) or not authors:
         authors = record.get("authors")
+    doi = record.get("doi")
+    if isinstance(doi, str) and len(doi.split()) > 1:  # "10.1/a 10.2/b": several DOIs in one field
+        warnings.append(f"{len(doi.split())} DOIs in the doi field ({' '.join(doi.split())[:80]!r}); the first kept")
+        doi = doi.split()[0]
     return Draft(
         title=record.get("title"),
         abstract=record.get("abstract"),
@@ -82,7 +86,7 @@ def arxiv_draft(record: dict) -> Draft:
         date_iso=date_iso,
         authors=authors,
         venue=record.get("journal-ref") or record.get("journal_ref"),
-        doi=record.get("doi"),
+        doi=doi,
         arxiv_id=str(ident) if isinstance(ident, (str, int, float)) and not isinstance(ident, bool) else None,
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
         categories=record.get("categories"),

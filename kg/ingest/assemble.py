@@ -22,7 +22,7 @@ from typing import Any
 
 from kg.ingest.clean import clean_text, looks_truncated, strip_invisible
 from kg.ingest.dates import parse_date
-from kg.ingest.ids import arxiv_id_from_doi, normalise_arxiv_id, normalise_doi, paper_id
+from kg.ingest.ids import arxiv_id_from_doi, normalise_arxiv_id, normalise_doi, normalise_pmid, paper_id
 from kg.ingest.latex import latex_to_text
 from kg.ingest.report import IngestReport, Where
 from kg.models import Paper
@@ -48,6 +48,7 @@ class Draft:
     venue: Any = None
     doi: Any = None
     arxiv_id: Any = None
+    pmid: Any = None
     url: Any = None
     categories: Any = ()
     latex: str = "never"
@@ -246,6 +247,10 @@ def make_paper(draft: Draft, where: Where, report: IngestReport) -> Paper | None
     if raw_arxiv and arxiv_id is None:
         warnings.append(f"arXiv id {raw_arxiv!r} is not an arXiv id; ignored")
     arxiv_id = arxiv_id or arxiv_id_from_doi(doi)
+    raw_pmid = _optional_text(draft.pmid, "PMID", warnings)
+    pmid = normalise_pmid(raw_pmid) if raw_pmid else None
+    if raw_pmid and pmid is None:
+        warnings.append(f"PMID {raw_pmid!r} is not a PubMed id; ignored")
 
     source_id = draft.source_id
     if source_id is not None and not isinstance(source_id, str):
@@ -269,6 +274,7 @@ def make_paper(draft: Draft, where: Where, report: IngestReport) -> Paper | None
         source_file=where.file,
         source_line=where.line,
         truncated=looks_truncated(abstract) if draft.truncated is None else draft.truncated,
+        pmid=pmid,
     )
     report.records_read += 1
     for warning in warnings:

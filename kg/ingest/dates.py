@@ -21,6 +21,7 @@ _MONTH_DAY_RE = re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d
 _DAY_MONTH_RE = re.compile(rf"^(?:[A-Za-z]{{3}},\s*)?(\d{{1,2}})\s+{_MONTH}(?:,?\s+(\d{{4}}))?(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\s*(?:GMT|UTC|[+-]\d{{4}}))?)?$", re.I)
 _MONTH_YEAR_RE = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.I)
 _SLASH_RE = re.compile(r"^(\d{4})/(\d{1,2})(?:/(\d{1,2}))?$")
+_RIS_DATE_RE = re.compile(r"^(\d{4})/(\d{0,2})/(\d{0,2})(?:/[^/]*)?$")  # RIS: YYYY/MM/DD/other, parts may be empty
 
 
 def _iso(year: int | None, month: int | None = None, day: int | None = None) -> str | None:
@@ -73,6 +74,10 @@ def parse_date(value: object) -> str | None:
         return _iso(int(m[2]), MONTHS[m[1].lower()])
     if m := _SLASH_RE.match(text):
         return _iso(int(m[1]), int(m[2]), int(m[3]) if m[3] else None)
+    if m := _RIS_DATE_RE.match(text):
+        if m[3] and not m[2]:
+            return None
+        return _iso(int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None)
     return None
 
 

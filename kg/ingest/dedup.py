@@ -1,8 +1,8 @@
 """Merging the same paper read more than once (across files and formats).
 
-Keys, in order: DOI, arXiv id, normalised title (:func:`kg.ingest.ids.normalise_title`).
+Keys, in order: DOI, arXiv id, PubMed id, normalised title (:func:`kg.ingest.ids.normalise_title`).
 A record is a duplicate of the first earlier paper that shares its DOI, else its arXiv id,
-else its normalised title - unless the two carry *different* DOIs or different arXiv ids,
+else its PMID, else its normalised title - unless the two carry *different* DOIs, arXiv ids or PMIDs,
 which makes them different papers that happen to share a title ("Introduction", "Editorial").
 
 The first record wins; it is completed from its duplicates:
@@ -29,7 +29,7 @@ from kg.ingest.ids import normalise_title, paper_id
 from kg.ingest.report import IngestReport
 from kg.models import Paper
 
-_FILLED = ("source_id", "doi", "arxiv_id", "url", "venue", "authors", "categories")
+_FILLED = ("source_id", "doi", "arxiv_id", "pmid", "url", "venue", "authors", "categories")
 
 
 def _keys(paper: Paper) -> list[str]:
@@ -38,13 +38,16 @@ def _keys(paper: Paper) -> list[str]:
         keys.append("doi:" + paper.doi)
     if paper.arxiv_id:
         keys.append("arxiv:" + paper.arxiv_id)
+    if paper.pmid:
+        keys.append("pmid:" + paper.pmid)
     keys.append("title:" + normalise_title(paper.title))
     return keys
 
 
 def _conflict(a: Paper, b: Paper) -> bool:
-    """Different DOIs or different arXiv ids: not the same paper, whatever the titles say."""
-    return bool((a.doi and b.doi and a.doi != b.doi) or (a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id))
+    """Different DOIs, arXiv ids or PMIDs: not the same paper, whatever the titles say."""
+    return bool((a.doi and b.doi and a.doi != b.doi) or (a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id)
+                or (a.pmid and b.pmid and a.pmid != b.pmid))
 
 
 def merge(first: Paper, later: Paper) -> Paper:

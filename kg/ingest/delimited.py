@@ -7,8 +7,10 @@
 * Parsing is strict: a row with a stray quote, an unterminated quoted field or a field over
   64 MiB is reported and skipped, and reading starts again on the line after the start of the
   bad row, so a broken quote cannot swallow the records after it.
-* A row with more or fewer fields than the header (a ragged row) is reported and skipped:
-  its values can no longer be trusted to be in the right columns.
+* A row with more or fewer fields than the header (a ragged row; Scopus writes one field more
+  than its header on most rows) is kept, read by the header's columns, with a warning, when
+  the columns kg maps all lie before the first missing field; a row too short to hold them
+  is reported and skipped.
 * A CSV whose header has semicolons and no commas is read with ``;`` (spreadsheet exports).
 """
 
@@ -103,12 +105,21 @@ def _read_delimited(source: Source, delimiter: str) -> Iterator[Paper]:
         where = source.where(start, index)
         index += 1
         if len(row) != len(header):
-            source.report.error(where, f"row has {len(row)} fields, the header has {len(header)}")
-            continue
+            needed = _last_mapped_column(header, fields)
+            if len(row) <= needed:
+                source.report.error(where, f"row has {len(row)} fields, the header has {len(header)}; too few to hold the mapped columns")
+                continue
+            source.report.warning(where, f"row has {len(row)} fields, the header has {len(header)}; read by the header's columns")
         record = {name: value for name, value in zip(header, row) if name}
         paper = make_paper(generic_draft(record, fields), where, source.report)
         if paper is not None:
             yield paper
+
+
+def _last_mapped_column(header: list[str], fields: dict[str, tuple[str, ...]]) -> int:
+    """Index of the last header column that a paper field maps to."""
+    names = {field_key(n) for names in fields.values() for n in names}
+    return max((i for i, h in enumerate(header) if field_key(h) in names), default=0)
 
 
 def _has_title(header: list[str], names: tuple[str, ...]) -> bool:

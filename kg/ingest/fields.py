@@ -21,16 +21,17 @@ from kg.ingest.ids import normalise_arxiv_id, normalise_doi
 #: Paper field -> names tried in a record, first match wins.
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "paper_id", "identifier", "key", "uid", "record_id"),
-    "title": ("title", "paper_title", "article_title", "document_title"),
+    "title": ("title", "paper_title", "article_title", "document_title", "item_title"),
     "abstract": ("abstract", "summary", "abstract_text", "abstracttext", "paper_abstract", "description"),
     "date": ("date", "published", "publication_date", "published_date", "pub_date", "publish_date",
              "issued", "created", "year", "publication_year", "pub_year"),
     "month": ("month",),
     "authors": ("authors", "author", "author_names", "creators", "creator"),
-    "doi": ("doi",),
+    "doi": ("doi", "item_doi"),
     "arxiv_id": ("arxiv_id", "arxiv", "eprint", "arxiv_identifier"),
     "url": ("url", "link", "landing_page_url", "abs_url", "html_url", "pdf_url"),
-    "venue": ("venue", "journal", "booktitle", "conference", "container_title", "journal_ref", "publication", "source_title"),
+    "venue": ("venue", "journal", "booktitle", "conference", "container_title", "journal_ref", "publication", "source_title",
+              "publication_title"),
     "categories": ("categories", "category", "keywords", "subjects", "tags", "fields_of_study", "topics"),
 }
 

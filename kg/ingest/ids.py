@@ -69,6 +69,21 @@ def normalise_doi(value: str | None) -> str | None:
     return text if _DOI_RE.match(text) else None
 
 
+_PMID_RE = re.compile(r"^(?:pmid:?\s*|https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pubmed|pubmed\.ncbi\.nlm\.nih\.gov)/)?(\d{1,9})/?$", re.I)
+
+
+def normalise_pmid(value: str | None) -> str | None:
+    """A PubMed id as digits (``PMID: 31690499``, a pubmed URL), or None if it is not one.
+
+    >>> normalise_pmid("PMID:31690499"), normalise_pmid("https://pubmed.ncbi.nlm.nih.gov/123/"), normalise_pmid("x1")
+    ('31690499', '123', None)
+    """
+    if not isinstance(value, str):
+        return None
+    match = _PMID_RE.match(value.strip())
+    return str(int(match.group(1))) if match and int(match.group(1)) > 0 else None
+
+
 def arxiv_id_from_doi(doi: str | None) -> str | None:
     """arXiv's own DOIs (``10.48550/arXiv.2101.00001``) name an arXiv paper."""
     if not doi:

@@ -6,9 +6,12 @@ The JSON readers (``jsonl``, ``json``) look at the first object of a file to cho
 * ``openalex``: OpenAlex works (``abstract_inverted_index``, ``authorships``, or an
   ``https://openalex.org/W...`` id);
 * ``s2``: Semantic Scholar Graph API papers (``paperId`` or ``externalIds``);
+* ``csl``: CSL-JSON items and Crossref works (``issued`` / ``published`` date objects,
+  a hyphenated ``container-title``, or Crossref's own keys);
 * ``generic``: anything else, through the field-name table (:mod:`kg.ingest.fields`).
 
-API pages (``{"results": [...]}``, ``{"data": [...]}``) are opened and their records read.
+API pages (``{"results": [...]}``, ``{"data": [...]}``) are opened and their records read, and so
+is Crossref's envelope (``{"message-type": "work", "message": {...}}``, ``message.items``).
 """
 
 from __future__ import annotations
@@ -36,22 +39,32 @@ def sniff_layout(record: dict) -> str:
         return "openalex"
     if "paperId" in record or "externalIds" in record or "citingPaper" in record or "citedPaper" in record:
         return "s2"
+    from kg.ingest.crossref import is_crossref_work
+
+    if is_crossref_work(record) or "container-title" in record or any(
+        isinstance(record.get(key), dict) and "date-parts" in record[key] for key in ("issued", "published")
+    ):
+        return "csl"
     return "generic"
 
 
 def _layouts() -> dict[str, DraftFn]:
-    from kg.ingest import arxiv, openalex, s2
+    from kg.ingest import arxiv, csl, openalex, s2
 
     return {
         "generic": lambda record, fields: generic_draft(record, fields),
         "arxiv": lambda record, fields: arxiv.arxiv_draft(record),
         "openalex": lambda record, fields: openalex.openalex_draft(record),
         "s2": lambda record, fields: s2.s2_draft(record),
+        "csl": lambda record, fields: csl.csl_draft(record),
     }
 
 
 def page_items(record: dict) -> list | None:
     """The records of an API page, or None when ``record`` is a record itself."""
+    message = record.get("message")
+    if "message-type" in record and isinstance(message, dict):  # Crossref: one work, or a page
+        return message["items"] if isinstance(message.get("items"), list) else [message]
     if "title" in record or "display_name" in record:
         return None
     for key in _PAGE_KEYS:

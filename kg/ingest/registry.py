@@ -2,7 +2,9 @@
 
 A reader is a generator function ``read(source) -> Iterator[Paper]`` registered under a name
 with :func:`register`; ``kg build --format NAME`` picks one, otherwise :func:`detect_format`
-looks at the file name and, where that is not enough, at the first bytes of the file.
+looks at the file name and, where that is not enough, at the first bytes of the file
+(:mod:`kg.ingest.detect`). A file whose content carries no reader's signature is refused:
+it is never read as a "Daily Papers" dump by default.
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ class ReaderSpec:
 READERS: dict[str, ReaderSpec] = {}
 
 #: Modules that register readers, imported on first use.
-READER_MODULES = ("daily", "jsonl", "json_doc", "arxiv", "delimited", "bibtex", "atom", "openalex", "s2")
+READER_MODULES = ("daily", "jsonl", "json_doc", "arxiv", "delimited", "bibtex", "atom", "openalex", "s2",
+                  "ris", "medline", "pubmed_xml", "jats", "wos", "csl", "crossref")
+
+#: Readers whose file extension decides (their own reader reports a file that is not theirs);
+#: every other extension (``.txt``, ``.xml``, none...) is decided by content signature.
+EXTENSION_DECIDES = ("json", "jsonl", "csv", "tsv", "bibtex")
 
 
 class UnknownFormat(ValueError):
@@ -75,37 +82,27 @@ def known_extension(path: Path) -> str | None:
 
 
 def sniff(head: bytes) -> str | None:
-    """A format guess from a file's first bytes (BOM and gzip already removed), or None."""
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    if not text:
-        return None
-    first = text[0]
-    if first == "<":
-        return "atom"
-    if first == "@":
-        return "bibtex"
-    if first == "[":
-        return "json"
-    if first == "{":
-        return "jsonl" if text.split("\n", 1)[0].rstrip().endswith("}") else "json"
-    header = text.split("\n", 1)[0].lower()
-    if "title" in header:
-        if header.count("\t") >= 1:
-            return "tsv"
-        if header.count(",") >= 1:
-            return "csv"
-    return None
+    """The reader whose signature a file's first bytes carry (BOM and gzip removed), or None."""
+    from kg.ingest.detect import head_text, signature
+
+    return signature(head_text(head))
 
 
-def detect_format(path: Path, head: bytes) -> str:
-    """The reader for a file: its extension, refined by its content; ``daily`` for plain text.
+def detect_format(path: Path, head: bytes) -> str | None:
+    """The reader for a file, or None when nothing recognises it (the caller refuses the file).
 
-    A ``.txt`` file that is really JSON, BibTeX or XML is read as what it is.
+    ``.json``, ``.jsonl``, ``.csv``, ``.tsv`` and ``.bib`` go to their reader; any other file
+    (``.txt``, ``.ris``, ``.xml``, no extension...) is read as what its content says it is.
     """
     by_name = known_extension(path)
-    if by_name is not None and by_name != "daily":
+    if by_name in EXTENSION_DECIDES:
         return by_name
-    guess = sniff(head)
-    if by_name == "daily" and guess in ("csv", "tsv"):
-        return "daily"  # a listing whose first title has "title" and a comma in it
-    return guess or "daily"
+    return sniff(head)
+
+
+def refusal(head: bytes) -> str:
+    """The one-line reason a file no reader recognises is skipped."""
+    from kg.ingest.detect import head_text, looks_like
+
+    return (f"not a paper format kg recognises (it looks like {looks_like(head_text(head))}); "
+            f"if it is one, name it with --format ({', '.join(sorted(load_readers()))}); file skipped")

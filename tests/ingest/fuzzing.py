@@ -31,6 +31,13 @@ SEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "atom": (".xml", ("arxiv_api.xml", "malformed/not_well_formed.xml")),
     "openalex": (".json", ("openalex_works.json", "malformed/openalex_bad_index.json")),
     "s2": (".json", ("s2_papers.json", "malformed/s2_null_records.json")),
+    "ris": (".ris", ("refs.ris",)),
+    "medline": (".nbib", ("pubmed.nbib",)),
+    "pubmed": (".xml", ("pubmed.xml", "malformed/pubmed_entities.xml")),
+    "jats": (".xml", ("jats_article.xml",)),
+    "wos": (".txt", ("savedrecs.txt", "wos_plain.txt")),
+    "csl": (".json", ("csl_items.json",)),
+    "crossref": (".json", ("crossref_works.json",)),
 }
 READERS = tuple(SEEDS)
 
@@ -38,7 +45,8 @@ READERS = tuple(SEEDS)
 _INTERESTING = [b"{", b"}", b"[", b"]", b'"', b"\\", b",", b"\t", b"\n", b"\r\n", b"\r", b"<", b">", b"&", b"@",
                 b"$", b"~", b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", b"\xe9", b"\xc3", b"\xe2\x80\xae", b"\\u0000",
                 b"\\ud800", b"<entry>", b"</entry>", b"@article{x,", b"title", b"\\emph{", b"&amp;", b"]]>", b"<!DOCTYPE x [",
-                b"Subscribe", b"Aug 5\n", b"\n\n", b"null", b"1e999", b"-", b"0" * 30]
+                b"Subscribe", b"Aug 5\n", b"TY  - ", b"ER  - ", b"PMID- ", b"      ", b"<AbstractText Label=\"X\">",
+                b"</PubmedArticle>", b"<article>", b"</article>", b"PT\t", b"\"date-parts\"", b"<jats:p>", b"\n\n", b"null", b"1e999", b"-", b"0" * 30]
 
 
 @st.composite

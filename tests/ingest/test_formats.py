@@ -14,7 +14,8 @@ from .helpers import DATA, read
 
 
 def test_registry_has_every_format_the_cli_names():
-    assert set(load_readers()) == {"daily", "jsonl", "json", "arxiv", "csv", "tsv", "bibtex", "atom", "openalex", "s2"}
+    assert set(load_readers()) == {"daily", "jsonl", "json", "arxiv", "csv", "tsv", "bibtex", "atom", "openalex", "s2",
+                                   "ris", "medline", "pubmed", "jats", "wos", "csl", "crossref"}
 
 
 @pytest.mark.parametrize(
@@ -27,14 +28,15 @@ def test_registry_has_every_format_the_cli_names():
         ("a.csv", b"id,title\n", "csv"),
         ("a.tsv", b"id\ttitle\n", "tsv"),
         ("refs.bib", b"@article{", "bibtex"),
-        ("feed.xml", b"<?xml", "atom"),
-        ("noext", b"<?xml version", "atom"),
+        ("feed.xml", b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">', "atom"),
+        ("noext", b'<?xml version="1.0"?><!-- arXiv --><feed>', "atom"),
         ("noext", b"@misc{x,", "bibtex"),
         ("noext", b"[{", "json"),
         ("noext", b"title,abstract\n", "csv"),
         ("noext", b"title\tabstract\n", "tsv"),
         ("a.jsonl.gz", b"", "jsonl"),
-        ("listing.txt", b"Title, with a comma\nAbstract.", "daily"),
+        ("listing.txt", b"Daily Papers\nTitle, with a comma\nAbstract.", "daily"),
+        ("listing.txt", b"Title, with a comma\nAbstract.", None),  # no page marker: refused, never a listing by default
     ],
 )
 def test_detect_format(tmp_path, name, head, expected):

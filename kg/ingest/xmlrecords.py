@@ -1,0 +1,178 @@
+"""Record elements of an XML file (PubMed, JATS), parsed safely, with lines and error recovery.
+
+Real PubMed and PMC files start with a DOCTYPE, so DTDs are allowed; entity declarations and
+external references stay forbidden (defusedxml: ``forbid_dtd=False, forbid_entities=True,
+forbid_external=True``), so no "billion laughs" and no external loading. Each record element
+(``PubmedArticle``, ``article``...) is handed over as an ElementTree element with the line it
+starts on, then dropped, so memory holds one record at a time (plus the file's bytes).
+
+XML that is not well formed: the record being read when the parser stopped is reported (with
+the parser's line and reason) and parsing starts again at the next record start tag after
+it, inside the original root element, so one broken record loses nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from kg.ingest.source import Source, open_binary
+
+_CHUNK = 1 << 16
+
+
+@dataclass
+class XmlRecord:
+    element: ET.Element
+    line: int
+
+
+def local(tag: str) -> str:
+    """``{namespace}name`` -> ``name``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def text_of(element: ET.Element | None) -> str | None:
+    """All text inside an element (inline markup such as ``<i>`` kept as its text), or None."""
+    if element is None:
+        return None
+    text = "".join(element.itertext())
+    return text if text.strip() else None
+
+
+class _Builder:
+    """Parser target that builds only record elements (a fresh TreeBuilder for each);
+    remembers the line and byte offset each starts on."""
+
+    def __init__(self, is_record: Callable[[str], bool], line_shift: int):
+        self.inner: ET.TreeBuilder | None = None
+        self.is_record = is_record
+        self.line_shift = line_shift
+        self.parser: DefusedXMLParser | None = None
+        self.depth = 0
+        self.record_depth = 0
+        self.current: tuple[int, int] | None = None  # (line, byte offset) of the open record
+        self.root_offset: int | None = None
+        self.done: list[XmlRecord] = []
+
+    def start(self, tag, attrs):
+        self.depth += 1
+        expat = self.parser.parser  # type: ignore[union-attr]
+        if self.depth == 1:
+            self.root_offset = expat.CurrentByteIndex
+        if self.current is None and self.is_record(local(tag)):
+            self.current = (expat.CurrentLineNumber + self.line_shift, expat.CurrentByteIndex)
+            self.record_depth = self.depth
+            self.inner = ET.TreeBuilder()
+        if self.inner is not None:
+            return self.inner.start(tag, attrs)
+        return None
+
+    def end(self, tag):
+        element = None
+        if self.inner is not None and self.current is not None:
+            element = self.inner.end(tag)
+            if self.depth == self.record_depth:
+                self.done.append(XmlRecord(element, self.current[0]))
+                self.current = None
+                self.inner = None
+        self.depth -= 1
+        return element
+
+    def data(self, data):
+        if self.inner is not None:
+            self.inner.data(data)
+
+    def close(self):
+        return None
+
+
+def _parse(data: bytes, is_record: Callable[[str], bool], line_shift: int) -> Iterator[tuple[_Builder, Exception | None]]:
+    """Feed ``data`` in chunks; yield the builder after each chunk (records found so far)."""
+    builder = _Builder(is_record, line_shift)
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    builder.parser = parser
+    try:
+        for at in range(0, len(data), _CHUNK):
+            parser.feed(data[at:at + _CHUNK])
+            yield builder, None
+        parser.close()
+    except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
+        yield builder, exc
+        return
+    yield builder, None
+
+
+def iter_xml_records(source: Source, is_record: Callable[[str], bool], record_tag_re: re.Pattern[bytes]) -> Iterator[XmlRecord]:
+    """Every record element of the file, in order; problems reported to ``source.report``."""
+    from kg.ingest.atom import _to_expat_encoding  # one transcoding rule for every XML reader
+
+    try:
+        with open_binary(source.path) as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:
+        source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
+        return
+    if not data.strip():
+        source.report.files_read += 1
+        return
+    data = _to_expat_encoding(source, data)
+    header: bytes | None = None
+    header_len = resume = line_shift = 0  # document[header_len:] == data[resume:]
+    document = data
+    index = 0
+    while True:
+        failure: Exception | None = None
+        builder: _Builder | None = None
+        for builder, failure in _parse(document, is_record, line_shift):
+            yield from builder.done
+            index += len(builder.done)
+            builder.done.clear()
+        assert builder is not None
+        if failure is None:
+            source.report.files_read += 1
+            return
+        if isinstance(failure, DefusedXmlException):
+            source.report.error(source.where(), f"XML with entity declarations or external references is refused ({type(failure).__name__}); file skipped", record_level=False)
+            return
+        if not isinstance(failure, ET.ParseError):
+            source.report.error(source.where(), f"XML in an encoding that cannot be read ({failure}); file skipped", record_level=False)
+            return
+        line, column = getattr(failure, "position", (1, 0))
+        reason = f"XML not well formed ({str(failure).split(':')[0]}: line {line + line_shift}, column {column + 1})"
+        if header is None:
+            if builder.root_offset is None:
+                source.report.error(source.where(line), reason + "; file skipped", record_level=False)
+                return
+            header = document[: document.find(b">", builder.root_offset) + 1]
+        to_data = lambda pos: max(pos - header_len, 0) + resume  # noqa: E731
+        if builder.current is not None:
+            source.report.error(source.where(builder.current[0], index), reason)
+            index += 1
+            restart = to_data(builder.current[1]) + 1
+        else:
+            source.report.warning(source.where(line + line_shift), reason + " (outside any record)")
+            restart = to_data(_byte_offset(document, line, column))
+        match = record_tag_re.search(data, max(restart, resume + 1))
+        if match is None:
+            source.report.files_read += 1
+            return
+        resume = match.start()
+        document = header + data[resume:]
+        header_len = len(header)
+        line_shift = data.count(b"\n", 0, resume) - header.count(b"\n")
+
+
+def _byte_offset(document: bytes, line: int, column: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        nxt = document.find(b"\n", pos)
+        if nxt < 0:
+            return len(document)
+        pos = nxt + 1
+    return pos + column
