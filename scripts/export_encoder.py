@@ -90,7 +90,7 @@ def assemble(model_files: Path, out: Path) -> None:
     register_components()
     nlp = spacy.load(DEFAULT_MODEL)
     for name in CNN_COMPONENTS:
-        if name in nlp.pipe_names:
+        if name in nlp.component_names:  # tok2vec and ner are disabled ones: not in pipe_names
             nlp.remove_pipe(name)
     before = "kg_gazetteer" if "kg_gazetteer" in nlp.pipe_names else nlp.pipe_names[2]
     comp = nlp.add_pipe("kg_encoder_ner", before=before)

@@ -15,10 +15,9 @@ fast extractor's. Each entity's confidence (mean probability of its pieces' tags
 ``Span._.score`` (kept on the mention as ``Mention.score`` when the span rules leave the span
 as it is).
 
-Run time needs onnxruntime, tokenizers and numpy only (no torch).
+Run time needs onnxruntime, tokenizers and numpy only (no torch). (No ``from __future__ import
+annotations`` here: spaCy validates the factory's arguments from their real annotations.)
 """
-
-from __future__ import annotations
 
 import json
 import os
@@ -58,7 +57,7 @@ class EncoderNer:
         self._dir: Path | None = None
 
     # -- files -------------------------------------------------------------------------------
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EncoderNer:
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EncoderNer":
         path = Path(path)
         missing = [f for f in FILES if not (path / f).is_file()]
         if missing:
