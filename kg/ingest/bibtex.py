@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from kg.ingest.assemble import Draft, make_paper
 from kg.ingest.bibtex_strings import StringError, StringExpander
+from kg.ingest.limits import MAX_BIBTEX_ENTRY_CHARS
 from kg.ingest.dates import parse_date, parse_month, year_month
 from kg.ingest.registry import register
 from kg.ingest.source import Source, iter_lines
@@ -87,18 +88,24 @@ def _split_top_commas(text: str) -> list[str]:
     return [p for p in parts if p.strip()] or [text]
 
 
-def _pieces(source: Source) -> Iterator[tuple[int, str, str | None]]:
-    """``(first line, text, entry type)`` of each entry (and of the text between entries)."""
-    start_line, kind, buffer = 1, None, []
+def _pieces(source: Source) -> Iterator[tuple[int, str | None, str | None]]:
+    """``(first line, text, entry type)`` of each entry (and of the text between entries);
+    text is None for an entry longer than :data:`kg.ingest.limits.MAX_BIBTEX_ENTRY_CHARS`
+    (its lines are not kept)."""
+    start_line, kind, buffer, size = 1, None, [], 0
     for lineno, line in iter_lines(source, keepends=True):
         match = _ENTRY_START_RE.match(line)
         if match:
-            if buffer:
-                yield start_line, "".join(buffer), kind
-            start_line, kind, buffer = lineno, match.group(1).lower(), []
-        buffer.append(line)
-    if buffer:
-        yield start_line, "".join(buffer), kind
+            if buffer or size:
+                yield start_line, "".join(buffer) if size <= MAX_BIBTEX_ENTRY_CHARS else None, kind
+            start_line, kind, buffer, size = lineno, match.group(1).lower(), [], 0
+        size += len(line)
+        if size <= MAX_BIBTEX_ENTRY_CHARS:
+            buffer.append(line)
+        else:
+            buffer = []
+    if buffer or size:
+        yield start_line, "".join(buffer) if size <= MAX_BIBTEX_ENTRY_CHARS else None, kind
 
 
 def _reason(text: str) -> str:
@@ -165,6 +172,10 @@ def read_bibtex(source: Source) -> Iterator[Paper]:
     for line, text, kind in _pieces(source):
         if kind is None:
             continue  # text before the first entry: a comment to BibTeX
+        if text is None:
+            source.report.error(source.where(line, index), f"entry longer than the limit of {MAX_BIBTEX_ENTRY_CHARS:,} characters; not parsed", record_level=kind not in _NOT_ENTRIES)
+            index += kind not in _NOT_ENTRIES
+            continue
         before = len(parser.bib_database.entries)
         defined = dict(strings)
         try:

@@ -95,6 +95,8 @@ class StringExpander:
         ...
         kg.ingest.bibtex_strings.StringError: expands to more than 3 characters (the limit for one BibTeX value)
         """
+        if isinstance(value, str):
+            return value  # no macro: nothing to expand (its length is the reader's business)
         self.check(value)
         out: list[str] = []
         self._append(value, out)

@@ -17,7 +17,8 @@ bound the rest (the text kept in every output, reading and parsing one record):
 * :data:`MAX_CSV_FIELD_CHARS`: a longer CSV/TSV field makes its row an error (``csv``'s own
   field limit);
 * :data:`MAX_BIBTEX_STRING_CHARS`: a BibTeX ``@string`` or field whose expansion would be
-  longer is reported with its line and not expanded (:mod:`kg.ingest.bibtex`).
+  longer is reported with its line and not expanded (:mod:`kg.ingest.bibtex`);
+* :data:`MAX_BIBTEX_ENTRY_CHARS`: a longer BibTeX entry is reported and skipped unparsed.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ MAX_JSON_LINE_CHARS = 32 * 2**20
 MAX_INDEX_POSITIONS = 100_000
 #: Characters of one CSV/TSV field (``csv.field_size_limit``).
 MAX_CSV_FIELD_CHARS = 16 * 2**20
-#: Characters of one expanded BibTeX ``@string`` or field value.
+#: Characters of one expanded BibTeX ``@string`` or field value that uses macros.
 MAX_BIBTEX_STRING_CHARS = 1_000_000
+#: Characters of one BibTeX entry given to the parser (pyparsing takes about 24 bytes per
+#: character: 240 MB for a 10 MB entry, measured).
+MAX_BIBTEX_ENTRY_CHARS = 16 * 2**20
 
 _SPACE_RE = re.compile(r"\s")
 

@@ -158,3 +158,23 @@ def test_bibtex_string_cycle_is_reported(tmp_path):
     assert [p.title for p in papers] == ["BERT"]
     assert any("refers to itself" in p.reason and p.line == 3 for p in report.problems)
     assert [p.line for p in report.errors] == [4]
+
+
+def test_long_literal_bibtex_abstract_keeps_its_first_part(tmp_path):
+    # a plain value (no macro) is not an expansion: it is cut like any abstract
+    text = GOOD_BEFORE.replace("journal = nips,", "") + "@article{big, title = {Big}, abstract = {" + _long_text(2_000_000) + "}}\n" + GOOD_AFTER
+    papers, report = _bib(tmp_path, text)
+    assert [p.title for p in papers] == ["Attention Is All You Need", "Big", "BERT"]
+    assert len(papers[1].abstract) <= MAX_ABSTRACT_CHARS
+    assert [(p.line, p.severity) for p in report.problems] == [(7, "warning")]
+
+
+def test_bibtex_entry_over_the_limit_is_refused_unparsed(tmp_path):
+    from kg.ingest.limits import MAX_BIBTEX_ENTRY_CHARS
+
+    body = (_long_text(1_000) + "\n") * (MAX_BIBTEX_ENTRY_CHARS // 1_000 + 10)
+    text = GOOD_AFTER + "@article{big, title = {Big}, abstract = {\n" + body + "}}\n" + GOOD_BEFORE.replace("journal = nips,", "")
+    papers, report = _bib(tmp_path, text)
+    assert [p.title for p in papers] == ["BERT", "Attention Is All You Need"]
+    (error,) = report.errors
+    assert error.line == 5 and "not parsed" in error.reason
