@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 #: Texts up to this many characters are one Doc; longer ones are cut into pieces this long.
@@ -95,35 +95,63 @@ def extract_batch(texts: Sequence[str], settings: Settings) -> list[bytes]:
 
 
 def extract_texts(nlp, texts: Sequence[str], *, chunk_chars: int = CHUNK_CHARS, max_chars: int = MAX_CHARS, batch_size: int = 64) -> list[bytes]:
-    """Run ``nlp`` over ``texts`` (cutting oversized ones) and encode one result per text."""
-    from kg.extract.chunks import split_text
+    """Run ``nlp`` over ``texts`` (cutting oversized ones) and encode one result per text.
+
+    The pieces go through the pipeline in batches of at most ``batch_size`` pieces and
+    ``chunk_chars`` characters (:func:`piece_batches`), each batch's Docs dropped before the
+    next: the tok2vec's working memory (about 15 kB per token, 2.5 kB per character, measured)
+    grows with the characters of one ``nlp.pipe`` batch, so it is bounded by ``chunk_chars``
+    whatever the length of one text. Before, all pieces of a long text went into one batch and
+    a 1 MB text took 2.35 GB (docs/scale.md).
+    """
     from kg.extract.codec import encode
     from kg.extract.convert import concat_extractions, shift_extraction
 
     chunk_chars = max(1, min(chunk_chars, nlp.max_length))
-    pieces: list[tuple[int, int, int]] = []  # (text index, start, end)
     warnings: list[list[str]] = [[] for _ in texts]
-    for i, text in enumerate(texts):
-        n = len(text)
-        if n > max_chars:
-            warnings[i].append(f"text of {n:,} characters is longer than {max_chars:,}; only the first {max_chars:,} were extracted")
-            n = max_chars
-        if n <= chunk_chars:
-            pieces.append((i, 0, n))
-        else:
-            pieces.extend((i, s, e) for s, e in split_text(text[:n], chunk_chars))
-    results = _run_pieces(nlp, [texts[i][s:e] for i, s, e in pieces], batch_size)
     parts: list[list] = [[] for _ in texts]
-    for (i, start, end), (ext, error) in zip(pieces, results):
-        if error is not None:
-            warnings[i].append(f"extraction failed on characters {start:,}-{end:,} and skipped them: {error}")
-        else:
-            parts[i].append(shift_extraction(ext, start))
+    for i, text in enumerate(texts):
+        if len(text) > max_chars:
+            warnings[i].append(f"text of {len(text):,} characters is longer than {max_chars:,}; only the first {max_chars:,} were extracted")
+    for batch in piece_batches([min(len(t), max_chars) for t in texts], texts, chunk_chars, batch_size):
+        results = _run_pieces(nlp, [texts[i][s:e] for i, s, e in batch], batch_size)
+        for (i, start, end), (ext, error) in zip(batch, results):
+            if error is not None:
+                warnings[i].append(f"extraction failed on characters {start:,}-{end:,} and skipped them: {error}")
+            else:
+                parts[i].append(shift_extraction(ext, start))
     out = []
     for i in range(len(texts)):
         ext = parts[i][0] if len(parts[i]) == 1 else concat_extractions("", parts[i])
         out.append(encode(ext, warnings[i]))
     return out
+
+
+def piece_batches(lengths: Sequence[int], texts: Sequence[str], chunk_chars: int, batch_size: int) -> Iterator[list[tuple[int, int, int]]]:
+    """``(text index, start, end)`` pieces of ``texts[i][:lengths[i]]``, in order, grouped into
+    batches of at most ``batch_size`` pieces and ``chunk_chars`` characters (a batch holds at
+    least one piece; no piece is longer than ``chunk_chars``).
+
+    Example
+    -------
+    >>> texts = ["aa", "bbb", "c" * 5, "d"]
+    >>> list(piece_batches([len(t) for t in texts], texts, 4, 10))
+    [[(0, 0, 2)], [(1, 0, 3)], [(2, 0, 4)], [(2, 4, 5), (3, 0, 1)]]
+    """
+    from kg.extract.chunks import split_text
+
+    batch: list[tuple[int, int, int]] = []
+    chars = 0
+    for i, n in enumerate(lengths):
+        spans = [(0, n)] if n <= chunk_chars else split_text(texts[i][:n], chunk_chars)
+        for start, end in spans:
+            if batch and (len(batch) >= batch_size or chars + end - start > chunk_chars):
+                yield batch
+                batch, chars = [], 0
+            batch.append((i, start, end))
+            chars += end - start
+    if batch:
+        yield batch
 
 
 #: Errors of the pipeline on one text that cost that text (reported), not the build.

@@ -7,7 +7,8 @@ applies the rules every format shares, so that they are written once:
   error, record skipped); a number is coerced with a warning;
 * a missing or empty abstract keeps the record with a warning (titles alone still name
   methods and tasks); an abstract given as a list of strings is joined with a warning;
-* titles and abstracts are cleaned (:func:`kg.ingest.clean.clean_text`);
+* titles and abstracts longer than kg's per-record limits are cut to their first part with a
+  warning (:mod:`kg.ingest.limits`), then cleaned (:func:`kg.ingest.clean.clean_text`);
 * dates are parsed to ISO 8601 (:mod:`kg.ingest.dates`); an unreadable date is dropped with
   a warning and kept verbatim in ``date_text``;
 * DOIs and arXiv ids are normalised; one that is not valid is dropped with a warning;
@@ -24,6 +25,7 @@ from kg.ingest.clean import clean_text, looks_truncated, strip_invisible
 from kg.ingest.dates import parse_date
 from kg.ingest.ids import arxiv_id_from_doi, normalise_arxiv_id, normalise_doi, normalise_pmid, paper_id
 from kg.ingest.latex import latex_to_text
+from kg.ingest.limits import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, cut_text, cut_warning
 from kg.ingest.report import IngestReport, Where
 from kg.models import Paper
 
@@ -204,6 +206,16 @@ def _optional_text(value: Any, name: str, warnings: list[str]) -> str | None:
     return text or None
 
 
+def _within(value: str, name: str, limit: int, warnings: list[str]) -> str:
+    """``value`` cut to its first ``limit`` characters (:mod:`kg.ingest.limits`), before any
+    clean-up, with a warning when it was longer."""
+    if len(value) <= limit:
+        return value
+    kept = cut_text(value, limit)
+    warnings.append(cut_warning(name, len(value), limit, len(kept)))
+    return kept
+
+
 def make_paper(draft: Draft, where: Where, report: IngestReport) -> Paper | None:
     """Validate and clean one record; report its problems; None when it is skipped.
 
@@ -214,10 +226,13 @@ def make_paper(draft: Draft, where: Where, report: IngestReport) -> Paper | None
         raw_title = text_field(draft.title, "title", required=True, warnings=warnings)
         if raw_title is None:
             raise Skip("missing title")
+        raw_title = _within(raw_title, "title", MAX_TITLE_CHARS, warnings)
         title = clean_text(raw_title, latex=draft.latex)
         if not title:
             raise Skip("empty title")
         raw_abstract = text_field(draft.abstract, "abstract", required=True, warnings=warnings)
+        if raw_abstract is not None:
+            raw_abstract = _within(raw_abstract, "abstract", MAX_ABSTRACT_CHARS, warnings)
     except Skip as exc:
         report.error(where, str(exc))
         return None

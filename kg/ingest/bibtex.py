@@ -5,6 +5,11 @@ is given to one bibtexparser parser (so ``@string`` macros and the month names c
 A piece the parser cannot read (unbalanced braces, a missing key) is reported with its line
 and skipped, and the next entry is read as usual: one bad entry never hides the others.
 
+``@string`` macros are not expanded by bibtexparser but lazily, with a size cap, where an entry
+uses them (:mod:`kg.ingest.bibtex_strings`): a macro that cannot be expanded (longer than
+:data:`kg.ingest.limits.MAX_BIBTEX_STRING_CHARS`, undefined macros, a cycle) is reported
+with its line, and so is each entry that uses it (skipped); the other entries are read.
+
 Fields: ``title`` (required), ``abstract``, ``year`` + ``month`` (or biblatex ``date``),
 ``doi``, ``eprint`` with ``archivePrefix``/``eprinttype = arXiv`` (or an arXiv-looking
 ``eprint``), ``journal`` / ``booktitle`` / ``journaltitle`` (venue), ``url``, ``keywords``
@@ -22,6 +27,8 @@ from collections.abc import Iterator
 
 
 from kg.ingest.assemble import Draft, make_paper
+from kg.ingest.bibtex_strings import StringError, StringExpander
+from kg.ingest.limits import MAX_BIBTEX_ENTRY_CHARS
 from kg.ingest.dates import parse_date, parse_month, year_month
 from kg.ingest.registry import register
 from kg.ingest.source import Source, iter_lines
@@ -81,18 +88,24 @@ def _split_top_commas(text: str) -> list[str]:
     return [p for p in parts if p.strip()] or [text]
 
 
-def _pieces(source: Source) -> Iterator[tuple[int, str, str | None]]:
-    """``(first line, text, entry type)`` of each entry (and of the text between entries)."""
-    start_line, kind, buffer = 1, None, []
+def _pieces(source: Source) -> Iterator[tuple[int, str | None, str | None]]:
+    """``(first line, text, entry type)`` of each entry (and of the text between entries);
+    text is None for an entry longer than :data:`kg.ingest.limits.MAX_BIBTEX_ENTRY_CHARS`
+    (its lines are not kept)."""
+    start_line, kind, buffer, size = 1, None, [], 0
     for lineno, line in iter_lines(source, keepends=True):
         match = _ENTRY_START_RE.match(line)
         if match:
-            if buffer:
-                yield start_line, "".join(buffer), kind
-            start_line, kind, buffer = lineno, match.group(1).lower(), []
-        buffer.append(line)
-    if buffer:
-        yield start_line, "".join(buffer), kind
+            if buffer or size:
+                yield start_line, "".join(buffer) if size <= MAX_BIBTEX_ENTRY_CHARS else None, kind
+            start_line, kind, buffer, size = lineno, match.group(1).lower(), [], 0
+        size += len(line)
+        if size <= MAX_BIBTEX_ENTRY_CHARS:
+            buffer.append(line)
+        else:
+            buffer = []
+    if buffer or size:
+        yield start_line, "".join(buffer) if size <= MAX_BIBTEX_ENTRY_CHARS else None, kind
 
 
 def _reason(text: str) -> str:
@@ -151,13 +164,20 @@ def read_bibtex(source: Source) -> Iterator[Paper]:
         warnings.simplefilter("ignore", DeprecationWarning)
         from bibtexparser.bparser import BibTexParser  # imported here: pyparsing is slow to import
 
-        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
+        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=False)
     parser.expect_multiple_parse = True
+    strings = parser.bib_database.strings
+    expander = StringExpander(strings)
     index = 0
     for line, text, kind in _pieces(source):
         if kind is None:
             continue  # text before the first entry: a comment to BibTeX
+        if text is None:
+            source.report.error(source.where(line, index), f"entry longer than the limit of {MAX_BIBTEX_ENTRY_CHARS:,} characters; not parsed", record_level=kind not in _NOT_ENTRIES)
+            index += kind not in _NOT_ENTRIES
+            continue
         before = len(parser.bib_database.entries)
+        defined = dict(strings)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
@@ -165,9 +185,14 @@ def read_bibtex(source: Source) -> Iterator[Paper]:
             parsed = parser.bib_database.entries[before:]
         except Exception as exc:  # noqa: BLE001 - pyparsing raises many types; the entry is reported, not hidden
             parsed = []
+            failed = True
             reason = f"BibTeX parser failed ({type(exc).__name__}: {exc})"
         else:
+            failed = False
             reason = _reason(text)
+        if kind == "string":
+            _check_strings(source, line, strings, defined, expander, reason if failed else _string_reason(text))
+            continue
         if kind in _NOT_ENTRIES:
             continue
         if not parsed:
@@ -175,7 +200,35 @@ def read_bibtex(source: Source) -> Iterator[Paper]:
             index += 1
             continue
         for entry in parsed:
-            paper = make_paper(entry_draft(entry), source.where(line, index), source.report)
+            where = source.where(line, index)
             index += 1
+            try:
+                entry = {key: value if key in ("ID", "ENTRYTYPE") else expander.expand(value) for key, value in entry.items()}
+            except StringError as exc:
+                source.report.error(where, f"a field cannot be expanded: {exc}")
+                continue
+            paper = make_paper(entry_draft(entry), where, source.report)
             if paper is not None:
                 yield paper
+
+
+def _string_reason(text: str) -> str:
+    if text.count("{") != text.count("}"):
+        return f"unbalanced braces ({text.count('{')} opening, {text.count('}')} closing)"
+    return "not a valid @string"
+
+
+def _check_strings(source: Source, line: int, strings: dict, before: dict, expander: StringExpander, reason: str) -> None:
+    """Report an ``@string`` piece that defined nothing (the parser failed or skipped it), and
+    each macro it defined that cannot be expanded (removed: an entry that uses it is then
+    reported as using an undefined macro)."""
+    new = [name for name, value in strings.items() if before.get(name) is not value]
+    if not new:
+        source.report.warning(source.where(line), f"@string not read ({reason}); entries that use it will be skipped")
+        return
+    for name in new:
+        try:
+            expander.check(strings[name])
+        except StringError as exc:
+            del strings[name]
+            source.report.warning(source.where(line), f"@string {name!r} not usable: {exc}; entries that use it will be skipped")

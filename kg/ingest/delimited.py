@@ -5,8 +5,9 @@
 * Quoted fields may hold commas, tabs, quotes (``""``) and line breaks; a record's line is the
   line where it starts.
 * Parsing is strict: a row with a stray quote, an unterminated quoted field or a field over
-  64 MiB is reported and skipped, and reading starts again on the line after the start of the
-  bad row, so a broken quote cannot swallow the records after it.
+  16 MiB (:data:`kg.ingest.limits.MAX_CSV_FIELD_CHARS`) is reported and skipped, and reading
+  starts again on the line after the start of the bad row, so a broken quote cannot swallow
+  the records after it.
 * A row with more or fewer fields than the header (a ragged row; Scopus writes one field more
   than its header on most rows) is kept, read by the header's columns, with a warning, when
   the columns kg maps all lie before the first missing field; a row too short to hold them
@@ -22,13 +23,14 @@ from collections.abc import Iterator
 
 from kg.ingest.assemble import make_paper
 from kg.ingest.fields import field_key, generic_draft, resolve_fields
+from kg.ingest.limits import MAX_CSV_FIELD_CHARS
 from kg.ingest.registry import register
 from kg.ingest.source import Source, iter_lines
 from kg.models import Paper
 
-MAX_FIELD = 1 << 26
+MAX_FIELD = MAX_CSV_FIELD_CHARS
 MAX_RECORD_LINES = 5000  # a quoted field spanning more lines is taken as an unterminated quote
-csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
+csv.field_size_limit(MAX_FIELD)
 
 
 class _RecordTooLong(Exception):

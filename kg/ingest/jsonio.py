@@ -2,6 +2,8 @@
 
 * JSON Lines: one value per line; a line that is not valid JSON is reported with its line and
   the parser's reason and skipped, the next line is read as usual. Blank lines are ignored.
+  A line longer than :data:`kg.ingest.limits.MAX_JSON_LINE_CHARS` is reported and skipped
+  without being parsed (its objects could take 20 times its size).
 * A JSON document whose first line is already a complete value is read as JSON Lines too
   (the arXiv metadata snapshot is JSON Lines named ``.json``).
 * A top-level array is streamed element by element; an element that is not valid JSON is
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kg.ingest.limits import MAX_JSON_LINE_CHARS
 from kg.ingest.source import Source, iter_lines
 
 _DECODER = json.JSONDecoder(strict=False)
@@ -56,6 +59,10 @@ def iter_json_lines(source: Source, lines: Iterable[tuple[int, str]] | None = No
     index = 0
     for lineno, line in lines if lines is not None else iter_lines(source):
         if not line.strip(_WS):
+            continue
+        if len(line) > MAX_JSON_LINE_CHARS:
+            source.report.error(source.where(lineno, index), f"line of {len(line):,} characters is longer than the limit of {MAX_JSON_LINE_CHARS:,} for one JSON record; not parsed")
+            index += 1
             continue
         try:
             value = loads_line(line)

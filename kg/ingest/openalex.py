@@ -17,6 +17,7 @@ from kg.ingest.assemble import Draft
 from kg.ingest.ids import normalise_arxiv_id
 from kg.ingest.jsonio import iter_json_document
 from kg.ingest.layouts import papers_from_values
+from kg.ingest.limits import MAX_INDEX_POSITIONS
 from kg.ingest.registry import register
 from kg.ingest.source import Source
 from kg.models import Paper
@@ -26,21 +27,34 @@ class BadIndex(ValueError):
     """An ``abstract_inverted_index`` that is not ``{word: [positions]}``."""
 
 
-def rebuild_abstract(index: Any) -> str | None:
+def rebuild_abstract(index: Any, max_positions: int = MAX_INDEX_POSITIONS, warnings: list[str] | None = None) -> str | None:
     """The abstract text from an inverted index; None when there is none.
+
+    The positions are counted first; when there are more than ``max_positions``
+    (:data:`kg.ingest.limits.MAX_INDEX_POSITIONS`), only the words at positions below it are
+    placed (the abstract's first part) and a warning is appended to ``warnings``.
 
     >>> rebuild_abstract({"Graph": [0], "networks": [2, 5], "neural": [1], "are": [3], "useful": [4]})
     'Graph neural networks are useful networks'
+    >>> notes = []
+    >>> rebuild_abstract({"a": [0, 2, 4], "b": [1, 3]}, max_positions=3, warnings=notes), len(notes)
+    ('a b a', 1)
     """
     if index is None:
         return None
     if not isinstance(index, dict):
         raise BadIndex(f"abstract_inverted_index is {type(index).__name__}, not an object")
-    placed: list[tuple[int, str]] = []
+    total = 0
     for word, positions in index.items():
         if not isinstance(positions, list) or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in positions):
             raise BadIndex(f"abstract_inverted_index entry {word[:40]!r} has positions that are not a list of numbers")
-        placed.extend((p, word) for p in positions)
+        total += len(positions)
+    if total > max_positions:
+        if warnings is not None:
+            warnings.append(f"abstract_inverted_index has {total:,} positions, more than the limit of {max_positions:,}; the words at the first {max_positions:,} were kept")
+        placed = [(p, word) for word, positions in index.items() for p in positions if p < max_positions]
+    else:
+        placed = [(p, word) for word, positions in index.items() for p in positions]
     placed.sort(key=lambda pw: pw[0])
     return " ".join(word for _, word in placed)
 
@@ -71,7 +85,7 @@ def openalex_draft(record: dict) -> Draft:
     """A :class:`Draft` from one OpenAlex work."""
     warnings: list[str] = []
     try:
-        abstract = rebuild_abstract(record.get("abstract_inverted_index"))
+        abstract = rebuild_abstract(record.get("abstract_inverted_index"), warnings=warnings)
     except BadIndex as exc:
         warnings.append(f"{exc}; abstract left out")
         abstract = None

@@ -9,7 +9,9 @@ Two shapes, one per line:
 
 Other keys (``entities``, ``source``, ``relations``...) are ignored. A line that is not
 valid JSON, not an object, or lacks ``id`` or text is reported (file, line, reason) and skipped.
-The one change ever made to a text: a lone UTF-16 surrogate (``"\\ud800"`` in JSON, which no
+A text longer than :data:`kg.ingest.limits.MAX_TEXT_CHARS` is cut to its first part (a
+prefix: offsets into it are offsets into the text as given) with a warning.
+The one other change ever made to a text: a lone UTF-16 surrogate (``"\\ud800"`` in JSON, which no
 output can encode) becomes U+FFFD - one character for one, so offsets do not move - with a warning.
 """
 
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.ingest.jsonio import iter_json_lines
+from kg.ingest.limits import MAX_TEXT_CHARS, cut_text, cut_warning
 from kg.ingest.report import IngestReport
 from kg.ingest.source import Source
 from kg.models import paper_text
@@ -73,6 +76,10 @@ def iter_text_records(path: str | os.PathLike[str], report: IngestReport) -> Ite
         else:
             report.error(where, 'no "text" (or "title" and "abstract") field')
             continue
+        if len(text) > MAX_TEXT_CHARS:
+            kept = cut_text(text, MAX_TEXT_CHARS)
+            report.warning(where, cut_warning("text", len(text), MAX_TEXT_CHARS, len(kept)) + "; record kept")
+            text = kept
         if _SURROGATE_RE.search(text):
             report.warning(where, "lone UTF-16 surrogate(s) in the text replaced by U+FFFD; record kept")
             text = _SURROGATE_RE.sub("\ufffd", text)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from kg.ingest import IngestReport, iter_papers
+from kg.ingest.limits import MAX_ABSTRACT_CHARS
 from kg.pipeline import BuildOptions, InputProblems, load_inputs
 from kg.models import BuildStats
 
@@ -136,8 +137,9 @@ def test_whole_corpus_as_one_folder_counts_add_up():
     assert report.skipped == sum(len(e.errors) for e in EXPECTATIONS.values())
 
 
-def test_abstract_over_spacy_max_length_is_kept_whole(tmp_path):
-    """spaCy refuses texts over 1,000,000 characters by default; ingest must not cut or drop them."""
+def test_abstract_over_spacy_max_length_keeps_its_first_part(tmp_path):
+    """spaCy refuses texts over 1,000,000 characters by default; ingest never drops such a record:
+    it keeps the first MAX_ABSTRACT_CHARS characters, with one warning naming the line (issue 16)."""
     huge = ("We propose a method. " * 50_000).strip()
     assert len(huge) > 1_000_000
     (tmp_path / "huge.jsonl").write_text(json.dumps({"title": "Huge", "abstract": huge}) + "\n" + json.dumps({"title": "Small", "abstract": "x."}) + "\n")
@@ -146,7 +148,8 @@ def test_abstract_over_spacy_max_length_is_kept_whole(tmp_path):
     for name in ("huge.jsonl", "huge.csv", "huge.txt"):
         papers, report = read(tmp_path / name)
         assert [p.title for p in papers] == ["Huge", "Small" if name != "huge.txt" else "Small Paper"], name
-        assert papers[0].abstract == huge and report.problems == []
+        assert huge.startswith(papers[0].abstract) and MAX_ABSTRACT_CHARS - 100 <= len(papers[0].abstract) <= MAX_ABSTRACT_CHARS, name
+        assert [(p.line, p.severity) for p in report.problems] == [(1 if name == "huge.jsonl" else 2, "warning")], name  # the txt record starts after its page marker
 
 
 def test_folder_with_unreadable_entries(tmp_path):
