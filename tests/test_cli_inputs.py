@@ -33,7 +33,8 @@ def test_build_refuses_a_file_in_no_known_format(tmp_path, capsys, name, content
     err = capsys.readouterr().err
     line = next(line for line in err.splitlines() if f"{path}:" in line)
     if name.endswith(".csv"):  # read as CSV by its extension, refused by the CSV reader
-        assert "no title column" in line and "--field title=NAME" in line
+        assert "no title column" in line and "it looks like a table without a title column" in line
+        assert "--field title=NAME" in line and "--format (" in line
     else:
         assert "not a paper format" in line and "--format (" in line
 

@@ -61,6 +61,16 @@ def open_binary(path: Path) -> BinaryIO:
     return raw
 
 
+def read_head(path: Path, size: int = 4096) -> bytes:
+    """The first ``size`` bytes of a file (decompressed), or ``b""`` when it cannot be read
+    (the reader that opens it reports that)."""
+    try:
+        with open_binary(path) as fh:
+            return fh.read(size)
+    except (OSError, EOFError):
+        return b""
+
+
 def file_state(fh: BinaryIO) -> tuple[int, int, int] | None:
     """``(inode, size, mtime_ns)`` of the file behind an open handle (None where there is none)."""
     try:
