@@ -86,6 +86,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         out=args.out,
         format=args.format,
         fields=_parse_fields(args.field),
+        s2_nested=args.s2_nested,
         strict=args.strict,
         jobs=args.jobs,
         model=_model(args),
@@ -127,6 +128,11 @@ def _extractor_option(p: argparse.ArgumentParser) -> None:
         "mentions right); --model DIR overrides both")
 
 
+def _s2_nested_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--s2-nested", action="store_true",
+                   help="also read the citations/references nested in Semantic Scholar papers as papers")
+
+
 def _model(args: argparse.Namespace) -> str | None:
     from kg.nlp import model_for
 
@@ -152,7 +158,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     report = IngestReport(on_problem=on_problem)
     try:
         rows = list(extract_records(args.inputs, model=_model(args), jobs=args.jobs, format=args.format,
-                                    fields=_parse_fields(args.field), report=report))
+                                    fields=_parse_fields(args.field), report=report, s2_nested=args.s2_nested))
     except IngestUsageError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except NoPapers as exc:
@@ -372,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     p.add_argument("--format", default=None, metavar="NAME", help="input format; default: detected per file")
     p.add_argument("--field", action="append", default=[], metavar="KEY=NAME", help="field name override, e.g. abstract=summary (repeatable)")
+    _s2_nested_option(p)
     p.add_argument("--strict", action="store_true", help="fail (exit 3) if any input record is malformed")
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
@@ -399,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="FILE", help="output file (default: stdout)")
     p.add_argument("--format", default=None, metavar="NAME", help="input format; default: detected per file")
     p.add_argument("--field", action="append", default=[], metavar="KEY=NAME", help="field name override, e.g. abstract=summary (repeatable)")
+    _s2_nested_option(p)
     p.add_argument("--model", default=None, metavar="DIR", help="spaCy pipeline to use (default: the packaged one)")
     _extractor_option(p)
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")

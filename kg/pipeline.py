@@ -56,6 +56,7 @@ class BuildOptions:
     out: str | Path = "output"
     format: str | None = None  # reader name; None: detect per file
     fields: dict[str, str] = field(default_factory=dict)  # JSON/CSV field-name overrides
+    s2_nested: bool = False  # read the citations/references nested in Semantic Scholar papers as papers
     strict: bool = False
     jobs: int | None = None  # None: the number of cores
     model: str | Path | None = None  # spaCy pipeline directory; None: the packaged one
@@ -95,7 +96,8 @@ def load_inputs(options: BuildOptions, stats: BuildStats) -> dict[str, Paper]:
     inputs = list(options.inputs) or [SAMPLE_DIR]
     report = IngestReport(on_problem=options.on_problem)
     papers: dict[str, Paper] = {}
-    for paper in iter_papers(inputs, format=options.format, fields=options.fields, report=report):
+    for paper in iter_papers(inputs, format=options.format, fields=options.fields, report=report,
+                             s2_nested=options.s2_nested):
         papers[paper.id] = paper
     stats.records_read = report.records_read
     stats.duplicates = report.duplicates
@@ -375,15 +377,15 @@ def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:
 
 def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | Path | None = None, jobs: int | None = None,
                     on_problem=None, format: str | None = None, fields: dict[str, str] | None = None,
-                    report=None) -> Iterator[dict[str, Any]]:
+                    report=None, s2_nested: bool = False) -> Iterator[dict[str, Any]]:
     """``kg extract``: one ``{"id", "entities": [...]}`` dict per input record, in input order.
 
     ``inputs`` are what ``kg build`` takes: files and folders, in any format it reads. A JSON
     Lines file of text records - ``{"id", "text"}`` (offsets into ``text`` as given) or ``{"id",
     "title", "abstract"}`` (offsets into ``title + "\\n" + abstract``) - is read as such, its texts
     untouched; every other input is read by :func:`kg.ingest.iter_papers` (cleaned and
-    de-duplicated, as for a build), and its records are ``(source id or kg id, title + "\\n" +
-    abstract)``. Extraction and resolution only. Raises :class:`NoPapers` when nothing was readable.
+    de-duplicated, as for a build; ``s2_nested`` as for a build), and its records are ``(source id
+    or kg id, title + "\\n" + abstract)``. Extraction and resolution only. Raises :class:`NoPapers` when nothing was readable.
     """
     from kg.extract import extract_papers
     from kg.ingest import IngestReport
@@ -392,7 +394,7 @@ def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | P
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     report = report if report is not None else IngestReport(on_problem=on_problem)
-    records = list(_text_records(list(inputs), format, fields or {}, report))  # [(id, text)]
+    records = list(_text_records(list(inputs), format, fields or {}, report, s2_nested))  # [(id, text)]
     if not records:
         raise NoPapers("no readable record in " + ", ".join(str(i) for i in inputs))
     papers = [_paper_for_text(i, rid, text) for i, (rid, text) in enumerate(records)]
@@ -434,7 +436,8 @@ def _is_text_records_file(path: Path) -> bool:
     return True
 
 
-def _text_records(inputs: list[str | Path], format: str | None, fields: dict[str, str], report) -> Iterator[tuple[str, str]]:
+def _text_records(inputs: list[str | Path], format: str | None, fields: dict[str, str], report,
+                  s2_nested: bool = False) -> Iterator[tuple[str, str]]:
     """``(id, text)`` of every input record, in input order (see :func:`extract_records`)."""
     from kg.ingest import iter_papers
     from kg.ingest.records import iter_text_records
@@ -442,14 +445,14 @@ def _text_records(inputs: list[str | Path], format: str | None, fields: dict[str
     pending: list[str | Path] = []  # paper files read together, so that they are de-duplicated together
     for item in inputs:
         if format is None and not fields and Path(item).is_file() and _is_text_records_file(Path(item)):
-            for paper in iter_papers(pending, report=report) if pending else ():
+            for paper in iter_papers(pending, report=report, s2_nested=s2_nested) if pending else ():
                 yield paper.source_id or paper.id, paper.text
             pending = []
             yield from iter_text_records(item, report)
         else:
             pending.append(item)
     if pending:
-        for paper in iter_papers(pending, format=format, fields=fields, report=report):
+        for paper in iter_papers(pending, format=format, fields=fields, report=report, s2_nested=s2_nested):
             yield paper.source_id or paper.id, paper.text
 
 

@@ -29,7 +29,7 @@ from kg.ingest.fields import UnknownField, resolve_fields
 from kg.ingest.inputs import iter_input_files
 from kg.ingest.registry import READERS, UnknownFormat, detect_format, get_reader, load_readers, refusal
 from kg.ingest.report import IngestReport
-from kg.ingest.source import Source, open_binary
+from kg.ingest.source import Source, read_head
 from kg.models import Paper
 
 #: The bundled sample: five "Daily Papers" dumps (552 listings, 468 distinct papers).
@@ -44,22 +44,14 @@ __all__ = [
 UsageError = (UnknownFormat, UnknownField)
 
 
-def _head(path: Path) -> bytes:
-    try:
-        with open_binary(path) as fh:
-            return fh.read(4096)
-    except (OSError, EOFError):
-        return b""  # the reader reports the failure when it opens the file
-
-
 def read_file(path: str | os.PathLike[str], *, format: str | None = None, fields: Mapping[str, str] | None = None,
-              report: IngestReport, name: str | None = None) -> Iterator[Paper]:
+              report: IngestReport, name: str | None = None, s2_nested: bool = False) -> Iterator[Paper]:
     """Every paper of one file, in file order, not de-duplicated (``iter_papers`` does that)."""
     path = Path(path)
-    source = Source(path, name or str(path), report, dict(fields or {}))
+    source = Source(path, name or str(path), report, dict(fields or {}), s2_nested=s2_nested)
     fmt = format
     if fmt is None:
-        head = _head(path)
+        head = read_head(path)
         fmt = detect_format(path, head)
         if fmt is None:
             report.error(source.where(), refusal(head), record_level=False)
@@ -68,7 +60,8 @@ def read_file(path: str | os.PathLike[str], *, format: str | None = None, fields
 
 
 def iter_papers(inputs: Iterable[str | os.PathLike[str]], *, format: str | None = None,
-                fields: Mapping[str, str] | None = None, report: IngestReport | None = None) -> Iterator[Paper]:
+                fields: Mapping[str, str] | None = None, report: IngestReport | None = None,
+                s2_nested: bool = False) -> Iterator[Paper]:
     """The de-duplicated papers of all ``inputs`` (files or folders), first-seen order.
 
     Parameters
@@ -81,6 +74,9 @@ def iter_papers(inputs: Iterable[str | os.PathLike[str]], *, format: str | None 
         Field-name overrides for JSON and CSV records, e.g. ``{"abstract": "summary"}``.
     report : IngestReport
         Receives counts and problems. Malformed records are reported there and skipped.
+    s2_nested : bool
+        Also read the papers nested in Semantic Scholar records (``citations``, ``references``);
+        without it they are counted in one warning per file.
 
     Raises
     ------
@@ -96,6 +92,6 @@ def iter_papers(inputs: Iterable[str | os.PathLike[str]], *, format: str | None 
 
     def all_papers() -> Iterator[Paper]:
         for path, name in iter_input_files(inputs, report):
-            yield from read_file(path, format=format, fields=fields, report=report, name=name)
+            yield from read_file(path, format=format, fields=fields, report=report, name=name, s2_nested=s2_nested)
 
     yield from deduplicate(all_papers(), report)

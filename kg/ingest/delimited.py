@@ -1,7 +1,9 @@
 """CSV and TSV files with a header row (``--format csv`` / ``tsv``), read with the csv module.
 
 * The header names the columns; they map to paper fields through :mod:`kg.ingest.fields`
-  (``--field abstract=summary``). A header without a title column is one error for the file.
+  (``--field abstract=summary``). A header without a title column is one error for the file,
+  saying what the file looks like (a table of something else, or another format's content)
+  and both remedies: ``--field title=NAME`` and the ``--format`` choices.
 * Quoted fields may hold commas, tabs, quotes (``""``) and line breaks; a record's line is the
   line where it starts.
 * Parsing is strict: a row with a stray quote, an unterminated quoted field or a field over
@@ -24,8 +26,8 @@ from collections.abc import Iterator
 from kg.ingest.assemble import make_paper
 from kg.ingest.fields import field_key, generic_draft, resolve_fields
 from kg.ingest.limits import MAX_CSV_FIELD_CHARS
-from kg.ingest.registry import register
-from kg.ingest.source import Source, iter_lines
+from kg.ingest.registry import format_choices, looks_like, register
+from kg.ingest.source import Source, iter_lines, read_head
 from kg.models import Paper
 
 MAX_FIELD = MAX_CSV_FIELD_CHARS
@@ -97,11 +99,8 @@ def _read_delimited(source: Source, delimiter: str) -> Iterator[Paper]:
                 reader = new_reader(delimiter)
             header = [name.strip() for name in row]
             if not _has_title(header, fields["title"]):
-                source.report.error(
-                    source.where(start),
-                    f"no title column in the header ({', '.join(header[:12])}); use --field title=NAME; file skipped",
-                    record_level=False,
-                )
+                head = read_head(source.path) or "".join(text for _, text in lines.record).encode()
+                source.report.error(source.where(start), _no_title_column(header, head, delimiter), record_level=False)
                 return
             continue
         where = source.where(start, index)
@@ -116,6 +115,17 @@ def _read_delimited(source: Source, delimiter: str) -> Iterator[Paper]:
         paper = make_paper(generic_draft(record, fields), where, source.report)
         if paper is not None:
             yield paper
+
+
+def _no_title_column(header: list[str], head: bytes, delimiter: str) -> str:
+    """The one-line error for a header without a title column: what the file looks like (it was
+    sent here by its extension, or by ``--format``) and both remedies."""
+    columns = ", ".join(name.replace("\t", "\\t") for name in header[:12])
+    what = looks_like(head, reading_as="tsv" if delimiter == "\t" else "csv",
+                      otherwise="a table without a title column" if len(header) > 1 else None)
+    return (f"no title column in the header ({columns}); it looks like {what}; "
+            f"if a column holds the titles, name it with --field title=NAME; "
+            f"if the file is in another format, name it with --format ({format_choices()}); file skipped")
 
 
 def _last_mapped_column(header: list[str], fields: dict[str, tuple[str, ...]]) -> int:

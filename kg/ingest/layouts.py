@@ -12,6 +12,8 @@ The JSON readers (``jsonl``, ``json``) look at the first object of a file to cho
 
 API pages (``{"results": [...]}``, ``{"data": [...]}``) are opened and their records read, and so
 is Crossref's envelope (``{"message-type": "work", "message": {...}}``, ``message.items``).
+Semantic Scholar papers may hold papers (``citations``, ``references``): counted in one warning,
+or read after the paper that holds them with ``Source.s2_nested`` (:mod:`kg.ingest.s2`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from kg.ingest.assemble import Draft, Skip, make_paper
 from kg.ingest.fields import generic_draft, resolve_fields
 from kg.ingest.jsonio import JsonValue
+from kg.ingest.report import Where
 from kg.ingest.source import Source
 from kg.models import Paper
 
@@ -79,9 +82,25 @@ def _type_name(value: Any) -> str:
 
 def papers_from_values(source: Source, values: Iterable[JsonValue], layout: str | None = None) -> Iterator[Paper]:
     """Papers from parsed JSON values, in the given layout or the one the first object has."""
+    from kg.ingest.s2 import NestedCount, nested_records
+
     fields = resolve_fields(source.fields)
     layouts = _layouts()
     chosen = layout
+    unread = NestedCount()
+
+    def paper_of(record: Any, where: Where) -> Paper | None:
+        if not isinstance(record, dict):
+            what = "null (Semantic Scholar returns null for an id it does not know)" if record is None else _type_name(record)
+            source.report.error(where, f"record is {what}, not an object")
+            return None
+        try:
+            draft = layouts[chosen](record, fields)
+        except Skip as exc:
+            source.report.error(where, str(exc))
+            return None
+        return make_paper(draft, where, source.report)
+
     for item in values:
         records: list[tuple[Any, int]]
         value = item.value
@@ -90,18 +109,16 @@ def papers_from_values(source: Source, values: Iterable[JsonValue], layout: str 
         else:
             records = [(value, item.index)]
         for record, index in records:
-            where = source.where(item.line, index)
-            if not isinstance(record, dict):
-                what = "null (Semantic Scholar returns null for an id it does not know)" if record is None else _type_name(record)
-                source.report.error(where, f"record is {what}, not an object")
-                continue
-            if chosen is None:
+            if chosen is None and isinstance(record, dict):
                 chosen = "generic" if source.fields else sniff_layout(record)
-            try:
-                draft = layouts[chosen](record, fields)
-            except Skip as exc:
-                source.report.error(where, str(exc))
-                continue
-            paper = make_paper(draft, where, source.report)
-            if paper is not None:
+            if (paper := paper_of(record, source.where(item.line, index))) is not None:
                 yield paper
+            if chosen != "s2" or not isinstance(record, dict):
+                continue
+            for place, nested in nested_records(record):
+                if not source.s2_nested:
+                    unread.add(place, nested)
+                elif (paper := paper_of(nested, source.where(item.line, index, place))) is not None:
+                    yield paper
+    if (warning := unread.warning()) is not None:
+        source.report.warning(source.where(), warning)

@@ -100,9 +100,28 @@ def detect_format(path: Path, head: bytes) -> str | None:
     return sniff(head)
 
 
+def format_choices() -> str:
+    """The ``--format`` names, for messages: ``arxiv, atom, bibtex, ...``."""
+    return ", ".join(sorted(load_readers()))
+
+
+def looks_like(head: bytes, *, reading_as: str | None = None, otherwise: str | None = None) -> str:
+    """What a file seems to be, from its first bytes, in a few words for a message.
+
+    When the content carries the signature of a reader other than ``reading_as`` (a TSV file
+    named ``.csv``), that reader is named with the ``--format`` that reads it; otherwise the
+    words are ``otherwise``, or those of :func:`kg.ingest.detect.looks_like` ("a log file").
+    """
+    from kg.ingest import detect
+
+    text = detect.head_text(head)
+    name = detect.signature(text)
+    if name is not None and name != reading_as:
+        return f"{load_readers()[name].description}, which --format {name} reads"
+    return otherwise or detect.looks_like(text)
+
+
 def refusal(head: bytes) -> str:
     """The one-line reason a file no reader recognises is skipped."""
-    from kg.ingest.detect import head_text, looks_like
-
-    return (f"not a paper format kg recognises (it looks like {looks_like(head_text(head))}); "
-            f"if it is one, name it with --format ({', '.join(sorted(load_readers()))}); file skipped")
+    return (f"not a paper format kg recognises (it looks like {looks_like(head)}); "
+            f"if it is one, name it with --format ({format_choices()}); file skipped")

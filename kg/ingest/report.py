@@ -14,11 +14,13 @@ from kg.models import Problem
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """The place of one record: the file as the user named it, its 1-based line, its index."""
+    """The place of one record: the file as the user named it, its 1-based line, its index, and
+    the part of that record when the record holds records (``references[3]`` of an S2 paper)."""
 
     file: str
     line: int | None = None
     record: int | None = None
+    part: str | None = None
 
 
 class IngestReport:
@@ -68,13 +70,17 @@ class IngestReport:
         if record_level:
             self.records_read += 1
             reason += "; record skipped"
-        self.add(Problem(where.file, where.line, reason, record=where.record, severity="error"))
+        self.add(Problem(where.file, where.line, _in_part(where, reason), record=where.record, severity="error"))
 
     def warning(self, where: Where, reason: str) -> None:
         """Something was repaired or left out, and the record (or file) was kept."""
-        self.add(Problem(where.file, where.line, reason, record=where.record, severity="warning"))
+        self.add(Problem(where.file, where.line, _in_part(where, reason), record=where.record, severity="warning"))
 
     @property
     def errors(self) -> list[Problem]:
         """The error problems (the ones ``--strict`` fails on)."""
         return [p for p in self.problems if p.severity == "error"]
+
+
+def _in_part(where: Where, reason: str) -> str:
+    return f"{where.part}: {reason}" if where.part else reason

@@ -30,15 +30,18 @@ from kg.ingest.report import IngestReport, Where
 
 @dataclass
 class Source:
-    """One input file being read: its path, the name problems use, where to report."""
+    """One input file being read: its path, the name problems use, where to report, and how to
+    read it (``fields``: field-name overrides; ``s2_nested``: read the papers nested in
+    Semantic Scholar records too)."""
 
     path: Path
     name: str
     report: IngestReport
     fields: dict[str, str] = field(default_factory=dict)
+    s2_nested: bool = False
 
-    def where(self, line: int | None = None, record: int | None = None) -> Where:
-        return Where(self.name, line, record)
+    def where(self, line: int | None = None, record: int | None = None, part: str | None = None) -> Where:
+        return Where(self.name, line, record, part)
 
 
 class Unreadable(Exception):
@@ -56,6 +59,16 @@ def open_binary(path: Path) -> BinaryIO:
     if magic == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
+
+
+def read_head(path: Path, size: int = 4096) -> bytes:
+    """The first ``size`` bytes of a file (decompressed), or ``b""`` when it cannot be read
+    (the reader that opens it reports that)."""
+    try:
+        with open_binary(path) as fh:
+            return fh.read(size)
+    except (OSError, EOFError):
+        return b""
 
 
 def file_state(fh: BinaryIO) -> tuple[int, int, int] | None:

@@ -30,7 +30,7 @@ SEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "bibtex": (".bib", ("refs.bib", "malformed/unbalanced_braces.bib")),
     "atom": (".xml", ("arxiv_api.xml", "malformed/not_well_formed.xml")),
     "openalex": (".json", ("openalex_works.json", "malformed/openalex_bad_index.json")),
-    "s2": (".json", ("s2_papers.json", "malformed/s2_null_records.json")),
+    "s2": (".json", ("s2_papers.json", "malformed/s2_null_records.json", "s2_nested.json")),
     "ris": (".ris", ("refs.ris",)),
     "medline": (".nbib", ("pubmed.nbib",)),
     "pubmed": (".xml", ("pubmed.xml", "malformed/pubmed_entities.xml")),
@@ -79,7 +79,8 @@ def mutated_input(draw, reader: str) -> bytes:
 def check_reader_on_bytes(reader: str, data: bytes, folder: Path | None = None) -> tuple[int, int]:
     """Run ``reader`` on ``data``; assert the invariants; return (papers, problems).
 
-    Invariants: no exception escapes; every paper has a non-empty, clean title (no control or
+    Papers nested in Semantic Scholar records are read too (``s2_nested``), so that their code
+    is fuzzed. Invariants: no exception escapes; every paper has a non-empty, clean title (no control or
     invisible characters, NFC, no outer or double spaces), a clean abstract, an id that
     :func:`paper_id` gives for its identifiers, and a source line inside the file; every
     problem names the file, a reason, and a line inside the file (or none).
@@ -88,7 +89,7 @@ def check_reader_on_bytes(reader: str, data: bytes, folder: Path | None = None) 
         path = Path(tmp) / f"input{SEEDS[reader][0]}"
         path.write_bytes(data)
         report = IngestReport()
-        papers = list(read_file(path, format=reader, report=report))
+        papers = list(read_file(path, format=reader, report=report, s2_nested=True))  # only S2 records differ
     n_lines = data.count(b"\n") + data.count(b"\r") + 1  # CR-only files count CR as line ends
     for paper in papers:
         for text in (paper.title, paper.abstract):

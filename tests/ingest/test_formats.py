@@ -156,6 +156,53 @@ def test_semantic_scholar_page():
     assert [(p.line, p.severity, p.reason) for p in report.problems] == [(33, "warning", "missing abstract; record kept")]
 
 
+def test_semantic_scholar_nested_records_are_counted_once_per_file():
+    """Nested ``citations`` / ``references`` are not papers by default: one warning says how many
+    there are (with a title or not) and names the option that reads them."""
+    papers, report = read(DATA / "s2_nested.json")
+    assert [p.id for p in papers] == ["arxiv:1706.03762", "doi:10.18653/v1/n19-1423"]
+    nested = json.loads((DATA / "s2_nested.json").read_text())
+    records = [r for paper in nested for key in ("citations", "references") for r in paper.get(key, [])]
+    assert len(records) == 5 and sum(bool(r.get("title")) for r in records) == 4
+    assert [(p.line, p.severity, p.reason) for p in report.problems] == [
+        (None, "warning", "5 nested Semantic Scholar records (citations: 2, references: 3; 4 with a title) "
+                          "not read; --s2-nested reads them as papers"),
+    ]
+    assert report.records_read == 2
+
+
+@pytest.mark.parametrize("fmt", [None, "s2", "json"])
+def test_semantic_scholar_nested_records_read_with_s2_nested(fmt):
+    """``s2_nested=True``: every nested record with a title is a paper, problems name the nested
+    record, and they de-duplicate with the top-level papers like any other record."""
+    path = DATA / "s2_nested.json"
+    papers, report = read(path, format=fmt, s2_nested=True)
+    assert [p.title for p in papers] == [
+        "Attention is All you Need",
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+        "Neural Machine Translation by Jointly Learning to Align and Translate",
+        "Long Short-Term Memory",
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+        "Attention Is All You Need",
+    ]
+    assert [p.source_line for p in papers] == [2, 2, 2, 2, 32, 32]  # the line of the top-level paper
+    assert papers[1].id == "arxiv:1810.04805" and papers[1].doi == "10.18653/v1/n19-1423" and papers[1].date == "2018"
+    assert papers[2].id == "arxiv:1409.0473" and papers[2].date == "2014-09-01"
+    assert papers[3].source_id is None and papers[3].date == "1997" and papers[3].abstract == ""
+    assert [(p.line, p.severity, p.reason) for p in report.problems] == [
+        (2, "error", "citations[1]: missing title; record skipped"),
+        (2, "warning", "references[1]: missing abstract; record kept"),
+        (32, "warning", "references[0]: missing abstract; record kept"),
+    ]
+    assert str(report.problems[0]) == f"{path}:2: citations[1]: missing title; record skipped"
+
+    report = IngestReport()
+    merged = list(iter_papers([path], format=fmt, s2_nested=True, report=report))
+    assert [p.id for p in merged] == ["arxiv:1706.03762", "arxiv:1810.04805", "arxiv:1409.0473", papers[3].id]
+    assert merged[1].date == "2018-10-11"  # completed from the top-level record of the same DOI
+    assert (report.records_read, report.duplicates, report.skipped) == (7, 2, 1)
+
+
 def test_bibtex():
     papers, report = read(DATA / "refs.bib")
     attention, bert, erdos, noabs = papers

@@ -110,6 +110,36 @@ def test_malformed_file(name):
         assert lost == []
 
 
+@pytest.mark.parametrize(
+    "name, content, looks, works_as",
+    [
+        ("people.csv", "name,age,city\nAda,36,London\n", "a table without a title column", None),
+        ("two.csv", "name,summary\nx,y\n", "a table without a title column", None),
+        ("log.csv", "2024-05-01 12:00:01 INFO started\n", "a log file", None),
+        ("tabs.csv", "title\tabstract\nA tabbed title\tAn abstract.\n", "TSV (tab-separated) with a header row, which --format tsv reads", "tsv"),
+        ("refs.csv", "TY  - JOUR\nTI  - A RIS title\nAB  - An abstract.\nER  - \n", "RIS (Scopus, Web of Science, Zotero, EndNote, PubMed via EndNote), which --format ris reads", "ris"),
+        ("notes.tsv", "# Notes\n\nSome text, and more.\n", "Markdown or plain text", None),
+    ],
+)
+def test_table_without_title_column_says_what_it_looks_like_and_both_remedies(tmp_path, name, content, looks, works_as):
+    """A file sent to the CSV/TSV reader by its extension, with no title column: one line saying
+    what the file looks like, ``--field title=NAME`` and the ``--format`` choices; where the
+    content is another format, the ``--format`` it names reads the file."""
+    from kg.ingest.registry import load_readers
+
+    path = tmp_path / name
+    path.write_text(content)
+    papers, report = read(path)
+    assert papers == [] and report.records_read == 0 and len(report.problems) == 1
+    problem = report.problems[0]
+    assert (problem.line, problem.severity) == (1, "error") and "\n" not in str(problem)
+    assert f"it looks like {looks};" in problem.reason
+    assert "if a column holds the titles, name it with --field title=NAME" in problem.reason
+    assert f"if the file is in another format, name it with --format ({', '.join(sorted(load_readers()))}); file skipped" in problem.reason
+    if works_as:
+        assert [p.title for p in read(path, format=works_as)[0]] == [content.split("\n")[1].split("\t")[0].removeprefix("TI  - ")]
+
+
 def test_cleaned_values_in_the_corpus():
     titles = lambda name: [p.title for p in read(MALFORMED / name)[0]]  # noqa: E731
     assert titles("html_in_title.jsonl") == [

@@ -96,3 +96,15 @@ def test_realworld_file_builds_with_exactly_its_papers(name):
     if dated:
         assert all(p.date and p.year for p in papers), [(p.title, p.date_text) for p in papers if not p.date]
     assert all(p.authors for p in papers) or name.startswith(("jats/", "tsv/"))  # the PMC file is an author-less correction
+
+
+def test_realworld_s2_batch_holds_no_nested_records():
+    """The real batch response was asked for without ``citations`` / ``references`` (it has the
+    counts ``citationCount`` / ``referenceCount`` only): no nested warning, and ``s2_nested``
+    reads the same papers."""
+    path = REALWORLD / "s2/semanticscholar_batch_with_null.json"
+    assert not any("citations" in p or "references" in p for p in json.loads(_text(path)) if p)
+    report = IngestReport()
+    plain = [p.id for p in iter_papers([path], report=report)]
+    assert not [p for p in report.problems if "nested" in p.reason]
+    assert [p.id for p in iter_papers([path], s2_nested=True, report=IngestReport())] == plain
