@@ -8,8 +8,8 @@ process, :func:`kg.rdf.worker.cpu_seconds`):
   seconds, and gets 503 only when the queue is full or the wait runs out;
 * a query that has used more than ``cheap_cpu`` CPU seconds is *expensive*: it moves to the
   **long lane** (``long_slots`` at once), which hands its quick slot to the next waiting request
-  at once, and its process gets the lowest CPU priority; when the long lane is full, it is
-  stopped with 503 instead;
+  at once, and its process gets the lowest CPU priority as soon as quick queries run or wait
+  beside it; when the long lane is full, it is stopped with 503 instead;
 * a query still running after ``quick_wall`` seconds without being expensive (a busy machine
   slows everything down) moves to the long lane too when there is room, keeping its priority,
   and otherwise simply goes on in the quick lane: it is never stopped for being slow to start.
@@ -69,9 +69,11 @@ class Admission:
     True
     >>> lanes.review(first, cpu=0.1, wall=0.2)           # cheap so far
     <Verdict.RUN: 'run'>
-    >>> lanes.review(first, cpu=0.6, wall=0.7)           # expensive: to the long lane, lowest priority
+    >>> lanes.review(first, cpu=0.6, wall=0.7)           # expensive: to the long lane; alone, so
+    <Verdict.RUN: 'run'>
+    >>> second = lanes.enter(wait=0)                     # the quick lane is free again
+    >>> lanes.review(first, cpu=0.7, wall=0.8)           # a quick query runs: lowest priority now
     <Verdict.DEPRIORITISE: 'deprioritise'>
-    >>> second = lanes.enter(wait=0)                     # so the quick lane is free again
     >>> lanes.review(second, cpu=0.2, wall=1.5)          # slow to start, long lane full: goes on
     <Verdict.RUN: 'run'>
     >>> lanes.review(second, cpu=0.6, wall=1.6)          # expensive, long lane full: stopped
@@ -116,21 +118,26 @@ class Admission:
         return None
 
     def review(self, ticket: Ticket, cpu: float, wall: float) -> Verdict:
-        """The verdict on a running query that has used ``cpu`` CPU seconds in ``wall`` seconds."""
+        """The verdict on a running query that has used ``cpu`` CPU seconds in ``wall`` seconds.
+
+        An expensive query is deprioritised only while quick queries run or wait: alone, it keeps
+        its priority (lowering it cannot be undone without privileges, and on a shared machine
+        the lowest priority would starve it behind other people's processes).
+        """
         expensive = cpu >= self.cheap_cpu
-        if ticket.long:
-            if expensive and not ticket.deprioritised:
-                ticket.deprioritised = True
-                return Verdict.DEPRIORITISE
-            return Verdict.RUN
-        if not expensive and wall < self.quick_wall:
-            return Verdict.RUN
-        if self.promote(ticket):
-            if expensive:
-                ticket.deprioritised = True
-                return Verdict.DEPRIORITISE
-            return Verdict.RUN
-        return Verdict.STOP if expensive else Verdict.RUN
+        if not ticket.long:
+            if not expensive and wall < self.quick_wall:
+                return Verdict.RUN
+            if not self.promote(ticket):
+                return Verdict.STOP if expensive else Verdict.RUN
+        if expensive and not ticket.deprioritised and self._contended():
+            ticket.deprioritised = True
+            return Verdict.DEPRIORITISE
+        return Verdict.RUN
+
+    def _contended(self) -> bool:
+        with self._lock:
+            return self._quick > 0 or bool(self._queue)
 
     def promote(self, ticket: Ticket) -> bool:
         """Move ``ticket`` to the long lane, handing its quick slot on; False (nothing changes)

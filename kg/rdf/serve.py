@@ -8,14 +8,15 @@
   403; an update sent as a query does not parse (400); ``SERVICE`` anywhere in a query and
   ``FROM`` / ``FROM NAMED`` are refused (400) after parsing (:mod:`kg.rdf.guard`), so no query
   makes the server open a URL or a file; PUT/DELETE/PATCH get 405. Queries run on a copy of the
-  graph in a child process anyway (:mod:`kg.rdf.worker`).
+  graph in a child process anyway (:mod:`kg.rdf.worker`), with no network where the kernel allows
+  an empty network namespace.
 * Browsers: no CORS header unless ``cors`` names an origin (``kg serve --cors ORIGIN``), so a web
   page cannot read answers; bound to a loopback address, the server answers only requests whose
   ``Host`` is a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``), so a page on a domain
   rebound to 127.0.0.1 (DNS rebinding) gets 403 as well.
 * Admission (:mod:`kg.rdf.admission`): 4 quick slots and a FIFO queue of 256 waiting requests;
-  a query that used over 0.25 s of CPU moves to one of 4 long slots at the lowest CPU priority,
-  or is stopped (503) when those are taken; one still running after 1 s moves there too if there
+  a query that used over 0.25 s of CPU moves to one of 4 long slots (at the lowest CPU priority
+  while quick queries run or wait), or is stopped (503) when those are taken; one still running after 1 s moves there too if there
   is room. A full queue or a wait past the timeout gets 503.
 * Limits: each query runs in its own process, killed after ``timeout`` seconds (503); at most
   ``max_results`` rows (or triples) and 64 MiB are returned, a cut result says so in the
@@ -413,7 +414,8 @@ def serve(graph_path: str | Path, host: str = "127.0.0.1", port: int = 3030, bac
     bound_host, bound_port = server.server_address[:2]
     print(f"kg serve: SPARQL endpoint http://{bound_host}:{bound_port}/sparql, concept map "
           f"http://{bound_host}:{bound_port}/ ({backend} store, {timeout:g} s timeout, "
-          f"{max_results} rows at most, CORS {'for ' + cors if cors else 'off'}); Ctrl-C stops",
+          f"{max_results} rows at most, CORS {'for ' + cors if cors else 'off'}, query processes "
+          f"{'without network' if server.runner.network_isolated else 'share the network'}); Ctrl-C stops",
           file=sys.stderr, flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)

@@ -4,7 +4,8 @@ rdflib's SPARQL engine cannot be interrupted from another thread, and a careless
 product over millions of triples) can run for hours or eat all memory. So the endpoint never
 evaluates a query itself:
 
-* at start it launches one *zygote* process (``python -m kg.rdf.worker``) that loads the graph
+* at start it launches one *zygote* process (``python -m kg.rdf.worker``) that moves into empty
+  user and network namespaces where the kernel allows it (:func:`isolate_network`), loads the graph
   once (rdflib: parses it into memory; Oxigraph: checks the on-disk store opens) and then only
   waits for work on a Unix control socket;
 * for every query the HTTP thread makes a socket pair and hands one end to the zygote, which
@@ -150,12 +151,37 @@ def _warm_up(store_or_loader) -> None:
         _answer_query(store_or_loader, {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "format": ["json"]})
 
 
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def isolate_network() -> bool:
+    """Move this process into new, empty user and network namespaces (Linux, where unprivileged
+    namespaces are allowed): afterwards it and its children can reach no network at all, not even
+    127.0.0.1, whatever the query engine tries. The kernel allows this only in a single-threaded
+    process, so the zygote does it first thing. Returns whether it worked; files stay readable.
+    """
+    import ctypes
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def zygote_main(control_fd: int, graph: str, backend: str, memory_limit: int, cpu_seconds: float) -> int:
     """Load the graph, then fork one child per ``run`` request on the control socket."""
-    from kg.rdf.query import load_store
-
     control = socket.socket(fileno=control_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which tells us to quit
+    # Behind the query check (kg.rdf.guard), a second wall where the kernel allows it: Oxigraph
+    # sends SERVICE requests from Rust, out of reach of any Python-level hook.
+    isolated = isolate_network()
+
+    from kg.rdf.query import load_store
     try:
         store = load_store(graph, backend=backend)
     except (OSError, ValueError) as exc:
@@ -179,7 +205,7 @@ def zygote_main(control_fd: int, graph: str, backend: str, memory_limit: int, cp
     # Children never collect the zygote's objects: without this, a collection in a child walks
     # (and so copies, page by page) the whole loaded graph.
     gc.freeze()
-    control.send(b"ready")
+    control.send(b"ready:no-network" if isolated else b"ready")
     children: set[int] = set()
     # Reap finished children as they exit, so that no zombie outlives its query.
     signal.signal(signal.SIGCHLD, lambda signum, frame: _reap(children))
@@ -275,12 +301,13 @@ class QueryRunner:
         except (TimeoutError, OSError) as exc:
             self._stop_process()
             raise RunnerUnavailable(f"the query process did not start: {exc}") from None
-        if msg != b"ready":
+        if not msg.startswith(b"ready"):
             self._stop_process()
             reason = msg[6:].decode("utf-8", "replace") if msg.startswith(b"error:") else "it exited"
             raise RunnerUnavailable(f"cannot load {self.graph}: {reason}")
         parent.settimeout(30)
         self._control = parent
+        self.network_isolated = msg == b"ready:no-network"
 
     def _stop_process(self) -> None:
         if self._proc and self._proc.poll() is None:

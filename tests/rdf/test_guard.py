@@ -220,3 +220,27 @@ def test_ordinary_queries_still_run(stores):
     for example in examples().values():
         parse_query(example.text)
     assert run_query(stores["oxigraph"], read_query(None, example="top-methods")).kind == "select"
+
+
+def test_query_processes_have_no_network_where_the_kernel_allows(outside):
+    """The second wall: the query zygote's empty network namespace (Oxigraph's own HTTP client
+    included, so pyoxigraph is what tries to call out here, with no guard in between)."""
+    import subprocess
+    import sys
+
+    listener, _ = outside
+    code = (
+        "import sys, pyoxigraph as ox\n"
+        "from kg.rdf.worker import isolate_network\n"
+        "if not isolate_network(): sys.exit(3)\n"
+        "try:\n"
+        f"    list(ox.Store().query('SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/x> {{ ?s ?p ?o }} }}'))\n"
+        "except OSError:\n"
+        "    sys.exit(0)\n"
+        "sys.exit(1)\n"
+    )
+    rc = subprocess.run([sys.executable, "-c", code], timeout=60).returncode
+    if rc == 3:
+        pytest.skip("unprivileged user and network namespaces are not available here")
+    time.sleep(0.2)
+    assert rc == 0 and listener.connections == []
