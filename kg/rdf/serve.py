@@ -14,7 +14,8 @@
   page cannot read answers; bound to a loopback address, the server answers only requests whose
   ``Host`` is a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``), so a page on a domain
   rebound to 127.0.0.1 (DNS rebinding) gets 403 as well.
-* Admission (:mod:`kg.rdf.admission`): 4 quick slots and a FIFO queue of 256 waiting requests;
+* Admission (:mod:`kg.rdf.admission`): 4 quick slots and a FIFO queue of 256 requests waiting
+  up to 30 s (or the timeout, when longer);
   a query that used over 0.25 s of CPU moves to one of 4 long slots (at the lowest CPU priority
   while quick queries run or wait), or is stopped (503) when those are taken; one still running after 1 s moves there too if there
   is room. A full queue or a wait past the timeout gets 503.
@@ -57,6 +58,8 @@ QUICK_SLOTS = 4
 LONG_SLOTS = 4
 #: Requests that may wait for a quick slot; more get 503 at once.
 MAX_WAITING = 256
+#: Seconds a request may wait for a quick slot (at least; the query timeout when that is longer).
+MAX_WAIT = 30.0
 #: CPU seconds after which a query counts as expensive and leaves the quick lane (or is stopped).
 CHEAP_CPU = 0.25
 #: Seconds after which a query leaves the quick lane when the long lane has room.
@@ -319,7 +322,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return self._send(400, "give exactly one SPARQL query: GET /sparql?query=..., or POST it "
                                    "(form field 'query' or an application/sparql-query body)")
         server = self.server
-        ticket = server.admission.enter(wait=server.runner.timeout)
+        ticket = server.admission.enter(wait=max(MAX_WAIT, server.runner.timeout))
         if ticket is None:
             return self._send(503, "too many queries at once; try again", headers={"Retry-After": "1"})
         try:

@@ -132,7 +132,7 @@ def outside(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory, request):
+def stores(tmp_path_factory):
     from kg.rdf.synthetic import synthetic_kg
 
     folder = tmp_path_factory.mktemp("guard")
@@ -197,7 +197,7 @@ def test_rdflib_evaluation_refuses_service_even_without_the_parse_check(outside)
     assert listener.connections == []
 
 
-def test_cli_query_refuses_with_both_stores(stores, outside, tmp_path, capsys):
+def test_cli_query_refuses_with_both_stores(stores, outside, capsys):
     listener, fifo = outside
     graph = str(stores["oxigraph"].path)
     for store in ("memory", "oxigraph"):

@@ -244,10 +244,15 @@ def test_endpoint_never_calls_out(store, tmp_path):
     listener, fifo = Listener(), FifoWatch(tmp_path / "secret.ttl")
     url, _, proc = _start(write_rdf(synthetic_kg_small(), tmp_path), "--store", store, "--timeout", "3")
     try:
-        for text in refused_queries(f"http://127.0.0.1:{listener.port}/sparql", fifo.path.as_uri()):
+        queries = refused_queries(f"http://127.0.0.1:{listener.port}/sparql", fifo.path.as_uri())
+        for text in queries:
             status, _, body = _http(url + "?query=" + urllib.parse.quote(text))
             assert status == 400 and (b"not allowed" in body or b"escape sequence" in body), text
+        for text in queries[:4]:  # POSTed too, both ways
             status, _, _ = _http(url, text.encode(), {"Content-Type": "application/sparql-query"})
+            assert status == 400, text
+            form = urllib.parse.urlencode({"query": text}).encode()
+            status, _, _ = _http(url, form, {"Content-Type": "application/x-www-form-urlencoded"})
             assert status == 400, text
         time.sleep(0.3)
         assert listener.connections == [] and fifo.opened == 0
@@ -329,6 +334,8 @@ def test_health_answers_and_cheap_queries_pass_slow_ones(endpoint):
         quick = list(pool.map(lambda _: _http(cheap)[0], range(60)))
         cheap_seconds = time.monotonic() - started
         health = _http(base + "health")
-        assert [f.result()[0] for f in slow] == [503] * 4
-    assert quick == [200] * 60 and cheap_seconds < 3 * 4  # before: each waited for a slow one's 3 s
+        slow_status = [f.result()[0] for f in slow]
+    assert quick == [200] * 60, quick
+    assert cheap_seconds < 3 * 4, cheap_seconds  # before: each waited for a slow one's 3 s
+    assert slow_status == [503] * 4, slow_status
     assert health[0] == 200 and json.loads(health[2])["status"] == "ok"
