@@ -234,6 +234,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             max_results=args.max_results,
             map_html=args.map,
+            cors=args.cors,
         )
     except FileNotFoundError as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
@@ -461,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="memory", choices=["memory", "oxigraph"])
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="query timeout in seconds (default: 10)")
     p.add_argument("--max-results", type=int, default=10000, metavar="N", help="most result rows returned (default: 10000)")
+    p.add_argument("--cors", default=None, metavar="ORIGIN",
+                   help="let web pages from ORIGIN (e.g. http://localhost:8080, or '*' for any page) read "
+                        "answers; off by default")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("export", help="export the built graph to another system", formatter_class=_formatter)

@@ -307,6 +307,14 @@ cypher-shell -u neo4j -p "$NEO4J_PASSWORD" -f constraints.cypher
 
 Without a stopped server, load `import.cypher` instead (`cypher-shell -f import.cypher`) or
 push over Bolt with `kg export neo4j --uri bolt://HOST:7687 --password-env NEO4J_PASSWORD`.
+
+## Not for spreadsheets
+
+Every value is written exactly as it is in the graph, also text that starts with `=`, `+`, `-`,
+`@`, a tab or a carriage return. These files are input for `neo4j-admin`, which stores each cell
+literally; the usual guard against spreadsheet formulas (a leading `'`) would change the values
+in Neo4j. A spreadsheet may run such cells as formulas: do not open these files in one with
+formulas enabled (import them as text), or query the database instead.
 """
 
 

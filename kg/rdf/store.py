@@ -9,7 +9,9 @@
   can share it. Much faster to load and query at scale, and the same answers.
 
 Both run SPARQL 1.1 with kg's prefixes pre-declared (:data:`kg.rdf.namespace.PREFIXES`) and
-see the triples of a TriG file's named graph as the default graph.
+see the triples of a TriG file's named graph as the default graph. Both query functions pass the
+text through :func:`kg.rdf.guard.parse_query` first, so no caller can skip the check that keeps
+a query inside the graph (no ``SERVICE``, no ``FROM``).
 """
 
 from __future__ import annotations
@@ -24,14 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from kg.rdf.formats import RdfFormat, format_for_path
+from kg.rdf.guard import QueryError, parse_query, position_message
 from kg.rdf.namespace import PREFIXES
 
 #: Name of the file in an Oxigraph store folder recording which graph file it was built from.
 STAMP = "kg-source.json"
-
-
-class QueryError(ValueError):
-    """A query that cannot run: malformed (the parser's message and position), or refused."""
 
 
 @dataclass
@@ -82,27 +81,13 @@ def _load_memory(path: Path, fmt: RdfFormat) -> Any:
 
 
 def _query_memory(graph: Any, text: str) -> QueryResult:
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except ParseBaseException as exc:
-        raise QueryError(_position_message(exc.msg, exc.lineno, exc.col, exc.line)) from None
-    except Exception as exc:  # rdflib reports e.g. an undeclared prefix as a bare Exception
-        raise QueryError(f"malformed query: {exc}") from None
-    result = graph.query(prepared)
+    result = graph.query(parse_query(text).prepared)  # evaluates exactly the algebra that was checked
     if result.type == "ASK":
         return QueryResult("ask", [], boolean=bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return QueryResult("graph", [], triples=iter(result.graph))
     names = [str(v) for v in result.vars]
     return QueryResult("select", names, rows=(tuple(row) for row in result))
-
-
-def _position_message(msg: str, line: int, col: int, text: str) -> str:
-    pointer = " " * (max(col, 1) - 1) + "^"
-    return f"malformed query at line {line}, column {col}: {msg}\n  {text}\n  {pointer}"
 
 
 # --- Oxigraph on disk -------------------------------------------------------------------------
@@ -172,6 +157,9 @@ _OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 def _query_oxigraph(store: Any, text: str) -> QueryResult:
     import pyoxigraph as ox
 
+    # Oxigraph would call out for SERVICE itself, and has no switch to stop it: it only ever sees
+    # text that rdflib's parse has checked, after the one escape expansion both engines apply.
+    text = parse_query(text).text
     try:
         result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as exc:
@@ -180,7 +168,7 @@ def _query_oxigraph(store: Any, text: str) -> QueryResult:
         if m:
             line, col = int(m.group(1)), int(m.group(2))
             lines = text.splitlines() or [""]
-            raise QueryError(_position_message(m.group(3), line, col, lines[min(line, len(lines)) - 1])) from None
+            raise QueryError(position_message(m.group(3), line, col, lines[min(line, len(lines)) - 1])) from None
         raise QueryError(f"malformed query: {message}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", [], boolean=bool(result))

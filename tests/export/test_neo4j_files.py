@@ -160,3 +160,16 @@ def test_files_are_replaced_whole_and_deterministic(small_graph, tmp_path):
     assert sorted(first) == sorted(
         [name for name, *_ in NODE_FILES] + [name for name, *_ in RELATIONSHIP_FILES] + ["README.md", "constraints.cypher"]
     )
+
+
+def test_formula_like_cells_stay_exact_and_the_readme_says_why(small_graph, tmp_path):
+    """Cells a spreadsheet would run are kept exact (neo4j-admin stores them literally); the
+    generated README says so instead of altering the values."""
+    paper = next(n for n, d in small_graph.nodes(data=True) if d.get("kind") == "paper")
+    risky = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+    small_graph.nodes[paper]["title"] = risky[0]
+    small_graph.nodes[paper]["authors"] = risky[1:]
+    write_bulk_import(small_graph, tmp_path)
+    assert read_back(tmp_path, "\x1f") == expected(small_graph)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "Not for spreadsheets" in readme and "`=`, `+`, `-`" in readme

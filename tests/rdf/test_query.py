@@ -81,7 +81,7 @@ def test_service_is_refused_but_the_word_in_strings_is_not():
     with pytest.raises(QueryError, match="SERVICE"):
         check_query("select * { service silent ?x { ?s ?p ?o } }")
     check_query('SELECT * WHERE { ?s ?p "SERVICE <x>" } # SERVICE in a comment')
-    check_query("SELECT ?service WHERE { ?service ex:SERVICE ?o }")
+    check_query("SELECT ?service WHERE { ?service kg:SERVICE ?o }")
 
 
 def test_read_query_sources(tmp_path):

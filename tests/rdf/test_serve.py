@@ -232,3 +232,110 @@ def test_oxigraph_store_behind_the_endpoint(small_kg, tmp_path):
         assert status == 503 and proc.poll() is None and _alive(url)
     finally:
         _stop(proc)
+
+
+# --- closed to the outside: SERVICE/FROM, CORS, Host, slow bodies ---------------------------------
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_endpoint_never_calls_out(store, tmp_path):
+    from .test_guard import FifoWatch, Listener, refused_queries
+
+    listener, fifo = Listener(), FifoWatch(tmp_path / "secret.ttl")
+    url, _, proc = _start(write_rdf(synthetic_kg_small(), tmp_path), "--store", store, "--timeout", "3")
+    try:
+        queries = refused_queries(f"http://127.0.0.1:{listener.port}/sparql", fifo.path.as_uri())
+        for text in queries:
+            status, _, body = _http(url + "?query=" + urllib.parse.quote(text))
+            assert status == 400 and (b"not allowed" in body or b"escape sequence" in body), text
+        for text in queries[:4]:  # POSTed too, both ways
+            status, _, _ = _http(url, text.encode(), {"Content-Type": "application/sparql-query"})
+            assert status == 400, text
+            form = urllib.parse.urlencode({"query": text}).encode()
+            status, _, _ = _http(url, form, {"Content-Type": "application/x-www-form-urlencoded"})
+            assert status == 400, text
+        time.sleep(0.3)
+        assert listener.connections == [] and fifo.opened == 0
+        assert _alive(url)
+    finally:
+        _stop(proc)
+        listener.close()
+        fifo.close()
+
+
+def synthetic_kg_small():
+    from kg.rdf.synthetic import synthetic_kg
+
+    return synthetic_kg(5, seed=2)
+
+
+def test_no_cors_unless_asked(endpoint, tmp_path):
+    url, _, _ = endpoint
+    q = url + "?query=" + urllib.parse.quote("ASK {}")
+    status, headers, _ = _http(q, headers={"Origin": "http://evil.example"})
+    assert status == 200 and not any(h.lower().startswith("access-control") for h in headers)
+    req = urllib.request.Request(url, method="OPTIONS", headers={"Origin": "http://evil.example"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert not any(h.lower().startswith("access-control") for h in resp.headers)
+    url2, _, proc = _start(write_rdf(synthetic_kg_small(), tmp_path), "--cors", "http://localhost:8080")
+    try:
+        status, headers, _ = _http(url2 + "?query=" + urllib.parse.quote("ASK {}"))
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+    finally:
+        _stop(proc)
+
+
+def _raw(url: str, data: bytes, wait: float = 30) -> tuple[bytes, float]:
+    """Send ``data`` on a raw socket; what came back until the server closed, and how long it took."""
+    import socket
+
+    parts = urllib.parse.urlsplit(url)
+    started = time.monotonic()
+    with socket.create_connection((parts.hostname, parts.port), timeout=wait) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks), time.monotonic() - started
+
+
+def test_dns_rebinding_host_is_refused(endpoint):
+    url, _, _ = endpoint
+    path = "/sparql?query=" + urllib.parse.quote("ASK {}")
+    answer, _ = _raw(url, f"GET {path} HTTP/1.1\r\nHost: evil.example:3030\r\nConnection: close\r\n\r\n".encode())
+    assert answer.startswith(b"HTTP/1.1 403")
+    for host in ("127.0.0.1:1", "localhost", "[::1]:3030"):
+        answer, _ = _raw(url, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 200"), host
+
+
+def test_short_body_gets_408_within_the_deadline(endpoint):
+    """A body shorter than its Content-Length no longer holds the connection for 60 s."""
+    url, _, _ = endpoint
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK {")
+    answer, seconds = _raw(url, head, wait=70)
+    assert answer.startswith(b"HTTP/1.1 408") and seconds < 10
+    assert _alive(url)
+
+
+def test_health_answers_and_cheap_queries_pass_slow_ones(endpoint):
+    """4 slow queries running: cheap queries from 20 clients are all answered, /health too, and
+    the slow ones are what gets 503."""
+    url, base, _ = endpoint
+    cheap = url + "?query=" + urllib.parse.quote("SELECT ?c WHERE { ?c a kg:Method } LIMIT 5")
+    with ThreadPoolExecutor(24) as pool:
+        slow = [pool.submit(_http, url + "?query=" + urllib.parse.quote(SLOW)) for _ in range(4)]
+        time.sleep(1.0)  # the slow ones hold their slots before the cheap ones come
+        started = time.monotonic()
+        quick = list(pool.map(lambda _: _http(cheap)[0], range(60)))
+        cheap_seconds = time.monotonic() - started
+        health = _http(base + "health")
+        slow_status = [f.result()[0] for f in slow]
+    assert quick == [200] * 60, quick
+    assert cheap_seconds < 3 * 4, cheap_seconds  # before: each waited for a slow one's 3 s
+    assert slow_status == [503] * 4, slow_status
+    assert health[0] == 200 and json.loads(health[2])["status"] == "ok"
