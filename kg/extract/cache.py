@@ -18,6 +18,7 @@ Several processes may share one cache folder (SQLite locks; writers wait up to a
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
@@ -125,10 +126,15 @@ class ExtractionCache:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany("INSERT OR REPLACE INTO extraction (key, value) VALUES (?, ?)", items)
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            if "full" in str(exc):  # SQLITE_FULL: "database or disk is full" -> the CLI's one-line disk error
+                raise OSError(errno.ENOSPC, "no space left on the device", str(self.path)) from exc
+            raise
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def __len__(self) -> int:
         if self._conn is None:
