@@ -20,6 +20,7 @@ annotations`` here: spaCy validates the factory's arguments from their real anno
 """
 
 import json
+import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,7 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
-from kg.nlp.encoder_tags import TAGS, decode_tags, windows
+from kg.nlp.encoder_tags import TAGS, decode_tags, viterbi_tags, windows
 from kg.nlp.extensions import register_extensions
 
 register_extensions()
@@ -51,7 +52,7 @@ class EncoderNer:
     def __init__(self, nlp: Language, name: str, max_pieces: int = 128, overlap: int = 32, batch_windows: int = 32):
         self.nlp = nlp
         self.name = name
-        self.cfg = {"max_pieces": max_pieces, "overlap": overlap, "batch_windows": batch_windows, "tags": list(TAGS)}
+        self.cfg = {"max_pieces": max_pieces, "overlap": overlap, "batch_windows": batch_windows, "tags": list(TAGS), "o_bias": 0.0, "decode": "viterbi"}
         self._session = None
         self._tokenizer = None
         self._dir: Path | None = None
@@ -109,9 +110,15 @@ class EncoderNer:
             yield from self._predict(list(batch))
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
+        for doc, (enc, probs) in zip(docs, self.probabilities([d.text for d in docs])):
+            self._set_ents(doc, enc, probs)
+        return docs
+
+    def probabilities(self, texts: list[str]) -> list[tuple]:
+        """Per text: its word-piece encoding and a ``(pieces, tags)`` array of tag probabilities."""
         self._load()
         size = int(self.cfg["max_pieces"]) - 2
-        encs = self._tokenizer.encode_batch([d.text for d in docs], add_special_tokens=False)
+        encs = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         jobs = []  # (doc index, lo, hi)
         for k, enc in enumerate(encs):
             jobs.extend((k, lo, hi) for lo, hi in windows(enc.word_ids, size, int(self.cfg["overlap"])))
@@ -134,9 +141,19 @@ class EncoderNer:
                 take = dist > best[k][lo:hi]
                 best[k][lo:hi][take] = dist[take]
                 probs[k][lo:hi][take] = p[take]
-        for doc, enc, pr in zip(docs, encs, probs):
-            self._set_ents(doc, enc, pr)
-        return docs
+        return list(zip(encs, probs))
+
+    def tags(self, probs: np.ndarray) -> np.ndarray:
+        """The tag of each piece: the most probable valid BIO sequence (``decode: "viterbi"``) or
+        the most probable tag per piece (``"argmax"``), with O's probability scaled by
+        ``exp(o_bias)`` (``o_bias`` > 0 trades recall for precision). Both are chosen on the dev
+        sets by ``scripts/tune_encoder.py``."""
+        bias = float(self.cfg.get("o_bias", 0.0))
+        if self.cfg.get("decode", "viterbi") == "viterbi":
+            return np.asarray(viterbi_tags(np.log(np.clip(probs, 1e-9, 1.0)), bias), dtype=np.int64)
+        scores = probs.copy()
+        scores[:, 0] *= math.exp(bias)
+        return scores.argmax(-1)
 
     def _run(self, pieces: list[list[int]]) -> np.ndarray:
         tok = self._tokenizer
@@ -162,7 +179,7 @@ class EncoderNer:
         if not len(enc.ids):
             doc.ents = []
             return
-        tags = probs.argmax(-1)
+        tags = self.tags(probs)
         spans = decode_tags(tags.tolist(), enc.offsets, enc.word_ids)
         ents = []
         for start, end, label in spans:

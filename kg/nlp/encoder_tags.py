@@ -102,3 +102,51 @@ def decode_tags(tags: Sequence[int], offsets: Sequence[tuple[int, int]], word_id
             continue
         spans.append((start, end, label))
     return spans
+
+
+def _allowed_transitions() -> "np.ndarray":
+    import numpy as np
+
+    n = len(TAGS)
+    ok = np.ones((n, n), dtype=bool)  # ok[prev, cur]
+    for cur, tag in enumerate(TAGS):
+        if tag.startswith("I-"):
+            for prev, ptag in enumerate(TAGS):
+                ok[prev, cur] = ptag[2:] == tag[2:] and ptag != "O"
+    return ok
+
+
+def viterbi_tags(log_probs, o_bias: float = 0.0) -> list[int]:
+    """The most probable tag sequence that is valid BIO (an ``I-X`` only after ``B-X``/``I-X``).
+
+    ``log_probs`` is a ``(pieces, tags)`` array of per-piece log probabilities; ``o_bias`` is
+    added to O's. Arg-max decoding instead opens a span on an orphan ``I`` and splits a name
+    where one inner piece falls below the threshold; constrained decoding keeps spans whole.
+
+    >>> import numpy as np
+    >>> p = np.full((3, len(TAGS)), 0.01); p[:, 0] = 0.2
+    >>> p[0, TAG_ID["B-TASK"]] = 0.5; p[1, TAG_ID["I-TASK"]] = 0.3; p[1, 0] = 0.35; p[2, TAG_ID["I-TASK"]] = 0.6
+    >>> [TAGS[t] for t in p.argmax(-1)]
+    ['B-TASK', 'O', 'I-TASK']
+    >>> [TAGS[t] for t in viterbi_tags(np.log(p))]
+    ['B-TASK', 'I-TASK', 'I-TASK']
+    """
+    import numpy as np
+
+    lp = np.array(log_probs, dtype=np.float64)
+    if not len(lp):
+        return []
+    lp[:, 0] += o_bias
+    ok = _allowed_transitions()
+    trans = np.where(ok, 0.0, -np.inf)
+    start = np.array([0.0 if not t.startswith("I-") else -np.inf for t in TAGS])
+    score = lp[0] + start
+    back = np.zeros(lp.shape, dtype=np.int64)
+    for i in range(1, len(lp)):
+        cand = score[:, None] + trans  # prev x cur
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + lp[i]
+    path = [int(score.argmax())]
+    for i in range(len(lp) - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
