@@ -172,8 +172,11 @@ _OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 def _query_oxigraph(store: Any, text: str) -> QueryResult:
     import pyoxigraph as ox
 
+    # The union of all graphs only where there are named graphs (a TriG file's): Oxigraph answers
+    # from the default graph alone about a third faster (docs/rdf.md).
+    union = next(iter(store.named_graphs()), None) is not None
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union)
     except SyntaxError as exc:
         message = str(exc)
         m = _OX_POSITION.match(message)
