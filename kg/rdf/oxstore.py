@@ -26,10 +26,10 @@ from pathlib import Path
 
 from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
 
-#: ``kg build --oxigraph auto`` writes the store from this many papers on. Measured (docs/rdf.md):
-#: rdflib parses the 468-paper sample's 15 MB of Turtle (290,000 triples) in about 20 s before its
-#: first answer, Oxigraph's bulk loader in a few seconds; below about 1,000 papers the build's
-#: own time matters more (tests build small graphs many times) and rdflib answers in seconds.
+#: ``kg build --oxigraph auto`` writes the store from this many papers on (about 600,000 triples).
+#: docs/rdf.md's benchmark: rdflib loads 10^5 triples in 12 s and 10^6 in 102 s before its first
+#: answer, Oxigraph in 1.8 s and 7.9 s; below this the build's own time matters more (the sample
+#: and the tests build small graphs many times) and rdflib's load stays in seconds.
 STORE_MIN_PAPERS = 1000
 
 #: ``--store auto`` parses graph files up to this size with rdflib (about 1,000 papers of Turtle).
