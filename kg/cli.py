@@ -96,6 +96,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         rdf_format=args.rdf_format,
         base_iri=args.base_iri,
         map_nodes=args.map_nodes,
+        oxigraph=args.oxigraph,
         on_problem=report,
     )
     from kg.extract import ExtractionError
@@ -201,6 +202,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from kg.rdf.oxstore import choose_backend
     from kg.rdf.query import QueryError, format_examples, load_store, read_query, run_query, format_result
 
     if args.example == "list" and not args.query:
@@ -208,7 +210,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         text = read_query(args.query, example=args.example)
-        store = load_store(args.graph, backend=args.store)
+        store = load_store(args.graph, backend=choose_backend(args.graph, args.store))
         result = run_query(store, text)
         output = format_result(result, args.format)
     except QueryError as exc:
@@ -222,6 +224,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.rdf.oxstore import choose_backend
     from kg.rdf.serve import serve
     from kg.rdf.worker import RunnerUnavailable
 
@@ -230,7 +233,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.graph,
             host=args.host,
             port=args.port,
-            backend=args.store,
+            backend=choose_backend(args.graph, args.store),
             timeout=args.timeout,
             max_results=args.max_results,
             map_html=args.map,
@@ -390,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rdf-format", default="turtle", metavar="NAME", help="turtle (default), nt, json-ld or trig")
     p.add_argument("--base-iri", default=None, metavar="IRI", help="base IRI for papers and concepts")
     p.add_argument("--map-nodes", type=_count, default=None, metavar="N", help="most concepts drawn in map.html")
+    p.add_argument("--oxigraph", default="auto", choices=["auto", "yes", "no"],
+                   help="also write the graph into an Oxigraph store for kg query/serve (auto: from 1,000 papers)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -444,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--example", default=None, metavar="NAME", help="run a bundled example query ('list' lists them)")
     p.add_argument("--graph", default=f"{DEFAULT_OUT}/graph.ttl", metavar="FILE", help=f"RDF graph (default: {DEFAULT_OUT}/graph.ttl)")
     p.add_argument("--format", default="table", choices=["table", "csv", "tsv", "json"], help="output format (default: table)")
-    p.add_argument("--store", default="memory", choices=["memory", "oxigraph"], help="rdflib in memory (default) or Oxigraph on disk")
+    p.add_argument("--store", default="auto", choices=["auto", "memory", "oxigraph"],
+                   help="auto (default): the Oxigraph store kg build wrote, else rdflib for small graphs; memory: rdflib; oxigraph")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser(
@@ -459,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", default=None, metavar="FILE", help="concept map to serve at / (default: map.html beside the graph)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3030)
-    p.add_argument("--store", default="memory", choices=["memory", "oxigraph"])
+    p.add_argument("--store", default="auto", choices=["auto", "memory", "oxigraph"], help="as for kg query (default: auto)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="query timeout in seconds (default: 10)")
     p.add_argument("--max-results", type=int, default=10000, metavar="N", help="most result rows returned (default: 10000)")
     p.add_argument("--cors", default=None, metavar="ORIGIN",

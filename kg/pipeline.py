@@ -42,8 +42,11 @@ def check_options(options: BuildOptions) -> None:
     """Fail fast on options that would otherwise only fail after extraction has run."""
     from kg.rdf.formats import get_format
 
+    from kg.rdf.oxstore import wants_store
+
     try:
         get_format(options.rdf_format)
+        wants_store(options.oxigraph, 0)
     except ValueError as exc:
         raise BadOption(str(exc)) from None
 
@@ -66,6 +69,7 @@ class BuildOptions:
     rdf_format: str = "turtle"
     base_iri: str | None = None
     map_nodes: int | None = None  # cap on concepts drawn in map.html (None: renderer default)
+    oxigraph: str = "auto"  # write the Oxigraph store: auto (from kg.rdf.oxstore.STORE_MIN_PAPERS papers), yes, no
     on_problem: Callable[[Problem], None] | None = None
 
 
@@ -203,6 +207,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
 
     from kg.export.neo4j_files import write_bulk_import
     from kg.graph.io import write_graphml, write_node_link
+    from kg.rdf.oxstore import start_store, stop_store, wants_store
     from kg.rdf.write import write_rdf
     from kg.render.map import write_map
     from kg.summary import write_mentions, write_summary, write_timings
@@ -220,6 +225,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
         ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
     ]
     files: dict[str, Path] = {}
+    store = None
     gc.freeze()
     try:
         child = _fork_writer(neo4j_task) if _writer_processes(options) > 1 else None
@@ -227,25 +233,47 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
             for stage, write in local if child else [*local, neo4j_task]:
                 with timed(stats, stage):
                     files.update(write())
+                if stage == "write:rdf" and wants_store(options.oxigraph, len(kg.papers)):
+                    # loaded by its own process while the other files are written
+                    store = start_store(files["rdf"])
+                    if options.jobs == 1:
+                        store = _store_done(stats, store, files)
             if child is not None:  # the stage table keeps the one-process order
                 stats.stage_seconds.setdefault(neo4j_task[0], 0.0)
             for stage, write in tail:
                 with timed(stats, stage):
                     files.update(write())
+            if store is not None:
+                store = _store_done(stats, store, files)
         except BaseException:
             if child is not None:
                 _stop_writer(child)
+            if store is not None:
+                stop_store(store)
             raise
         if child is not None:
             seconds, written = _join_writer(child)
             stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
             files.update(written)
-        files = {name: files[name] for name in ("rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")}
+        names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")
+        files = {name: files[name] for name in names if name in files}
         files["summary.md"] = write_summary(kg, G, folder / "summary.md")
         files["timings.json"] = write_timings(stats, folder / "timings.json")
     finally:
         gc.unfreeze()
     return files
+
+
+def _store_done(stats: BuildStats, store, files: dict[str, Path]) -> None:
+    """Wait for the store writer; its time (from its start, while other files were written) is
+    the ``write:oxigraph`` stage, the time spent waiting for it ``write:oxigraph-wait``."""
+    from kg.rdf.oxstore import finish_store
+
+    t0 = time.perf_counter()
+    seconds, files["oxigraph"] = finish_store(store)
+    stats.stage_seconds["write:oxigraph"] = seconds
+    stats.stage_seconds["write:oxigraph-wait"] = time.perf_counter() - t0
+    return None
 
 
 def _writer_processes(options: BuildOptions) -> int:

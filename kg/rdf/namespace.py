@@ -53,6 +53,25 @@ class KG(DefinedNamespace):
     # qualified edges
     PaperLink: URIRef
     RelationAssertion: URIRef
+    # aggregates materialised at build time (kg/rdf/aggregates.py)
+    ConceptPair: URIRef
+    MethodDatasetPair: URIRef
+    MethodTaskPair: URIRef
+    TaskMetricPair: URIRef
+    ConceptsByDate: URIRef
+    pairMethod: URIRef
+    pairDataset: URIRef
+    pairTask: URIRef
+    pairMetric: URIRef
+    supportingPaper: URIRef
+    conceptType: URIRef
+    conceptCount: URIRef
+    linkingPaperCount: URIRef
+    proposingPaperCount: URIRef
+    usingPaperCount: URIRef
+    evaluatingPaperCount: URIRef
+    reportingPaperCount: URIRef
+    addressingPaperCount: URIRef
     # paper -> concept
     mentions: URIRef
     proposes: URIRef

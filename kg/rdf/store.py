@@ -160,8 +160,11 @@ def _query_oxigraph(store: Any, text: str) -> QueryResult:
     # Oxigraph would call out for SERVICE itself, and has no switch to stop it: it only ever sees
     # text that rdflib's parse has checked, after the one escape expansion both engines apply.
     text = parse_query(text).text
+    # The union of all graphs only where there are named graphs (a TriG file's): Oxigraph answers
+    # from the default graph alone about a third faster (docs/rdf.md).
+    union = next(iter(store.named_graphs()), None) is not None
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union)
     except SyntaxError as exc:
         message = str(exc)
         m = _OX_POSITION.match(message)

@@ -5,8 +5,8 @@ The graph is never held as an rdflib ``Graph``: :func:`iter_blocks` yields one
 :mod:`kg.rdf.formats` write each block as it comes. The blocks are made from the records of
 :func:`iter_records` (:func:`expand`), which Turtle writes without making the blocks. Objects are IRIs (plain ``str``) or
 :class:`Lit` literals. The order is deterministic: papers by id (each followed by its qualified
-links), concepts by id (each followed by its qualified relations), then evidence by paper and
-id, then the PROV activities. The same subject may appear in more than one block (evidence
+links), concepts by id (each followed by its qualified relations), then the counts of
+:mod:`kg.rdf.aggregates`, then evidence by paper and id, then the PROV activities. The same subject may appear in more than one block (evidence
 annotations get their ``oa:hasBody`` edges where the edge is written), which every RDF syntax allows.
 
 What is written (``ontology/README.md`` has the diagram):
@@ -26,6 +26,8 @@ What is written (``ontology/README.md`` has the diagram):
   specialises one).
 * relation: ``a kg:RelationAssertion``; ``rdf:subject``, ``rdf:predicate``, ``rdf:object``,
   ``kg:count`` (sentences), ``kg:paperCount``, ``kg:confidence``.
+* aggregates (:mod:`kg.rdf.aggregates`): per-role paper counts on concepts, ``kg:ConceptPair``
+  nodes with their supporting papers, ``kg:ConceptsByDate`` rows.
 * evidence: ``a oa:Annotation``; ``oa:hasBody`` each edge it supports, ``oa:hasTarget`` one
   ``oa:SpecificResource`` per quoted span, ``kg:confidence``,
   ``prov:wasGeneratedBy`` the rule's ``prov:Activity``, which ``prov:wasAssociatedWith`` the
@@ -55,6 +57,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
+from kg.rdf.aggregates import iter_aggregate_blocks
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -266,6 +269,9 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
                    str(int(rel.count)), str(int(rel.papers)), decimal(rel.confidence).value)
             yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
     del relations_by_source
+
+    for subject, body in iter_aggregate_blocks(kg, base):
+        yield "block", subject, body
 
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()

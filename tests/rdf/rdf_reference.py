@@ -16,6 +16,7 @@ from typing import TextIO
 
 from kg.models import Evidence, KnowledgeGraph
 from kg.rdf import iris
+from kg.rdf.aggregates import iter_aggregate_blocks
 from kg.rdf.formats import _turtle_encoders, _turtle_header, get_format, relative_base, write_jsonld, write_ntriples
 from kg.rdf.iris import check_base_iri, graph_iri
 from kg.rdf.namespace import ONTOLOGY_IRI
@@ -128,6 +129,8 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
             ]
             yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
     del relations_by_source
+
+    yield from iter_aggregate_blocks(kg, base)  # the build-time counts: shared code, not re-derived here
 
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()

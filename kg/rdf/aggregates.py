@@ -1,0 +1,181 @@
+"""Counts the example queries need, materialised at build time as plain triples.
+
+Counting distinct papers over the qualified edges and their evidence at query time costs one
+index lookup per paper link or evidence annotation: seconds at 10^7 triples, minutes at 10^8
+(docs/rdf.md). The build already holds every link and every piece of evidence, so it counts
+once and writes the totals, each next to what it summarises ("evidence one hop away"):
+
+* per concept, distinct papers linking to it in any role (``kg:linkingPaperCount``) and in each
+  role (``kg:proposingPaperCount``, ``kg:usingPaperCount``, ``kg:evaluatingPaperCount``,
+  ``kg:reportingPaperCount``, ``kg:addressingPaperCount``), each written when not zero;
+* per pair of concepts one of three questions relates (:data:`PAIRS`), a ``kg:ConceptPair`` node
+  (``kg:MethodDatasetPair``, ``kg:MethodTaskPair``, ``kg:TaskMetricPair``) with the two concepts
+  (``kg:pairMethod``, ``kg:pairDataset``, ``kg:pairTask``, ``kg:pairMetric``), its
+  ``kg:paperCount`` and one ``kg:supportingPaper`` per counted paper. A paper supports a pair
+  when it links to both concepts in the roles named below, or when one of its sentences states
+  the relation named below (an evidence annotation of that relation's assertion quotes it);
+* per publication date and concept type, a ``kg:ConceptsByDate`` node: ``dcterms:date`` (the
+  papers' own literal), ``kg:conceptType``, ``kg:conceptCount`` (distinct concepts of the type
+  the papers of that date link to) and ``kg:paperCount`` (those papers).
+
+Every number equals what a SPARQL aggregate over the links and evidence gives
+(tests/rdf/test_aggregates.py runs both on rdflib), so queries read one triple per row instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from kg.models import KnowledgeGraph
+from kg.rdf.iris import _digest
+from kg.rdf.namespace import CONCEPT_CLASSES, KG, ROLE_PROPERTIES
+
+_A = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DATE = "http://purl.org/dc/terms/date"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+#: Role -> the concept property counting the papers that link in that role.
+ROLE_COUNTS: dict[str, str] = {
+    "proposes": str(KG.proposingPaperCount),
+    "uses": str(KG.usingPaperCount),
+    "evaluates_on": str(KG.evaluatingPaperCount),
+    "reports": str(KG.reportingPaperCount),
+    "addresses": str(KG.addressingPaperCount),
+}
+
+
+class Pair(NamedTuple):
+    """One kind of concept pair: its class, the two concepts' types and properties, the roles in
+    which one paper links to each, and the relations (type, whether the first concept is the
+    relation's source) whose evidence papers also support it."""
+
+    cls: str
+    first: tuple[str, str]  # concept type, property
+    second: tuple[str, str]
+    first_roles: frozenset[str]
+    second_roles: frozenset[str]
+    relations: tuple[tuple[str, bool], ...]
+
+
+#: The three pairs of the example queries (datasets-per-method, methods-for-task, metrics-for-task).
+PAIRS: tuple[Pair, ...] = (
+    Pair(str(KG.MethodDatasetPair), ("METHOD", str(KG.pairMethod)), ("DATASET", str(KG.pairDataset)),
+         frozenset({"mentions", "proposes", "uses"}), frozenset({"evaluates_on"}),
+         (("EVALUATE-FOR", False),)),  # SciERC: "dataset evaluate-for method"
+    Pair(str(KG.MethodTaskPair), ("METHOD", str(KG.pairMethod)), ("TASK", str(KG.pairTask)),
+         frozenset({"proposes", "uses"}), frozenset({"addresses"}),
+         (("USED-FOR", True),)),
+    Pair(str(KG.TaskMetricPair), ("TASK", str(KG.pairTask)), ("METRIC", str(KG.pairMetric)),
+         frozenset({"addresses"}), frozenset({"reports"}),
+         (("MEASURED-BY", True), ("EVALUATE-FOR", False))),
+)
+
+
+def _int(n: int):
+    from kg.rdf.triples import Lit
+
+    return Lit(str(n), _XSD_INTEGER)
+
+
+def pair_iri(base: str, cls: str, first: str, second: str) -> str:
+    """The IRI of a concept pair: ``pair/<hash of its class and the two concept ids>``."""
+    return f"{base}pair/{_digest(cls, first, second)}"
+
+
+def date_iri(base: str, day: str, concept_type: str) -> str:
+    """The IRI of a ``kg:ConceptsByDate`` row: ``by-date/<hash of the date and type>``."""
+    return f"{base}by-date/{_digest(day, concept_type)}"
+
+
+def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
+    """The subject blocks of every aggregate of ``kg`` (see the module doc), deterministic order.
+
+    Only links and evidence that :func:`kg.rdf.triples.iter_records` writes are counted (to a
+    known paper and concept, with a known role; evidence of a known paper).
+    """
+    from kg.rdf import iris
+    from kg.rdf.triples import date as date_literal
+
+    papers, concepts = kg.papers, kg.concepts
+    links = [li for li in kg.links if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES]
+
+    # per concept: papers in any role, papers per role (a link is unique per paper, concept, role)
+    linking: dict[str, set[str]] = defaultdict(set)
+    per_role: dict[tuple[str, str], int] = defaultdict(int)
+    for li in links:
+        linking[li.concept_id].add(li.paper_id)
+        per_role[li.concept_id, li.role] += 1
+    for cid in sorted(linking):
+        body = [(str(KG.linkingPaperCount), _int(len(linking[cid])))]
+        body += [(prop, _int(per_role[cid, role])) for role, prop in ROLE_COUNTS.items() if per_role.get((cid, role))]
+        yield iris.concept_iri(base, cid), body
+    del linking, per_role
+
+    # pairs: papers linking to both, plus the papers of the relations' evidence
+    by_paper: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # paper -> role -> concepts
+    for li in links:
+        by_paper[li.paper_id][li.role].add(li.concept_id)
+    relations = defaultdict(list)
+    for rel in kg.relations:
+        if rel.source in concepts and rel.target in concepts:
+            relations[rel.type].append(rel)
+    for pair in PAIRS:
+        (type_a, prop_a), (type_b, prop_b) = pair.first, pair.second
+        support: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for paper_id, roles in by_paper.items():
+            firsts = {c for r in pair.first_roles for c in roles.get(r, ()) if concepts[c].type == type_a}
+            if not firsts:
+                continue
+            seconds = {c for r in pair.second_roles for c in roles.get(r, ()) if concepts[c].type == type_b}
+            for a in firsts:
+                for b in seconds:
+                    support[a, b].add(paper_id)
+        for rtype, first_is_source in pair.relations:
+            for rel in relations.get(rtype, ()):
+                a, b = (rel.source, rel.target) if first_is_source else (rel.target, rel.source)
+                if concepts[a].type != type_a or concepts[b].type != type_b:
+                    continue
+                for eid in rel.evidence:
+                    ev = kg.evidence.get(eid)
+                    if ev is not None and ev.paper_id in papers:
+                        support[a, b].add(ev.paper_id)
+        for a, b in sorted(support):
+            supporting = support[a, b]
+            yield pair_iri(base, pair.cls, a, b), [
+                (_A, pair.cls),
+                (prop_a, iris.concept_iri(base, a)),
+                (prop_b, iris.concept_iri(base, b)),
+                (str(KG.paperCount), _int(len(supporting))),
+                *((str(KG.supportingPaper), iris.paper_iri(base, p)) for p in sorted(supporting)),
+            ]
+        del support
+    del by_paper
+
+    # per publication date and concept type
+    dated: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    literal_of: dict[str, object] = {}
+    for li in links:
+        paper = papers[li.paper_id]
+        if not paper.date:
+            continue
+        literal = literal_of.get(paper.date)
+        if literal is None:
+            literal = literal_of[paper.date] = date_literal(paper.date)
+        key = (literal.value, concepts[li.concept_id].type)
+        entry = dated.get(key)
+        if entry is None:
+            entry = dated[key] = (set(), set())
+        entry[0].add(li.concept_id)
+        entry[1].add(li.paper_id)
+    literals = {lit.value: lit for lit in literal_of.values()}
+    for day, ctype in sorted(dated):
+        concept_ids, paper_ids = dated[day, ctype]
+        yield date_iri(base, day, ctype), [
+            (_A, str(KG.ConceptsByDate)),
+            (_DATE, literals[day]),
+            (str(KG.conceptType), str(CONCEPT_CLASSES[ctype])),
+            (str(KG.conceptCount), _int(len(concept_ids))),
+            (str(KG.paperCount), _int(len(paper_ids))),
+        ]
