@@ -25,6 +25,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from kg.nlp.relation_classifier import load_model
 from kg.nlp.relations import doc_relations
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev" / "scierc.jsonl"
@@ -74,7 +75,7 @@ def to_scierc(head: tuple[int, int], tail: tuple[int, int], label: str) -> tuple
 
 
 def predict(text: str, ents: list[tuple[int, int, str]], sentences: list[tuple[int, int]], use_model: bool = True) -> set[tuple]:
-    relations, _ = doc_relations(text, sentences, ents, use_model)
+    relations, _ = doc_relations(text, sentences, ents, load_model() if use_model else None)
     out = set()
     for h, t, label, _rule, _conf in relations:
         out.add(to_scierc(ents[h][:2], ents[t][:2], label))

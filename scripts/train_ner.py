@@ -397,6 +397,10 @@ def assemble(best: Path, config_overrides: dict | None = None, phrases: list[dic
     nlp.vocab.vectors = spacy.load(best).vocab.vectors
     if "kg_gazetteer" in nlp.pipe_names:
         nlp.get_pipe("kg_gazetteer").set_phrases(phrases or [])
+    if "kg_relations" in nlp.pipe_names:  # the relation classifier travels with the pipeline
+        from kg.nlp.relation_classifier import MODEL_PATH
+
+        nlp.get_pipe("kg_relations").set_model(MODEL_PATH.read_bytes())
     return nlp
 
 

@@ -10,7 +10,7 @@ an order fixed by ``--seed``: the same data and seed give the same file, byte fo
 Usage::
 
     .venv/bin/python scripts/train_relations.py [--train ../shared/data/train/scierc.jsonl]
-        [--epochs 12] [--seed 13] [--out kg/nlp/relation_model.json.gz]
+        [--epochs 12] [--seed 13] [--out kg/nlp/model/kg_relations/model.json.gz]
 
 Then ``scripts/eval_relations.py`` measures it on SciERC dev.
 """
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import statistics
 import sys
 from pathlib import Path
@@ -83,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     with atomic_open(args.out, "wb", encoding=None) as fh:
         fh.write(payload)
     print(f"{len(data)} examples, {len(model.weights)} features -> {args.out} ({len(payload) / 1024:.0f} KiB)")
-    print(f"sha256 {hashlib.sha256(payload).hexdigest()}: set kg.nlp.relations.RELATION_MODEL_SHA256 to it")
     return 0
 
 

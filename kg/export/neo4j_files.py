@@ -112,7 +112,7 @@ def plan_array_delimiter(plan: RowPlan) -> str:
     paper's text only when that text holds a candidate character at all.
     """
     used: set[str] = set()
-    nodes = plan.G._node
+    nodes = plan.G.nodes
     lists = [p.name for p in PAPER_PROPERTIES if p.kind == STRING_LIST]
     suspects = set()
     for node in plan.papers:

@@ -319,7 +319,7 @@ def text_slice(title: str, abstract: str, start: int, end: int) -> str:
 def _evidence_values(G: nx.MultiDiGraph, evidence_id: str, ev: dict[str, Any]) -> dict[str, Any]:
     paper_id = ev.get("paper")
     try:
-        paper = G._node.get(paper_id)
+        paper = G.nodes.get(paper_id)
     except TypeError:  # unhashable
         paper = None
     if paper is None or paper.get("kind") != "paper":
@@ -457,12 +457,12 @@ class RowPlan:
         self.relations = {t: sorted(group, key=by_ends) for t, group in relations.items() if group}
 
     def paper_rows(self) -> Iterator[NodeRow]:
-        nodes = self.G._node
+        nodes = self.G.nodes
         for node in self.papers:
             yield NodeRow((PAPER,), _props(PAPER_PROPERTIES, nodes[node], _paper_where, {"id": node}, node))
 
     def concept_row(self, node: str, label: str) -> NodeRow:
-        attrs = self.G._node[node]
+        attrs = self.G.nodes[node]
         return NodeRow((CONCEPT, label), _props(CONCEPT_PROPERTIES, attrs, _concept_where, _concept_values(node, attrs), node))
 
     def concept_rows(self) -> Iterator[NodeRow]:
@@ -472,7 +472,7 @@ class RowPlan:
     def evidence_props(self, evidence_id: str) -> dict[str, Any]:
         """The stored properties of one evidence node (its sentence and quotes cut from the paper)."""
         ev = self.evidence_table[evidence_id]
-        props = _plain_evidence_props(self.G._node, evidence_id, ev)
+        props = _plain_evidence_props(self.G.nodes, evidence_id, ev)
         if props is None:  # anything unusual: the general path, with its checks and messages
             values = _evidence_values(self.G, evidence_id, ev)
             props = _props(EVIDENCE_PROPERTIES, values, _evidence_where, None, evidence_id)

@@ -31,6 +31,7 @@ pipeline version, ``stats`` holds the build counts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ from kg.models import KnowledgeGraph, paper_text
 @pausing
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Build the NetworkX multigraph of ``kg`` (nodes and edges in a deterministic order).
+
+    Built through NetworkX's public ``add_nodes_from`` / ``add_edges_from`` (one attribute dict
+    per node and edge, shared by both ends of an edge); links or relations to a node the graph
+    lacks add it bare, and an edge given twice has its attributes updated, as ``add_edge`` does.
 
     Example
     -------
@@ -63,12 +68,23 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         "duplicates": kg.stats.duplicates,
         "skipped": kg.stats.skipped,
     }
-    # Nodes and edges go straight into NetworkX's adjacency dicts (what add_node / add_edge
-    # would build, node for node and key for key): millions of edges, each add_edge call
-    # costing more than the record it stores.
-    nodes, succ, pred = G._node, G._succ, G._pred
-    for paper in sorted(kg.papers.values(), key=lambda p: p.id):
-        _node(G, paper.id, {
+    G.add_nodes_from(paper_nodes(kg))
+    G.add_nodes_from(concept_nodes(kg))
+    G.add_edges_from(link_edges(kg))
+    G.add_edges_from(relation_edges(kg))
+    G.graph["evidence"] = evidence_table(kg)
+    return G
+
+
+def paper_nodes(kg: KnowledgeGraph) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(paper id, attributes)`` for every paper of ``kg``, sorted by id.
+
+    >>> from kg.models import Paper
+    >>> next(paper_nodes(KnowledgeGraph(papers={"p": Paper(id="p", title="T", abstract="A")})))[1]["kind"]
+    'paper'
+    """
+    for paper in sorted(kg.papers.values(), key=attrgetter("id")):
+        yield paper.id, {
             "kind": "paper",
             "title": paper.title,
             "abstract": paper.abstract,
@@ -80,9 +96,20 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             "arxiv_id": paper.arxiv_id,
             "url": paper.url,
             "categories": list(paper.categories),
-        })
-    for concept in sorted(kg.concepts.values(), key=lambda c: c.id):
-        _node(G, concept.id, {
+        }
+
+
+def concept_nodes(kg: KnowledgeGraph) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(concept id, attributes)`` for every concept of ``kg``, sorted by id; aliases as
+    ``[form, count]``, most frequent first.
+
+    >>> from kg.models import Concept
+    >>> c = Concept(id="method/bert", type="METHOD", label="BERT", aliases={"bert": 1, "BERT": 3})
+    >>> next(concept_nodes(KnowledgeGraph(concepts={c.id: c})))[1]["aliases"]
+    [['BERT', 3], ['bert', 1]]
+    """
+    for concept in sorted(kg.concepts.values(), key=attrgetter("id")):
+        yield concept.id, {
             "kind": "concept",
             "type": concept.type,
             "label": concept.label,
@@ -92,17 +119,37 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             "mention_count": concept.mention_count,
             "first_seen": concept.first_seen,
             "last_seen": concept.last_seen,
-        })
+        }
+
+
+def link_edges(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """``(paper, concept, role, attributes)`` for every paper link, sorted; the role is the key.
+
+    >>> from kg.models import PaperLink
+    >>> next(link_edges(KnowledgeGraph(links=[PaperLink("p", "method/bert", "uses", 2, ["e1"])])))[:3]
+    ('p', 'method/bert', 'uses')
+    """
     for link in sorted(kg.links, key=attrgetter("paper_id", "concept_id", "role")):
-        _edge(G, link.paper_id, link.concept_id, link.role, {
+        yield link.paper_id, link.concept_id, link.role, {
             "kind": "link",
             "role": link.role,
             "count": link.count,
             "confidence": link.confidence,
             "evidence": list(link.evidence),
-        })
+        }
+
+
+def relation_edges(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """``(source, target, type, attributes)`` for every concept relation, sorted; the type is
+    the key and ``weight`` repeats ``count`` (for NetworkX's weighted algorithms).
+
+    >>> from kg.models import Relation
+    >>> rel = Relation("method/a", "task/b", "USED-FOR", 2, 1, ["e1"], 0.9)
+    >>> next(relation_edges(KnowledgeGraph(relations=[rel])))[3]["weight"]
+    2
+    """
     for rel in sorted(kg.relations, key=attrgetter("source", "target", "type")):
-        _edge(G, rel.source, rel.target, rel.type, {
+        yield rel.source, rel.target, rel.type, {
             "kind": "relation",
             "type": rel.type,
             "count": rel.count,
@@ -110,10 +157,19 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             "weight": rel.count,
             "confidence": rel.confidence,
             "evidence": list(rel.evidence),
-        })
-    del nodes, succ, pred
-    nx._clear_cache(G)
-    G.graph["evidence"] = {
+        }
+
+
+def evidence_table(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+    """The graph-level ``evidence`` attribute: evidence id -> ``{"paper", "sentence", "spans",
+    "method", "confidence"}``, sorted by id.
+
+    >>> from kg.models import Evidence
+    >>> ev = Evidence("e1", "p", 0, 9, ((2, 5),), "rule", 0.8)
+    >>> evidence_table(KnowledgeGraph(evidence={"e1": ev}))["e1"]["spans"]
+    [[2, 5]]
+    """
+    return {
         ev.id: {
             "paper": ev.paper_id,
             "sentence": [ev.sentence_start, ev.sentence_end],
@@ -124,38 +180,6 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         }
         for ev in sorted(kg.evidence.values(), key=attrgetter("id"))
     }
-    return G
-
-
-def _node(G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any]) -> None:
-    """``G.add_node(node, **attrs)``, without the keyword-argument dict."""
-    if node not in G._succ:
-        if node is None:
-            raise ValueError("None cannot be a node")
-        G._succ[node] = {}
-        G._pred[node] = {}
-        G._node[node] = attrs
-    else:  # a node given twice: its attributes are updated, as add_node does
-        G._node[node].update(attrs)
-
-
-def _edge(G: nx.MultiDiGraph, u: Any, v: Any, key: Any, attrs: dict[str, Any]) -> None:
-    """``G.add_edge(u, v, key=key, **attrs)`` (ends added as bare nodes when missing)."""
-    succ, pred = G._succ, G._pred
-    for node in (u, v):
-        if node not in succ:
-            if node is None:
-                raise ValueError("None cannot be a node")
-            succ[node] = {}
-            pred[node] = {}
-            G._node[node] = {}
-    keydict = succ[u].get(v)
-    if keydict is None:
-        succ[u][v] = pred[v][u] = {key: attrs}
-    elif key in keydict:  # the same edge twice: its attributes are updated
-        keydict[key].update(attrs)
-    else:
-        keydict[key] = attrs
 
 
 def evidence_sentence(G: nx.MultiDiGraph, evidence_id: str) -> tuple[str, str]:

@@ -4,7 +4,8 @@ The pipeline (``kg/nlp/model``, built by ``scripts/train_ner.py`` from ``kg/nlp/
 runs, in order: ``kg_sentences`` (rule-based sentence boundaries), ``kg_abbreviations``
 (Schwartz & Hearst pairs), ``tok2vec`` + ``ner`` (a CNN NER trained on the annotated corpora),
 the entity rules (``kg_gazetteer``, ``kg_span_repair``, ``kg_output_labels``) and
-``kg_relations``. ``kg_acronym_labels`` is registered but not in the shipped pipeline. See ``docs/extraction.md`` for what each step gains on the dev sets.
+``kg_relations`` (whose relation classifier is its own file in the pipeline directory,
+``kg_relations/model.json.gz``). See ``docs/extraction.md`` for what each step gains on the dev sets.
 
 Example
 -------
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,7 +42,6 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "kg.nlp.nospace",
     "kg.nlp.encoder",
     "kg.nlp.gazetteer",
-    "kg.nlp.acronyms",
     "kg.nlp.spans",
     "kg.nlp.labels",
     "kg.nlp.relations",
@@ -50,17 +49,11 @@ COMPONENT_MODULES: tuple[str, ...] = (
 
 
 def register_components() -> list[str]:
-    """Import every module of :data:`COMPONENT_MODULES` that exists; returns those imported.
-
-    A module that does not exist yet (a component still being written) is skipped: a pipeline
-    whose config names its factory then fails to load with spaCy's own clear error.
-    """
-    imported = []
+    """Import every module of :data:`COMPONENT_MODULES` (registering kg's spaCy factories);
+    returns their names. A missing module is an error (ImportError), not skipped."""
     for name in COMPONENT_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-            imported.append(name)
-    return imported
+        importlib.import_module(name)
+    return list(COMPONENT_MODULES)
 
 
 def model_for(extractor: str | None, model: str | Path | None = None) -> str | None:

@@ -1,7 +1,8 @@
 """A small averaged-perceptron classifier of relations between two entities of a sentence.
 
 Trained by ``scripts/train_relations.py`` on SciERC's training relations (Luan et al. 2018) and
-shipped as ``kg/nlp/relation_model.json.gz`` (a few hundred kB, CPU-fast: one dictionary lookup
+shipped inside the pipeline as ``kg/nlp/model/kg_relations/model.json.gz``, the file of the
+``kg_relations`` component (a few hundred kB, CPU-fast: one dictionary lookup
 per feature). It labels every pair of entities of a sentence with at most
 :data:`MAX_ENTITIES_BETWEEN` entities between them as ``NONE`` or one of SciERC's labels in
 either direction. Its features: the words between the two entities (each word, first, last,
@@ -25,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-#: The packaged model.
-MODEL_PATH = Path(__file__).resolve().parent / "relation_model.json.gz"
+#: The packaged model: the ``kg_relations`` component's file in the shipped pipeline.
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "kg_relations" / "model.json.gz"
 #: Pairs further apart (in entities) than this are never related by the classifier.
 MAX_ENTITIES_BETWEEN = 4
 NONE = "NONE"
@@ -190,11 +191,17 @@ def load_model(path: str | None = None) -> tuple[AveragedPerceptron, dict]:
     Raises FileNotFoundError when there is no model file.
     """
     p = Path(path) if path else MODEL_PATH
-    raw = gzip.decompress(p.read_bytes())
-    data = json.loads(raw)
-    meta = dict(data.get("meta", {}))
+    return parse_model(p.read_bytes())
+
+
+def parse_model(data: bytes) -> tuple[AveragedPerceptron, dict]:
+    """The model in the bytes of a model file (gzip-compressed JSON) and its metadata; the
+    ``version`` is the sha256 of the JSON (it names the model in every relation's rule)."""
+    raw = gzip.decompress(data)
+    parsed = json.loads(raw)
+    meta = dict(parsed.get("meta", {}))
     meta["version"] = hashlib.sha256(raw).hexdigest()[:8]
-    return AveragedPerceptron(data["weights"], data["classes"]), meta
+    return AveragedPerceptron(parsed["weights"], parsed["classes"]), meta
 
 
 def confidence(margin: float, scale: float) -> float:

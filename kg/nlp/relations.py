@@ -1,7 +1,8 @@
 """Relations between the entities of a sentence, and the paper's role towards each entity.
 
 Relations come from a small classifier trained on SciERC (:mod:`kg.nlp.relation_classifier`,
-``scripts/train_relations.py``) when its model file is installed, and otherwise from rules
+``scripts/train_relations.py``) when the pipeline holds its model (the component's own file,
+``kg_relations/model.json.gz`` in the pipeline directory), and otherwise from rules
 over the words *between* two entities of one sentence, in the spirit of Hearst patterns:
 "X for Y" (X USED-FOR Y), "Y using X" (X USED-FOR Y), "Y such as X" (X HYPONYM-OF Y),
 "X outperforms Y" (COMPARE), "X and Y" (CONJUNCTION), "X of the Y" (PART-OF), "M of X" / "X in
@@ -19,8 +20,9 @@ runs inside the spaCy component ``kg_relations`` (``Doc._.relations``, ``Doc._.r
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -30,10 +32,9 @@ from kg.nlp.doc_arrays import sentence_offsets
 
 #: Version of the rules; part of every relation's rule name so that evidence says what made it.
 RULES_VERSION = "1"
-#: sha256 of the packaged relation model (kg/nlp/relation_model.json.gz). It is here, in a
-#: module whose source is part of :func:`kg.nlp.pipeline_version`, so that a retrained model
-#: changes the extractor version (and so the extraction cache key); a test checks it.
-RELATION_MODEL_SHA256 = "f8186913327ef18a79fc6143db6f10ecbc578ee69181e9e9576135ef6520a6ce"
+#: The classifier's file inside the component's directory of a saved pipeline (the pipeline's
+#: version, :func:`kg.nlp.pipeline_version`, hashes every file of the directory, this one too).
+MODEL_FILE = "model.json.gz"
 
 #: Entity labels that can be "evaluated on" (named datasets; SciERC's Material when scoring).
 DATA_LABELS = frozenset({"DATASET", "ORIG:Material"})
@@ -267,16 +268,6 @@ def _same_clause(sentence: str, start: int, end: int) -> bool:
     return re.search(r";|\.\s|,\s*(?:which|but|while|whereas|and we)\b|\bwhile\b|\bwhereas\b", sentence[start:end]) is None
 
 
-def _packaged_model():
-    """The packaged relation classifier and its metadata, or None when it is not installed."""
-    from kg.nlp.relation_classifier import load_model
-
-    try:
-        return load_model()
-    except FileNotFoundError:
-        return None
-
-
 def model_relations(model, meta, text: str, sentence: tuple[int, int], ents: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str, str, float]]:
     """The classifier's relations of one sentence, a metric's EVALUATE-FOR written MEASURED-BY."""
     from kg.nlp.relation_classifier import classify_sentence
@@ -289,16 +280,17 @@ def model_relations(model, meta, text: str, sentence: tuple[int, int], ents: Seq
     return out
 
 
-def doc_relations(text: str, sentences: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]], use_model: bool = True):
+def doc_relations(text: str, sentences: Sequence[tuple[int, int]], ents: Sequence[tuple[int, int, str]], model=None):
     """Relations and roles over a whole text.
 
-    Relations come from the packaged classifier (:mod:`kg.nlp.relation_classifier`) when it is
-    installed and ``use_model`` is true, else from the rules of :func:`pair_relations`.
+    Relations come from the classifier ``model`` (``(AveragedPerceptron, meta)``, see
+    :func:`kg.nlp.relation_classifier.load_model`) when given, else from the rules of
+    :func:`pair_relations`.
 
     Returns ``(relations, roles)``: ``[(head, tail, label, rule, confidence)]`` and
     ``[(ent, role, rule, confidence)]``, indices into ``ents`` (sorted by start).
     """
-    loaded = _packaged_model() if use_model else None
+    loaded = model
     relations: list[tuple[int, int, str, str, float]] = []
     roles: list[tuple[int, str, str, float]] = []
     k = 0
@@ -327,12 +319,36 @@ class RelationExtractor:
     """spaCy component: ``Doc._.relations`` and ``Doc._.roles`` over ``doc.ents``.
 
     Uses ``doc.sents`` when sentence boundaries are set, else the whole text as one sentence.
-    Place it last, after the NER (and any entity ruler or filter).
+    Place it last, after the NER (and any entity ruler or filter). The relation classifier is
+    the component's own state: :meth:`from_disk` reads it from ``kg_relations/model.json.gz``
+    of a saved pipeline (``spacy.load`` calls it), :meth:`to_disk` writes it back byte for byte,
+    :meth:`set_model` installs one; a component without a model (a pipeline directory with no
+    such file, or a fresh ``add_pipe``) uses the rules only.
     """
 
-    def __init__(self, nlp: Language, name: str = "kg_relations", use_model: bool = True):
+    def __init__(self, nlp: Language, name: str = "kg_relations"):
         self.name = name
-        self.use_model = use_model
+        self.model = None  # (AveragedPerceptron, meta) once a model is installed
+        self._raw: bytes | None = None  # the model file as read, written back unchanged
+
+    def set_model(self, raw: bytes) -> None:
+        """Install the classifier from the bytes of a model file (gzip-compressed JSON)."""
+        from kg.nlp.relation_classifier import parse_model
+
+        self.model = parse_model(raw)
+        self._raw = raw
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self._raw is not None:
+            (path / MODEL_FILE).write_bytes(self._raw)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "RelationExtractor":
+        file = Path(path) / MODEL_FILE
+        if file.is_file():
+            self.set_model(file.read_bytes())
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         if doc.has_annotation("SENT_START"):
@@ -340,11 +356,11 @@ class RelationExtractor:
         else:
             sentences = [(0, len(doc.text))]
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        doc._.relations, doc._.roles = doc_relations(doc.text, sentences, ents, self.use_model)
+        doc._.relations, doc._.roles = doc_relations(doc.text, sentences, ents, self.model)
         return doc
 
 
-@Language.factory("kg_relations", default_config={"use_model": True})
-def make_relation_extractor(nlp: Language, name: str, use_model: bool) -> RelationExtractor:
-    """Factory of the ``kg_relations`` component (``use_model = false``: rules only)."""
-    return RelationExtractor(nlp, name, use_model)
+@Language.factory("kg_relations", default_config={})
+def make_relation_extractor(nlp: Language, name: str) -> RelationExtractor:
+    """Factory of the ``kg_relations`` component (its classifier comes with the pipeline's files)."""
+    return RelationExtractor(nlp, name)

@@ -1,8 +1,8 @@
-"""kg.export.neo4j_files: bulk-import CSVs, read back with a reference reader of the importer's dialect.
+"""kg.export.neo4j_files: bulk-import CSVs, read back with a reader of the importer's dialect.
 
 The real importer loads these files in tests/neo4j/test_bulk_import.py; here a small RFC 4180
-reader that keeps the importer's one distinction (an unquoted empty field is no value, ``""``
-is the empty string) checks many random graphs quickly.
+reader (``neo4j_test_support.read_back``) that keeps the importer's one distinction (an unquoted
+empty field is no value, ``""`` is the empty string) checks many random graphs quickly.
 """
 
 from __future__ import annotations
@@ -10,90 +10,16 @@ from __future__ import annotations
 import re
 
 from hypothesis import given, settings
-from neo4j_test_support import examples, graphs
+from neo4j_test_support import examples, expected_snapshot, graphs, read_back
 
 from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES, choose_array_delimiter, write_bulk_import
 from kg.export.neo4j_schema import graph_rows
 
 
-def read_csv(text: str) -> list[list[tuple[str, bool]]]:
-    """Records of ``(value, quoted)`` fields: RFC 4180, quotes doubled, newlines inside quotes."""
-    records, fields, i, n = [], [], 0, len(text)
-    while i < n:
-        if text[i] == '"':
-            j, value = i + 1, []
-            while True:
-                k = text.index('"', j)
-                value.append(text[j:k])
-                if text.startswith('""', k):
-                    value.append('"')
-                    j = k + 2
-                else:
-                    i = k + 1
-                    break
-            fields.append(("".join(value), True))
-        else:
-            m = re.compile(r"[^,\n]*").match(text, i)
-            fields.append((m.group(), False))
-            i = m.end()
-        if i < n and text[i] == ",":
-            i += 1
-        elif i >= n or text[i] == "\n":
-            records.append(fields)
-            fields = []
-            i += 1
-        else:
-            raise AssertionError(f"junk after a field at {i}: {text[i:i + 20]!r}")
-    return records
-
-
-def decode(header: str, field: tuple[str, bool], delim: str):
-    """A field as the importer reads it under ``header`` (``name:type``)."""
-    value, quoted = field
-    kind = header.rsplit(":", 1)[1] if ":" in header else "string"
-    if value == "" and (not quoted or kind.endswith("[]")):
-        return None
-    if kind == "long":
-        return int(value)
-    if kind == "double":
-        return float(value)
-    if kind == "string[]":
-        return value.split(delim)
-    if kind == "long[]":
-        return [int(v) for v in value.split(delim)]
-    return value
-
-
-def read_back(folder, delim):
-    """Nodes ``{(key label, id): (labels, props)}`` and relationships ``{(type, start, end): props}``."""
-    nodes, rels = {}, {}
-    for name, label, _ in NODE_FILES:
-        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
-        names = [h for h, _ in header]
-        for record in records:
-            row = dict(zip(names, record, strict=True))
-            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if h != ":LABEL" and not h.startswith("id:ID")}
-            ident = row[f"id:ID({label})"][0]
-            props = {"id": ident, **{k: v for k, v in props.items() if v is not None}}
-            nodes[(label, ident)] = (tuple(row[":LABEL"][0].split(delim)), props)
-    for name, _, _, _ in RELATIONSHIP_FILES:
-        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
-        names = [h for h, _ in header]
-        for record in records:
-            row = dict(zip(names, record, strict=True))
-            start = next(v for h, v in row.items() if h.startswith(":START_ID"))[0]
-            end = next(v for h, v in row.items() if h.startswith(":END_ID"))[0]
-            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if not h.startswith(":")}
-            rels[(row[":TYPE"][0], start, end)] = {k: v for k, v in props.items() if v is not None}
-    return nodes, rels
-
-
-def expected(G, *, bulk_import=True):
-    rows = graph_rows(G)
-    drop = lambda props: {k: v for k, v in props.items() if not (bulk_import and v == [""])}  # noqa: E731
-    nodes = {(r.labels[0], r.id): (r.labels, drop(r.props)) for r in rows.nodes}
-    rels = {(r.type, r.start, r.end): drop(r.props) for r in rows.relationships}
-    return nodes, rels
+def expected(G):
+    """What the importer must read: the documented mapping of ``G`` (not kg.export's rows)."""
+    snapshot = expected_snapshot(G, bulk_import=True)
+    return snapshot["nodes"], snapshot["relationships"]
 
 
 def test_headers_use_the_importer_syntax(small_graph, tmp_path):

@@ -1,6 +1,8 @@
-"""to_networkx fills NetworkX's adjacency dicts directly: the graph must be exactly the one
-``add_node`` / ``add_edge`` build (the code before, kept below as the reference), in the same
-node, edge and attribute order, including links or relations to nodes the graph lacks."""
+"""to_networkx against the schema in its docstring, record by record: every paper, concept, link,
+relation and evidence record of the KnowledgeGraph is found in the graph with exactly the
+attributes the schema names (read back through ``G.nodes`` / ``G.edges``), in sorted order,
+with nothing else in the graph; links or relations to nodes the graph lacks add bare nodes,
+and an edge given twice keeps the last record's attributes."""
 
 from __future__ import annotations
 
@@ -14,52 +16,64 @@ from kg.models import KnowledgeGraph, PaperLink, Relation
 from kg.rdf.synthetic import synthetic_kg
 
 
-def reference_to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
-    """kg.graph.build.to_networkx at commit 2ae9ff1 (verbatim but for the docstring)."""
-    G = nx.MultiDiGraph()
-    G.graph["extractor"] = kg.extractor_version
-    G.graph["stats"] = {
-        "records_read": kg.stats.records_read,
-        "papers": kg.stats.papers,
-        "duplicates": kg.stats.duplicates,
-        "skipped": kg.stats.skipped,
-    }
-    for paper in sorted(kg.papers.values(), key=lambda p: p.id):
-        G.add_node(
-            paper.id, kind="paper", title=paper.title, abstract=paper.abstract, date=paper.date, date_text=paper.date_text,
-            authors=list(paper.authors), venue=paper.venue, doi=paper.doi, arxiv_id=paper.arxiv_id, url=paper.url,
-            categories=list(paper.categories),
-        )
-    for concept in sorted(kg.concepts.values(), key=lambda c: c.id):
-        G.add_node(
-            concept.id, kind="concept", type=concept.type, label=concept.label,
-            aliases=[[form, n] for form, n in sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))],
-            acronym=concept.acronym, paper_count=concept.paper_count, mention_count=concept.mention_count,
-            first_seen=concept.first_seen, last_seen=concept.last_seen,
-        )
-    for link in sorted(kg.links, key=lambda l: (l.paper_id, l.concept_id, l.role)):
-        G.add_edge(link.paper_id, link.concept_id, key=link.role, kind="link", role=link.role, count=link.count,
-                   confidence=link.confidence, evidence=list(link.evidence))
-    for rel in sorted(kg.relations, key=lambda r: (r.source, r.target, r.type)):
-        G.add_edge(rel.source, rel.target, key=rel.type, kind="relation", type=rel.type, count=rel.count, papers=rel.papers,
-                   weight=rel.count, confidence=rel.confidence, evidence=list(rel.evidence))
-    G.graph["evidence"] = {
-        ev.id: {"paper": ev.paper_id, "sentence": [ev.sentence_start, ev.sentence_end], "spans": [list(span) for span in ev.spans],
-                "method": ev.method, "confidence": ev.confidence}
-        for ev in sorted(kg.evidence.values(), key=lambda e: e.id)
-    }
-    return G
+def expected_nodes(kg: KnowledgeGraph) -> list[tuple[str, dict]]:
+    """The schema's node list: papers by id, then concepts by id, then bare edge ends in edge order."""
+    nodes = [
+        (p.id, {"kind": "paper", "title": p.title, "abstract": p.abstract, "date": p.date, "date_text": p.date_text,
+                "authors": list(p.authors), "venue": p.venue, "doi": p.doi, "arxiv_id": p.arxiv_id, "url": p.url,
+                "categories": list(p.categories)})
+        for p in sorted(kg.papers.values(), key=lambda p: p.id)
+    ]
+    nodes += [
+        (c.id, {"kind": "concept", "type": c.type, "label": c.label,
+                "aliases": sorted(([form, n] for form, n in c.aliases.items()), key=lambda fn: (-fn[1], fn[0])),
+                "acronym": c.acronym, "paper_count": c.paper_count, "mention_count": c.mention_count,
+                "first_seen": c.first_seen, "last_seen": c.last_seen})
+        for c in sorted(kg.concepts.values(), key=lambda c: c.id)
+    ]
+    seen = {n for n, _ in nodes}
+    for u, v, _, _ in expected_edges(kg):
+        for end in (u, v):
+            if end not in seen:
+                seen.add(end)
+                nodes.append((end, {}))
+    return nodes
 
 
-def assert_identical(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
-    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
-    assert [list(a) for _, a in G.nodes(data=True)] == [list(a) for _, a in H.nodes(data=True)]
-    assert list(G.edges(keys=True, data=True)) == list(H.edges(keys=True, data=True))
-    assert list(G.in_edges(keys=True, data=True)) == list(H.in_edges(keys=True, data=True))
-    assert [list(d) for *_, d in G.edges(keys=True, data=True)] == [list(d) for *_, d in H.edges(keys=True, data=True)]
-    assert G.graph == H.graph and list(G.graph) == list(H.graph)
-    for u, v, k in G.edges(keys=True):  # one attribute dict per edge, seen from both ends
-        assert G._succ[u][v][k] is G._pred[v][u][k]
+def expected_edges(kg: KnowledgeGraph) -> list[tuple[str, str, str, dict]]:
+    """The schema's edges: links then relations, each sorted; a repeated (u, v, key) keeps its
+    first position and its last attributes."""
+    edges: dict[tuple[str, str, str], dict] = {}
+    for li in sorted(kg.links, key=lambda li: (li.paper_id, li.concept_id, li.role)):
+        edges[li.paper_id, li.concept_id, li.role] = {
+            "kind": "link", "role": li.role, "count": li.count, "confidence": li.confidence, "evidence": list(li.evidence)}
+    for r in sorted(kg.relations, key=lambda r: (r.source, r.target, r.type)):
+        edges[r.source, r.target, r.type] = {
+            "kind": "relation", "type": r.type, "count": r.count, "papers": r.papers, "weight": r.count,
+            "confidence": r.confidence, "evidence": list(r.evidence)}
+    return [(*key, attrs) for key, attrs in edges.items()]
+
+
+def assert_matches_schema(G: nx.MultiDiGraph, kg: KnowledgeGraph) -> None:
+    nodes = expected_nodes(kg)
+    assert list(G.nodes(data=True)) == nodes
+    assert [list(a) for _, a in G.nodes(data=True)] == [list(a) for _, a in nodes]  # attribute order too
+    assert sorted(G.edges(keys=True, data=True)) == sorted(expected_edges(kg))
+    first: dict[str, list] = {}
+    for i, (u, v, k, _) in enumerate(expected_edges(kg)):
+        first.setdefault(u, []).append((v, k, i))
+    for u in G:  # each node's out-edges in the order they were added
+        assert [(v, k) for v, k, _ in first.get(u, [])] == [(v, k) for _, v, k in G.out_edges(u, keys=True)]
+    assert list(G.graph) == ["extractor", "stats", "evidence"]
+    assert G.graph["extractor"] == kg.extractor_version
+    assert G.graph["stats"] == {f: getattr(kg.stats, f) for f in ("records_read", "papers", "duplicates", "skipped")}
+    assert list(G.graph["evidence"]) == sorted(kg.evidence)
+    for ev_id, ev in G.graph["evidence"].items():
+        rec = kg.evidence[ev_id]
+        assert ev == {"paper": rec.paper_id, "sentence": [rec.sentence_start, rec.sentence_end],
+                      "spans": [list(s) for s in rec.spans], "method": rec.method, "confidence": rec.confidence}
+    for u, v, k, d in G.edges(keys=True, data=True):  # one attribute dict per edge, seen from both ends
+        assert G.pred[v][u][k] is d
 
 
 def dangling_kg() -> KnowledgeGraph:
@@ -71,10 +85,18 @@ def dangling_kg() -> KnowledgeGraph:
 
 
 @pytest.mark.parametrize("make", [lambda: synthetic_kg(150, seed=2), dangling_kg, KnowledgeGraph])
-def test_same_graph_as_add_node_and_add_edge(make) -> None:
+def test_graph_matches_schema(make) -> None:
     kg = make()
-    assert_identical(to_networkx(kg), reference_to_networkx(kg))
+    assert_matches_schema(to_networkx(kg), kg)
 
 
 def test_small_graph(small_kg) -> None:
-    assert_identical(to_networkx(small_kg), reference_to_networkx(small_kg))
+    assert_matches_schema(to_networkx(small_kg), small_kg)
+
+
+def test_repeated_edge_keeps_last_attributes() -> None:
+    kg = dangling_kg()
+    G = to_networkx(kg)
+    first = kg.links[0]
+    assert G.edges[first.paper_id, first.concept_id, first.role]["count"] == 7
+    assert G.nodes["arxiv:missing"] == {} and G.nodes["method/missing"] == {}

@@ -9,6 +9,7 @@ against themselves. It has the shape of ``snapshot()`` in ``tests/neo4j/conftest
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import networkx as nx
@@ -235,3 +236,81 @@ def hostile_graph() -> nx.MultiDiGraph:
     for i, cid in enumerate(cids):
         relations.append(Relation(cid, cids[(i + 1) % len(cids)], RELATION_TYPES[i % len(RELATION_TYPES)], i, 1, [f"e{i} {HOSTILE_STRINGS[i]}"], 1.0 / (i + 1)))
     return to_networkx(KnowledgeGraph(papers, concepts, links, relations, evidence))
+
+
+# --- reading bulk-import CSVs back ------------------------------------------------------------
+
+
+def read_csv(text: str) -> list[list[tuple[str, bool]]]:
+    """Records of ``(value, quoted)`` fields: RFC 4180, quotes doubled, newlines inside quotes."""
+    records, fields, i, n = [], [], 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            j, value = i + 1, []
+            while True:
+                k = text.index('"', j)
+                value.append(text[j:k])
+                if text.startswith('""', k):
+                    value.append('"')
+                    j = k + 2
+                else:
+                    i = k + 1
+                    break
+            fields.append(("".join(value), True))
+        else:
+            m = re.compile(r"[^,\n]*").match(text, i)
+            fields.append((m.group(), False))
+            i = m.end()
+        if i < n and text[i] == ",":
+            i += 1
+        elif i >= n or text[i] == "\n":
+            records.append(fields)
+            fields = []
+            i += 1
+        else:
+            raise AssertionError(f"junk after a field at {i}: {text[i:i + 20]!r}")
+    return records
+
+
+def decode(header: str, field: tuple[str, bool], delim: str):
+    """A field as the importer reads it under ``header`` (``name:type``)."""
+    value, quoted = field
+    kind = header.rsplit(":", 1)[1] if ":" in header else "string"
+    if value == "" and (not quoted or kind.endswith("[]")):
+        return None
+    if kind == "long":
+        return int(value)
+    if kind == "double":
+        return float(value)
+    if kind == "string[]":
+        return value.split(delim)
+    if kind == "long[]":
+        return [int(v) for v in value.split(delim)]
+    return value
+
+
+def read_back(folder, delim):
+    """Nodes ``{(key label, id): (labels, props)}`` and relationships ``{(type, start, end): props}``
+    of a bulk-import folder, as the importer reads them with array delimiter ``delim``."""
+    from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES
+
+    nodes, rels = {}, {}
+    for name, label, _ in NODE_FILES:
+        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
+        names = [h for h, _ in header]
+        for record in records:
+            row = dict(zip(names, record, strict=True))
+            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if h != ":LABEL" and not h.startswith("id:ID")}
+            ident = row[f"id:ID({label})"][0]
+            props = {"id": ident, **{k: v for k, v in props.items() if v is not None}}
+            nodes[(label, ident)] = (tuple(row[":LABEL"][0].split(delim)), props)
+    for name, _, _, _ in RELATIONSHIP_FILES:
+        header, *records = read_csv((folder / name).read_bytes().decode("utf-8"))
+        names = [h for h, _ in header]
+        for record in records:
+            row = dict(zip(names, record, strict=True))
+            start = next(v for h, v in row.items() if h.startswith(":START_ID"))[0]
+            end = next(v for h, v in row.items() if h.startswith(":END_ID"))[0]
+            props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if not h.startswith(":")}
+            rels[(row[":TYPE"][0], start, end)] = {k: v for k, v in props.items() if v is not None}
+    return nodes, rels

@@ -1,9 +1,16 @@
-"""kg_acronym_labels: labels agree across Long Form (SF) pairs."""
+"""kg_acronym_labels (scripts/acronym_labels.py, an experiment): labels agree across Long Form (SF) pairs."""
+
+import importlib.util
+from pathlib import Path
 
 import spacy
 
 from kg.models import Abbreviation
-from kg.nlp.acronyms import propagate_acronym_labels
+
+_spec = importlib.util.spec_from_file_location("kg_scripts_acronym_labels", Path(__file__).resolve().parents[2] / "scripts" / "acronym_labels.py")
+_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_module)
+propagate_acronym_labels = _module.propagate_acronym_labels
 
 
 def make_doc(text, ents, pairs):

@@ -16,21 +16,10 @@ def test_packaged_model_predicts_typical_patterns():
     assert (2, 3, "CONJUNCTION") in found
 
 
-def test_model_hash_is_recorded_where_the_extractor_version_sees_it():
-    import hashlib
-
-    from kg.nlp.relation_classifier import MODEL_PATH
-    from kg.nlp.relations import RELATION_MODEL_SHA256
-
-    assert hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest() == RELATION_MODEL_SHA256, (
-        "retrained kg/nlp/relation_model.json.gz: copy its sha256 into kg.nlp.relations.RELATION_MODEL_SHA256"
-    )
-
-
 def test_metric_evaluations_are_measured_by():
     t = "Our model improves the accuracy of BERT on SQuAD."
     ents = [(23, 31, "METRIC"), (35, 39, "METHOD"), (43, 48, "DATASET")]
-    rels, _ = doc_relations(t, [(0, len(t))], ents)
+    rels, _ = doc_relations(t, [(0, len(t))], ents, load_model())
     assert all(label != "EVALUATE-FOR" or ents[h][2] != "METRIC" for h, _, label, _, _ in rels)
 
 

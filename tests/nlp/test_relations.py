@@ -8,6 +8,7 @@ from spacy.tokens import Span
 
 import kg.nlp.relations  # noqa: F401  (registers the factory)
 from kg.models import RELATION_TYPES, ROLES
+from kg.nlp.relation_classifier import MODEL_PATH, load_model
 from kg.nlp.relations import doc_relations, pair_relations, sentence_roles
 
 
@@ -74,7 +75,7 @@ def test_novel_apposition_proposes():
 def test_only_known_labels_and_roles(use_model):
     t = "We use BERT for question answering. BERT outperforms ELMo and GloVe on SQuAD with F1."
     ents = ents_of(t, ("BERT", "METHOD"), ("question answering", "TASK"), ("ELMo", "METHOD"), ("GloVe", "METHOD"), ("SQuAD", "DATASET"), ("F1", "METRIC"))
-    rels, roles = doc_relations(t, [(0, 35), (36, len(t))], ents, use_model)
+    rels, roles = doc_relations(t, [(0, 35), (36, len(t))], ents, load_model() if use_model else None)
     assert rels and roles
     assert {r[2] for r in rels} <= set(RELATION_TYPES) - {"CO-OCCURS", "VARIANT-OF", "RELATED-TO"}
     assert {r[1] for r in roles} <= set(ROLES)
@@ -86,7 +87,9 @@ def test_only_known_labels_and_roles(use_model):
 def test_component_sets_doc_attributes(use_model, rule):
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("kg_relations", config={"use_model": use_model})
+    component = nlp.add_pipe("kg_relations")
+    if use_model:
+        component.set_model(MODEL_PATH.read_bytes())
     doc = nlp.make_doc("We propose FastNet for image classification.")
     doc.ents = [Span(doc, 2, 3, label="METHOD"), Span(doc, 4, 6, label="TASK")]
     for _, proc in nlp.pipeline:
@@ -94,3 +97,43 @@ def test_component_sets_doc_attributes(use_model, rule):
     assert [r[:3] for r in doc._.relations] == [(0, 1, "USED-FOR")]
     assert doc._.relations[0][3].startswith(rule)
     assert (0, "proposes", "rule:propose-verb/1", 0.8) in doc._.roles
+
+
+def test_the_classifier_is_saved_and_loaded_with_the_pipeline(tmp_path):
+    """``nlp.to_disk`` writes the component's model file unchanged, ``spacy.load`` reads it back:
+    the pipeline directory is the whole artifact, and its version covers the model."""
+    from kg.nlp import pipeline_version
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_relations").set_model(MODEL_PATH.read_bytes())
+    nlp.to_disk(tmp_path / "p")
+    assert (tmp_path / "p" / "kg_relations" / "model.json.gz").read_bytes() == MODEL_PATH.read_bytes()
+    loaded = spacy.load(tmp_path / "p")
+    doc = loaded.make_doc("We propose FastNet for image classification.")
+    doc.ents = [Span(doc, 2, 3, label="METHOD"), Span(doc, 4, 6, label="TASK")]
+    for _, proc in loaded.pipeline:
+        doc = proc(doc)
+    assert doc._.relations and doc._.relations[0][3].startswith("model:relations-ap/")
+    before = pipeline_version(tmp_path / "p")
+    (tmp_path / "p" / "kg_relations" / "model.json.gz").write_bytes(MODEL_PATH.read_bytes() + b"\0")
+    assert pipeline_version(tmp_path / "p") != before
+    nlp.remove_pipe("kg_relations")
+    nlp.add_pipe("kg_relations")  # no model: rules only, and no file written
+    nlp.to_disk(tmp_path / "rules")
+    assert not (tmp_path / "rules" / "kg_relations" / "model.json.gz").exists()
+
+
+def test_the_shipped_pipeline_carries_the_classifier():
+    from kg.nlp import load_pipeline
+
+    component = load_pipeline().get_pipe("kg_relations")
+    assert component.model is not None and component._raw == MODEL_PATH.read_bytes()
+
+
+def test_components_register_or_fail_loudly(monkeypatch):
+    import kg.nlp
+
+    monkeypatch.setattr(kg.nlp, "COMPONENT_MODULES", (*kg.nlp.COMPONENT_MODULES, "kg.nlp.no_such_component"))
+    with pytest.raises(ImportError):
+        kg.nlp.register_components()

@@ -1,4 +1,8 @@
-"""Label propagation through abbreviation pairs (component ``kg_acronym_labels``).
+"""Label propagation through abbreviation pairs (component ``kg_acronym_labels``): an experiment.
+
+Not in the shipped pipeline (it lost 0.2 macro-F1 on dev, docs/extraction.md), so it lives here:
+importing this file registers the factory; add ``kg_acronym_labels`` after ``kg_gazetteer`` in a
+config to try it.
 
 ``kg_abbreviations`` gives each Doc its ``Long Form (LF)`` pairs (``Doc._.abbreviations``).
 The NER often tags one side and misses, or mislabels, the other, and an acronym used later in
