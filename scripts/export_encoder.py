@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("weights", type=Path)
     ap.add_argument("--out", type=Path, default=ACCURATE_MODEL)
     ap.add_argument("--precision", choices=("int8", "fp16", "fp32"), default="int8")
+    ap.add_argument("--decode", choices=("viterbi", "argmax"), default="viterbi", help="see scripts/tune_encoder.py")
+    ap.add_argument("--o-bias", type=float, default=0.5, help="log-odds added to O (scripts/tune_encoder.py chose 0.5)")
     args = ap.parse_args(argv)
     from train_encoder import base_model_dir
 
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         files.mkdir()
         quantize(td / "fp32.onnx", files / "model.onnx", args.precision)
         shutil.copyfile(base_model_dir() / "tokenizer.json", files / "tokenizer.json")
-        (files / "cfg.json").write_text(json.dumps({"tags": list(TAGS), "precision": args.precision}) + "\n", encoding="utf-8")
+        (files / "cfg.json").write_text(json.dumps({"tags": list(TAGS), "precision": args.precision, "decode": args.decode, "o_bias": args.o_bias}) + "\n", encoding="utf-8")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         assemble(files, args.out)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
