@@ -2,7 +2,7 @@
 
     ingest (kg.ingest) -> extract (kg.extract) -> resolve (kg.resolve) -> build (kg.build)
         -> write: graph.ttl (kg.rdf), graph.json + graph.graphml (kg.graph), map.html (kg.render),
-                  neo4j/ (kg.export), mentions.jsonl and summary.md (kg.summary)
+                  neo4j/ (kg.export), mentions.jsonl and summary.md (kg.summary), merges.tsv (kg.resolve.merges)
 
 Every stage is a plain function of the previous stage's records; this module only wires them
 together, times them and writes the outputs into one atomically switched folder
@@ -199,6 +199,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     from kg.graph.io import write_graphml, write_node_link
     from kg.rdf.write import write_rdf
     from kg.render.map import write_map
+    from kg.resolve.merges import write_merges
     from kg.summary import write_mentions, write_summary
 
     stats = kg.stats
@@ -212,6 +213,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
     tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
+        ("write:merges", lambda: {"merges.tsv": write_merges(getattr(resolution, "merges", ()), folder / "merges.tsv")}),
     ]
     files: dict[str, Path] = {}
     gc.freeze()
@@ -234,7 +236,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
             seconds, written = _join_writer(child)
             stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
             files.update(written)
-        files = {name: files[name] for name in ("rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")}
+        files = {name: files[name] for name in ("rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv")}
         files["summary.md"] = write_summary(kg, G, folder / "summary.md")
     finally:
         gc.unfreeze()
