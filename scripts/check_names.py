@@ -5,7 +5,9 @@ Reads ``OUTPUT/graph.json`` (concept nodes: label, type, aliases, paper_count) a
 and prints, as Markdown:
 
 1. the share of concepts with ``--min-papers`` (10) or more papers whose label is a form used in
-   at least 2 of the concept's papers, and the concepts whose label is not;
+   at least 2 of the concept's papers (a mention of the concept, or written in the sentence of
+   one: the long form of "Long Form (ACR)" where only ACR was tagged), and the concepts whose
+   label is not;
 2. labels that are long forms of a more common acronym (an acronym-shaped alias of the concept
    used in more papers than the label);
 3. aliases supported by one paper only (counts; the examples listed are those of concepts with
@@ -89,14 +91,38 @@ def load_form_papers(path: Path) -> dict[str, dict[str, set[str]]]:
     return out
 
 
-def check(concepts: dict[str, dict], form_papers: dict[str, dict[str, set[str]]], min_papers: int = 10, top: int = 50, examples: int = 40) -> str:
-    """The Markdown report (see the module docstring)."""
+def papers_writing(path: Path, wanted: dict[str, str]) -> dict[str, set[str]]:
+    """concept id -> papers whose sentences (of that concept's mentions) contain the folded form
+    ``wanted[concept]``: a label written where the NER did not tag it (the long form of a
+    definition "Long Form (ACR)" tagged as ACR only) is still a form the paper uses."""
+    out: dict[str, set[str]] = defaultdict(set)
+    if not wanted:
+        return out
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            cid = row.get("concept")
+            if cid in wanted and wanted[cid] in fold(row.get("sentence") or ""):
+                out[cid].add(row["paper"])
+    return out
+
+
+def check(concepts: dict[str, dict], form_papers: dict[str, dict[str, set[str]]], min_papers: int = 10, top: int = 50, examples: int = 40,
+          written: dict[str, set[str]] | None = None) -> str:
+    """The Markdown report (see the module docstring); ``written``: :func:`papers_writing` for
+    the labels no mention of 2 papers has."""
     lines: list[str] = []
     big = [c for c in concepts.values() if c.get("paper_count", 0) >= min_papers]
     big.sort(key=lambda c: (-c["paper_count"], c["label"].casefold()))
 
+    written = written or {}
+
     def papers_of(cid: str, form: str) -> int:
-        return len(form_papers.get(cid, {}).get(fold(form), ()))
+        n = len(form_papers.get(cid, {}).get(fold(form), ()))
+        return max(n, len(written.get(cid, ()))) if form == concepts[cid]["label"] else n
 
     bad = [c for c in big if papers_of(c["id"], c["label"]) < 2]
     share = 1 - len(bad) / len(big) if big else 1.0
@@ -176,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     concepts = load_concepts(args.output / "graph.json")
     form_papers = load_form_papers(args.output / "mentions.jsonl")
-    print(check(concepts, form_papers, args.min_papers, args.top, args.examples))
+    unused = {cid: fold(c["label"]) for cid, c in concepts.items()
+              if c.get("paper_count", 0) >= args.min_papers and len(form_papers.get(cid, {}).get(fold(c["label"]), ())) < 2}
+    written = papers_writing(args.output / "mentions.jsonl", unused)
+    print(check(concepts, form_papers, args.min_papers, args.top, args.examples, written))
     return 0
 
 

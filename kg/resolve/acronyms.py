@@ -136,6 +136,8 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     (True, 'Vision Transformer')
     >>> strict_long_form("CIDEr", "causal inference distiller") is None, strict_long_form("GPT-2", "generative pre-trained transformer 2")
     (True, 'generative pre-trained transformer 2')
+    >>> strict_long_form("MLLMs", "text and Multi-Modal Large Language Models")
+    'Multi-Modal Large Language Models'
     >>> strict_long_form("BLEU", "bilingual evaluation understudy"), strict_long_form("BLEU", "bilingual evaluation understudy", strict=False)
     (None, 'bilingual evaluation understudy')
     """
@@ -179,7 +181,10 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
         else:
             at = 1 if unit.lower() == "x" and word[:2].lower() == "ex" else None  # eXplainable
         if at is not None and completes(1, (first, at)):
-            return long[words[first][0]:].strip()
+            start = words[first][0]  # never inside a compound: "Multi-Modal Large ...", "E(n)-Equivariant ..."
+            while start > 0 and not long[start - 1].isspace():
+                start -= 1
+            return long[start:].strip()
     return None
 
 

@@ -89,14 +89,18 @@ def _brute_force(short: str, long: str, strict: bool = True) -> str | None:
                 break
         if ok and (best is None or places[0][0] > best):
             best = places[0][0]
-    return None if best is None else long[words[best][0]:].strip()
+    if best is None:
+        return None
+    start = words[best][0]
+    head = long[:start].split(" ")[-1]  # the rest of a space-delimited compound
+    return long[start - len(head):].strip()
 
 
 def test_strict_long_form_matches_brute_force():
     rng = random.Random(21)
     alphabet = ["ab", "Ab", "ba", "aB", "b2", "2", "ex", "x", "bab"]
     for _ in range(1500):
-        long = " ".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+        long = "".join(rng.choice(alphabet) + rng.choice([" ", " ", "-", "% "]) for _ in range(rng.randint(1, 4))).strip("-% ")
         short = "".join(rng.choice(["A", "B", "a", "b", "2", "X"]) for _ in range(rng.randint(1, 3)))
         for strict in (True, False):
             assert strict_long_form(short, long, strict) == _brute_force(short, long, strict), (short, long, strict)
