@@ -36,6 +36,7 @@ def choose_label(
     avoid: Iterable[str] = (),
     lower_words: Container[str] = frozenset(),
     papers: Mapping[str, int] | None = None,
+    acronym_factor: float = ACRONYM_FACTOR,
 ) -> str:
     """The canonical label of a concept: the form most of its papers use, in its most usual casing.
 
@@ -52,6 +53,8 @@ def choose_label(
         seen only at sentence starts ("Structural optimization") gets its first letter lowered
         when its first word is one of them (never "Bayesian ...", never a one-word name).
     papers : :func:`label_fold` group -> papers writing a form of it (default: mentions).
+    acronym_factor : ``ACRONYM_FACTOR``; ``math.inf`` gives the full form a concept's id is made
+        from (see :func:`id_form`).
 
     Forms are grouped by :func:`label_fold`; a group is an acronym group when most of its
     mentions are acronym-shaped. The label is the full-form group written in most papers (ties:
@@ -98,7 +101,7 @@ def choose_label(
         if defined and ACRONYM_FACTOR * sum(defined.values()) > n_short:
             return sorted(defined.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
         best_group = short[0][1]
-    elif short and papers.get(short[0][0], 0) >= ACRONYM_FACTOR * max(1, papers.get(full[0][0], 0)):
+    elif short and papers.get(short[0][0], 0) >= acronym_factor * max(1, papers.get(full[0][0], 0)):
         best_group = short[0][1]
     else:
         best_group = full[0][1]
@@ -106,6 +109,25 @@ def choose_label(
     if not reliable.get(best) and _sentence_cased(best) and best.split()[0].lower() in lower_words:
         best = best[0].lower() + best[1:]  # "Structural optimization" seen only at sentence starts
     return best
+
+
+def id_form(label: str, *label_args, **label_kwargs) -> str:
+    """The form a concept's id is made from: its label, except that an acronym label is replaced
+    by the full form that would be the label without the acronym rule (``KITTI`` keeps the id of
+    its expansion). So the id does not change when the label switches between a concept's
+    acronym and its full form, or changes case, as a corpus grows; ``label_args`` are those of
+    :func:`choose_label`.
+
+    Example
+    -------
+    >>> id_form("KITTI", {"KITTI": 9, "Karlsruhe Institute of Technology": 1}, {}, papers={"kitti": 9, "karlsruhe institute of technology": 1})
+    'Karlsruhe Institute of Technology'
+    >>> id_form("graph neural networks", {"GNNs": 9, "graph neural networks": 5}, {})
+    'graph neural networks'
+    """
+    if not is_acronym_form(label):
+        return label
+    return choose_label(*label_args, **label_kwargs, acronym_factor=float("inf"))
 
 
 def _sentence_cased(form: str) -> bool:

@@ -30,7 +30,7 @@ from kg.collector import pausing
 from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
 from kg.resolve.merges import Merge
-from kg.resolve.labels import choose_acronym, choose_label, date_range, label_fold, slug
+from kg.resolve.labels import choose_acronym, choose_label, date_range, id_form, label_fold, slug
 from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
 from kg.resolve.typos import typo_merges
 from kg.resolve.variants import variant_links
@@ -510,15 +510,17 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     for c, defined_here in defined_forms.items():
         for form in defined_here:
             cluster_aliases[c].setdefault(form, 0)
-    cluster_label = {
-        c: choose_label(al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words, group_papers[c])
-        for c, al in cluster_aliases.items()
-    }
+    cluster_label = {}
+    cluster_id_form = {}
+    for c, al in cluster_aliases.items():
+        args = (al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words, group_papers[c])
+        cluster_label[c] = choose_label(*args)
+        cluster_id_form[c] = id_form(cluster_label[c], *args)
     labelled = []
     for ckey, al in aliases.items():
         label = cluster_label[ckey[0]]
         rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
-        labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
+        labelled.append((f"{ckey[1].lower()}/{slug(cluster_id_form[ckey[0]])}", rank, ckey, label))
     labelled.sort(key=lambda x: (x[0], x[1]))
     ids: dict[tuple[str, str], str] = {}
     taken: Counter = Counter()

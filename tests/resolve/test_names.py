@@ -213,3 +213,15 @@ def test_every_acronym_merge_is_reported():
     res = resolve(exts, papers)
     rules = {(m.rule, m.form, m.papers) for m in res.merges}
     assert ("acronym-paper", "GNNs", 1) in rules and ("acronym-corpus", "GNNs", 1) in rules
+
+
+# --- ids do not follow the label between an acronym and its full form ------------------------------
+
+def test_id_stays_when_the_label_switches_to_the_acronym():
+    define = [(f"d{i}", "T", "We use the bilingual evaluation understudy (BLEU) score.", [("bilingual evaluation understudy", MET), ("BLEU", MET)]) for i in range(2)]
+    few = [(f"b{i}", "T", "We report BLEU.", [("BLEU", MET)]) for i in range(1)]
+    many = [(f"b{i}", "T", "We report BLEU.", [("BLEU", MET)]) for i in range(8)]
+    small, large = resolve(*reversed(corpus(*define, *few))), resolve(*reversed(corpus(*define, *many)))
+    (a,), (b,) = small.concepts.values(), large.concepts.values()
+    assert (a.label, b.label) == ("bilingual evaluation understudy", "BLEU")
+    assert a.id == b.id == "metric/bilingual-evaluation-understudy"
