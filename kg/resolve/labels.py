@@ -78,6 +78,9 @@ def choose_label(
     >>> choose_label({"parametric PDEs": 2, "partial differential equations": 9, "PDEs": 30}, {}, papers={"parametric pdes": 2, "partial differential equations": 8, "pdes": 12})
     'partial differential equations'
     """
+    if len(aliases) == 1 and not long_forms:  # most concepts: one form, nothing to vote on
+        (best,) = aliases
+        return _lowered(best, reliable, lower_words)
     avoid = set(avoid)
     if any(f not in avoid for f in aliases):
         aliases = {f: n for f, n in aliases.items() if f not in avoid}
@@ -106,8 +109,14 @@ def choose_label(
     else:
         best_group = full[0][1]
     best = min(best_group, key=lambda f: (-reliable.get(f, 0), -aliases[f], _sentence_cased(f), f))
+    return _lowered(best, reliable, lower_words)
+
+
+def _lowered(best: str, reliable: Mapping[str, int], lower_words: Container[str]) -> str:
+    """``best`` with its first letter lowered when it was seen only at sentence starts
+    ("Structural optimization") and its first word is written in lower case elsewhere."""
     if not reliable.get(best) and _sentence_cased(best) and best.split()[0].lower() in lower_words:
-        best = best[0].lower() + best[1:]  # "Structural optimization" seen only at sentence starts
+        return best[0].lower() + best[1:]
     return best
 
 
@@ -138,7 +147,7 @@ def _sentence_cased(form: str) -> bool:
         len(words) > 1
         and first[:1].isupper()
         and first[1:].islower()
-        and all(w.islower() or not w.isalpha() for w in words[1:])
+        and all(w.islower() or not any(c.isalpha() for c in w) for w in words[1:])  # not "Language-Image"
     )
 
 
