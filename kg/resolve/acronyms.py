@@ -110,6 +110,7 @@ def _short_units(short: str) -> list[str] | None:
     return units or None
 
 
+@lru_cache(maxsize=1 << 16)  # the same pair is defined in many papers ("large language models (LLMs)")
 def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     """The shortest end of ``long`` that spells ``short`` under the strict rules, or None.
 

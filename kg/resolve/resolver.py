@@ -423,6 +423,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     type_votes: dict[str, Counter] = defaultdict(Counter)
     undefined: dict[str, str] = {}  # key -> cluster in a paper that defines no acronym (the union-find is final)
     redirected: Counter = Counter()  # (rule, key, cluster) -> papers where a mention rule moved key
+    roots: dict[str, str] = {}
     for ext in exts:
         defs = forms.definitions.get(ext.paper_id)
         row = []
@@ -439,7 +440,10 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                     c = undefined[key] = _mention_cluster(key, {}, key_runs, acronyms, uf, forms.count)
             row.append(c)
             type_votes[c][m.label] += 1
-            if c != uf.find(key):
+            root = roots.get(key)
+            if root is None:
+                root = roots[key] = uf.find(key)
+            if c != root:
                 moved.add((_mention_rule(key, defs, acronyms), key, c))
         clusters[ext.paper_id] = row
         redirected.update(moved)
