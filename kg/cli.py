@@ -367,8 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the graph and every output from paper files",
         formatter_class=_formatter,
         description="Read papers, extract concept mentions, resolve them to concepts, link them with evidence,\n"
-        "and write graph.ttl, graph.json, graph.graphml, map.html, neo4j/, mentions.jsonl and\n"
-        "summary.md into the output folder, all switched in at once when the build succeeds.",
+        "and write graph.ttl, graph.json, graph.graphml, map.html, neo4j/, mentions.jsonl,\n"
+        "merges.tsv and summary.md into the output folder, all switched in at once when the build succeeds.",
         epilog="examples:\n"
         "  kg build                                   the bundled sample (468 papers) into output/\n"
         "  kg build arxiv-metadata.jsonl --jobs 2     an arXiv metadata snapshot\n"

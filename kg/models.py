@@ -190,8 +190,10 @@ class Extraction:
 class Concept:
     """One resolved concept: a node of the graph.
 
-    ``id`` is stable across rebuilds: ``<type>/<slug of the canonical label>`` (lower case),
-    with a numeric suffix only when two different concepts would get the same slug.
+    ``id`` is stable across rebuilds of the same input: ``<type>/<slug>`` of the canonical label,
+    or, for a concept labelled by its acronym, of its most used full form (lower case; see
+    :func:`kg.resolve.labels.id_form`), with a numeric suffix only when two different concepts
+    would get the same slug.
     ``aliases`` maps every surface form seen to its number of mentions.
     """
 

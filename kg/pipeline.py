@@ -2,7 +2,7 @@
 
     ingest (kg.ingest) -> extract (kg.extract) -> resolve (kg.resolve) -> build (kg.build)
         -> write: graph.ttl (kg.rdf), graph.json + graph.graphml (kg.graph), map.html (kg.render),
-                  neo4j/ (kg.export), mentions.jsonl, summary.md and timings.json (kg.summary)
+                  neo4j/ (kg.export), mentions.jsonl, summary.md and timings.json (kg.summary), merges.tsv (kg.resolve.merges)
 
 Every stage is a plain function of the previous stage's records; this module only wires them
 together, times them and writes the outputs into one atomically switched folder
@@ -210,6 +210,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     from kg.rdf.oxstore import start_store, stop_store, wants_store
     from kg.rdf.write import write_rdf
     from kg.render.map import write_map
+    from kg.resolve.merges import write_merges
     from kg.summary import write_mentions, write_summary, write_timings
 
     stats = kg.stats
@@ -223,6 +224,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
     tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
+        ("write:merges", lambda: {"merges.tsv": write_merges(getattr(resolution, "merges", ()), folder / "merges.tsv")}),
     ]
     files: dict[str, Path] = {}
     store = None
@@ -255,7 +257,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
             seconds, written = _join_writer(child)
             stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
             files.update(written)
-        names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl")
+        names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv")
         files = {name: files[name] for name in names if name in files}
         files["summary.md"] = write_summary(kg, G, folder / "summary.md")
         files["timings.json"] = write_timings(stats, folder / "timings.json")

@@ -19,7 +19,7 @@ from kg.graph.build import load_graph
 
 pytestmark = pytest.mark.slow
 
-OUTPUTS = ["graph.ttl", "graph.json", "graph.graphml", "map.html", "neo4j/import.cypher", "neo4j/README.md", "mentions.jsonl", "summary.md", "timings.json", ".kg-output"]
+OUTPUTS = ["graph.ttl", "graph.json", "graph.graphml", "map.html", "neo4j/import.cypher", "neo4j/README.md", "mentions.jsonl", "merges.tsv", "summary.md", "timings.json", ".kg-output"]
 
 
 def _kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

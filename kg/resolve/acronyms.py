@@ -43,6 +43,7 @@ class Definition:
     head_key: str | None = None
     wide_text: str | None = None  # a mention ending where the long form ends and starting before it
     wide_key: str | None = None
+    strict: bool = True  # capitals on word starts (see strict_long_form); a loose one binds in its paper only
 
     def widened(self) -> "Definition":
         """This definition with the mention-wide long form ("activation space Selectable KAN"
@@ -94,6 +95,98 @@ def letter_words(short: str, long: str) -> tuple[str, ...] | None:
         if r:
             out.append(singular_stem(american("".join(r).replace(MARK, ""))))
     return tuple(out) if out else None
+
+
+#: Words of a long form for the strict check: letter runs and digit runs; everything else
+#: (spaces, hyphens, slashes, "%", other punctuation) separates words and never gives a letter.
+_STRICT_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _short_units(short: str) -> list[str] | None:
+    """The short form as units to match: each letter, each digit run ("GPT-2" -> G P T 2); a
+    plural "s" after a capital is dropped ("GNNs"). None when nothing is left."""
+    body = short[:-1] if len(short) > 2 and short.endswith("s") and short[-2].isupper() else short
+    units = re.findall(r"\d+|[^\W\d_]", body)
+    return units or None
+
+
+@lru_cache(maxsize=1 << 16)  # the same pair is defined in many papers ("large language models (LLMs)")
+def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
+    """The shortest end of ``long`` that spells ``short`` under the strict rules, or None.
+
+    The Schwartz & Hearst match, checked strictly (so that one paper's odd bracket cannot name a
+    concept of the whole corpus):
+
+    * a capital letter of the short form, and its first character, match the first letter of a
+      word of the long form or a capital inside one ("ImageNet", "KAN"); ``X`` may also match the
+      ``x`` of a word starting "ex" (eXplainable, eXtreme); with ``strict=False`` they may also
+      continue the word of the previous letter ("BiLingual");
+    * a lower-case letter of the short form may also continue the word of the previous letter
+      ("ViT": Vision Transformer, "LLaMA", "LoRA");
+    * a digit run of the short form matches a whole number of the long form ("GPT-2");
+    * digits, "%" and punctuation of the long form never give a letter, and the long form's
+      first word gives the short form's first character.
+
+    Example
+    -------
+    >>> strict_long_form("KITTI", "Karlsruhe Institute of Technology and Toyota Technological Institute")
+    'Karlsruhe Institute of Technology and Toyota Technological Institute'
+    >>> strict_long_form("XAI", "xgboost algorithm and explainable artificial intelligence")
+    'explainable artificial intelligence'
+    >>> strict_long_form("F1", "fog detection by 331%") is None, strict_long_form("ViT", "Vision Transformer")
+    (True, 'Vision Transformer')
+    >>> strict_long_form("CIDEr", "causal inference distiller") is None, strict_long_form("GPT-2", "generative pre-trained transformer 2")
+    (True, 'generative pre-trained transformer 2')
+    >>> strict_long_form("MLLMs", "text and Multi-Modal Large Language Models")
+    'Multi-Modal Large Language Models'
+    >>> strict_long_form("BLEU", "bilingual evaluation understudy"), strict_long_form("BLEU", "bilingual evaluation understudy", strict=False)
+    (None, 'bilingual evaluation understudy')
+    """
+    units = _short_units(short)
+    if units is None:
+        return None
+    words = [(m.start(), m.group()) for m in _STRICT_WORD.finditer(long)]
+    if not words:
+        return None
+    n_units = len(units)
+
+    def places(u: int, prev: tuple[int, int] | None) -> Iterable[tuple[int, int]]:
+        """Positions (word, char) unit ``u`` may take after the position ``prev`` of unit u-1."""
+        unit = units[u]
+        if unit.isdigit():
+            yield from ((w, 0) for w in range(prev[0] + 1 if prev else 0, len(words)) if words[w][1] == unit)
+            return
+        ch = unit.lower()
+        free = u > 0 and (unit.islower() or not strict)  # may continue the previous letter's word
+        for w in range(prev[0] if prev else 0, len(words)):
+            word = words[w][1]
+            for i, c in enumerate(word):
+                if c.lower() != ch or (prev is not None and (w, i) <= prev):
+                    continue
+                anchor = i == 0 or c.isupper() or (ch == "x" and i == 1 and word[0] in "eE")
+                if anchor or (free and prev is not None and prev[0] == w):
+                    yield (w, i)
+
+    @lru_cache(maxsize=None)
+    def completes(u: int, prev: tuple[int, int]) -> bool:
+        if u == n_units:
+            return True
+        return any(completes(u + 1, pos) for pos in places(u, prev))
+
+    for first in range(len(words) - 1, -1, -1):  # the shortest long form: the latest first word
+        word, unit = words[first][1], units[0]
+        if unit.isdigit():
+            at = 0 if word == unit else None
+        elif word[0].lower() == unit.lower():
+            at = 0
+        else:
+            at = 1 if unit.lower() == "x" and word[:2].lower() == "ex" else None  # eXplainable
+        if at is not None and completes(1, (first, at)):
+            start = words[first][0]  # never inside a compound: "Multi-Modal Large ...", "E(n)-Equivariant ..."
+            while start > 0 and not long[start - 1].isspace():
+                start -= 1
+            return long[start:].strip()
+    return None
 
 
 #: "Long Form (ACR)" as one mention: the long form, then an acronym-shaped word in brackets.
@@ -176,12 +269,19 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
         short_key = form_key(ab.short)
-        long_text = clean_form(ab.long)
+        strict = True
+        checked = strict_long_form(ab.short, ab.long)
+        if checked is None:
+            strict = False
+            checked = strict_long_form(ab.short, ab.long, strict=False)
+        if checked is None:  # "fog detection by 331% (F1)": not a definition
+            continue
+        long_text = clean_form(checked)
         long_key = form_key(long_text)
         if not short_key or not long_key or short_key == long_key or short_key in out:
             continue
         wide_text = wide_key = None
-        wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start]
+        wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start] if checked == ab.long.strip() else []
         if wider:
             wide_text = clean_form(min(wider, key=lambda m: m.start).text)
             wide_key = form_key(wide_text)
@@ -193,7 +293,7 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
             if head is not None:
                 head_text = clean_form(f"{wide_text or long_text} {head.group(1)}")
                 head_key = form_key(head_text)
-        out[short_key] = Definition(short_key, long_text, long_key, letter_words(ab.short, ab.long), head_text, head_key, wide_text, wide_key)
+        out[short_key] = Definition(short_key, long_text, long_key, letter_words(ab.short, checked), head_text, head_key, wide_text, wide_key, strict)
     return out
 
 

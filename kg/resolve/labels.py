@@ -12,63 +12,131 @@ from collections.abc import Container, Iterable, Mapping
 from kg.resolve.normalize import is_acronym_form
 
 
+#: A concept is labelled by an acronym (and not by its most used full form) when the acronym is
+#: written in at least this many times as many papers: "KITTI", "BLEU", "YOLO", whose expansions
+#: few papers write; "graph neural networks" stays beside a somewhat more frequent "GNNs".
+ACRONYM_FACTOR = 2
+
+
+def label_fold(form: str) -> str:
+    """How forms are compared when counting papers for a label: case folded, hyphens as spaces.
+
+    Example
+    -------
+    >>> label_fold("Fine-Tuning") == label_fold("fine tuning"), label_fold("LLaMA") == label_fold("Llama")
+    (True, True)
+    """
+    return " ".join(form.casefold().replace("-", " ").split())
+
+
 def choose_label(
     aliases: Mapping[str, int],
     reliable: Mapping[str, int],
     long_forms: Iterable[str] = (),
     avoid: Iterable[str] = (),
     lower_words: Container[str] = frozenset(),
+    papers: Mapping[str, int] | None = None,
+    acronym_factor: float = ACRONYM_FACTOR,
 ) -> str:
-    """The canonical label of a concept: its most frequent full form, in its most usual casing.
+    """The canonical label of a concept: the form most of its papers use, in its most usual casing.
 
     Parameters
     ----------
     aliases : surface form -> mentions.
     reliable : surface form -> mentions whose casing means something (not in a title, not at
         the start of a sentence, where words are capitalised anyway).
-    long_forms : long forms the concept's acronym was defined with (used when the concept was
-        only ever mentioned by its acronym).
+    long_forms : long forms the concept's acronym was defined with, one per defining paper
+        (used when the concept is mentioned by acronyms only).
     avoid : aliases that make poor labels whenever another alias exists (a name with a generic
         head, "CIFAR-10 dataset"; an odd casing of an acronym, "MNist").
     lower_words : words seen in lower case inside sentences somewhere in the corpus; a label
         seen only at sentence starts ("Structural optimization") gets its first letter lowered
         when its first word is one of them (never "Bayesian ...", never a one-word name).
+    papers : :func:`label_fold` group -> papers writing a form of it (default: mentions).
+    acronym_factor : ``ACRONYM_FACTOR``; ``math.inf`` gives the full form a concept's id is made
+        from (see :func:`id_form`).
 
-    Full forms (not acronyms) win over acronyms; among full forms the case-insensitive group
-    with most mentions wins (ties: more reliable mentions, shorter, alphabetical); within the
+    Forms are grouped by :func:`label_fold`; a group is an acronym group when most of its
+    mentions are acronym-shaped. The label is the full-form group written in most papers (ties:
+    more mentions, more reliable mentions, shorter, alphabetical), unless an acronym group is
+    written in ``ACRONYM_FACTOR`` times as many papers; with no full form, the defined long form
+    when ``ACRONYM_FACTOR`` times its defining papers exceed the acronym's papers. Within the
     group, the spelling with most reliable mentions, then most mentions, then not sentence-cased.
 
     Example
     -------
-    >>> choose_label({"GNNs": 9, "Graph Neural Networks": 2, "graph neural networks": 1}, {"graph neural networks": 1})
+    >>> choose_label({"GNNs": 9, "Graph Neural Networks": 2, "graph neural networks": 1}, {"graph neural networks": 1}, papers={"gnns": 3, "graph neural networks": 3})
     'graph neural networks'
-    >>> choose_label({"SNN": 3}, {}, ["spiking neural networks"])
+    >>> choose_label({"SNN": 3}, {}, ["spiking neural networks"], papers={"snn": 1})
     'spiking neural networks'
     >>> choose_label({"CIFAR-10": 9, "CIFAR-10 dataset": 2}, {}, avoid=["CIFAR-10 dataset"])
     'CIFAR-10'
     >>> choose_label({"Structural optimization": 2}, {}, lower_words={"structural"})
     'structural optimization'
+    >>> choose_label({"KITTI": 400, "Karlsruhe Institute of Technology": 3}, {"KITTI": 390}, papers={"kitti": 225, "karlsruhe institute of technology": 3})
+    'KITTI'
+    >>> choose_label({"parametric PDEs": 2, "partial differential equations": 9, "PDEs": 30}, {}, papers={"parametric pdes": 2, "partial differential equations": 8, "pdes": 12})
+    'partial differential equations'
     """
+    if len(aliases) == 1 and not long_forms:  # most concepts: one form, nothing to vote on
+        (best,) = aliases
+        return _lowered(best, reliable, lower_words)
     avoid = set(avoid)
     if any(f not in avoid for f in aliases):
         aliases = {f: n for f, n in aliases.items() if f not in avoid}
-    full = {f: n for f, n in aliases.items() if not is_acronym_form(f)}
+    groups: dict[str, list[str]] = {}
+    for form in aliases:
+        groups.setdefault(label_fold(form), []).append(form)
+    papers = papers if papers is not None else {g: sum(aliases[f] for f in forms) for g, forms in groups.items()}
+
+    def rank(item: tuple[str, list[str]]):
+        g, forms = item
+        return (-papers.get(g, 0), -sum(aliases[f] for f in forms), -sum(reliable.get(f, 0) for f in forms), len(g), g)
+
+    def acronym_group(forms: list[str]) -> bool:
+        return 2 * sum(aliases[f] for f in forms if is_acronym_form(f)) > sum(aliases[f] for f in forms)
+
+    full = sorted(((g, fs) for g, fs in groups.items() if not acronym_group(fs)), key=rank)
+    short = sorted(((g, fs) for g, fs in groups.items() if acronym_group(fs)), key=rank)
     if not full:
         defined = Counter(f for f in long_forms if f)
-        if defined:
+        n_short = papers.get(short[0][0], 0) if short else 0
+        if defined and ACRONYM_FACTOR * sum(defined.values()) > n_short:
             return sorted(defined.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
-        full = dict(aliases)
-    groups: dict[str, list[str]] = {}
-    for form in full:
-        groups.setdefault(form.casefold(), []).append(form)
-    best_group = min(
-        groups.values(),
-        key=lambda forms: (-sum(full[f] for f in forms), -sum(reliable.get(f, 0) for f in forms), len(forms[0]), forms[0].casefold()),
-    )
-    best = min(best_group, key=lambda f: (-reliable.get(f, 0), -full[f], _sentence_cased(f), f))
+        best_group = short[0][1]
+    elif short and papers.get(short[0][0], 0) >= acronym_factor * max(1, papers.get(full[0][0], 0)):
+        best_group = short[0][1]
+    else:
+        best_group = full[0][1]
+    best = min(best_group, key=lambda f: (-reliable.get(f, 0), -aliases[f], _sentence_cased(f), f))
+    return _lowered(best, reliable, lower_words)
+
+
+def _lowered(best: str, reliable: Mapping[str, int], lower_words: Container[str]) -> str:
+    """``best`` with its first letter lowered when it was seen only at sentence starts
+    ("Structural optimization") and its first word is written in lower case elsewhere."""
     if not reliable.get(best) and _sentence_cased(best) and best.split()[0].lower() in lower_words:
-        best = best[0].lower() + best[1:]  # "Structural optimization" seen only at sentence starts
+        return best[0].lower() + best[1:]
     return best
+
+
+def id_form(label: str, *label_args, **label_kwargs) -> str:
+    """The form a concept's id is made from: its label, except that an acronym label is replaced
+    by the full form that would be the label without the acronym rule (``KITTI`` keeps the id of
+    its expansion). So the id does not change when the label switches between a concept's
+    acronym and its full form, or changes case, as a corpus grows; ``label_args`` are those of
+    :func:`choose_label`.
+
+    Example
+    -------
+    >>> id_form("KITTI", {"KITTI": 9, "Karlsruhe Institute of Technology": 1}, {}, papers={"kitti": 9, "karlsruhe institute of technology": 1})
+    'Karlsruhe Institute of Technology'
+    >>> id_form("graph neural networks", {"GNNs": 9, "graph neural networks": 5}, {})
+    'graph neural networks'
+    """
+    if not is_acronym_form(label):
+        return label
+    return choose_label(*label_args, **label_kwargs, acronym_factor=float("inf"))
 
 
 def _sentence_cased(form: str) -> bool:
@@ -79,7 +147,7 @@ def _sentence_cased(form: str) -> bool:
         len(words) > 1
         and first[:1].isupper()
         and first[1:].islower()
-        and all(w.islower() or not w.isalpha() for w in words[1:])
+        and all(w.islower() or not any(c.isalpha() for c in w) for w in words[1:])  # not "Language-Image"
     )
 
 

@@ -34,6 +34,10 @@ _RUN = re.compile(r"[^\W\d_]+|\d+|\+")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"})
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
+#: Stripped from both ends of a form: blanks, quotes, stray punctuation and arrows ("↑↓ accuracy",
+#: a table's "higher is better" sign caught in a span); never "+" ("PointNet++").
+_EDGE = " \"'`.,;:!?" + "".join(chr(c) for c in range(0x2190, 0x2200))
+
 #: Acronym marker inside keys (never produced by a letter run itself).
 MARK = "^"
 
@@ -69,12 +73,12 @@ def clean_form(text: str) -> str:
 
     Example
     -------
-    >>> clean_form("  \\u201cGraph\\u00a0Neural  Networks\\u201d ")
-    'Graph Neural Networks'
+    >>> clean_form("  \\u201cGraph\\u00a0Neural  Networks\\u201d "), clean_form("\\u2191\\u2193 accuracy")
+    ('Graph Neural Networks', 'accuracy')
     """
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES)
     text = " ".join(text.split())
-    return text.strip(" \"'`.,;:!?")
+    return text.strip(_EDGE)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from kg.collector import pausing
 from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
-from kg.resolve.labels import choose_acronym, choose_label, date_range, slug
+from kg.resolve.merges import Merge
+from kg.resolve.labels import choose_acronym, choose_label, date_range, id_form, label_fold, slug
 from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
 from kg.resolve.typos import typo_merges
 from kg.resolve.variants import variant_links
@@ -55,6 +56,7 @@ class Resolution:
     concepts: dict[str, Concept] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    merges: list[Merge] = field(default_factory=list)  # why forms with different keys are one concept
     _ids: list[str] = field(default_factory=list, repr=False)
     _mentions: dict[str, array] = field(default_factory=dict, repr=False)
 
@@ -67,10 +69,21 @@ class Resolution:
 
 
 class _UnionFind:
-    """Union-find over keys; the representative of a set is its smallest key (deterministic)."""
+    """Union-find over keys; the representative of a set is its smallest key (deterministic).
+
+    ``reasons`` records every union that joined two sets: ``(rule, key, into key, detail)``,
+    for the merges report.
+    """
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.reasons: list[tuple[str, str, str, str]] = []
+
+    def merge(self, a: str, b: str, rule: str, detail: str = "") -> None:
+        """Union ``a`` into ``b``'s set, recording why (when they were apart)."""
+        if self.find(a) != self.find(b):
+            self.reasons.append((rule, a, b, detail))
+            self.union(a, b)
 
     def find(self, x: str) -> str:
         parent = self.parent
@@ -93,6 +106,7 @@ class _Forms:
     """Per-key tables gathered in one pass over the mentions."""
 
     count: Counter = field(default_factory=Counter)
+    papers: Counter = field(default_factory=Counter)  # key -> papers writing it
     spellings: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     plain: dict[str, bool] = field(default_factory=dict)
     definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # paper -> short key -> def
@@ -135,14 +149,17 @@ def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _
             forms.add(key, form, m.label)
             row.append(key)
         forms.keys[ext.paper_id] = row
+        forms.papers.update({k for k in row if k is not None})
         paper = papers.get(ext.paper_id)
         defs = paper_definitions(ext.abbreviations, ext.mentions, paper.text if paper is not None else None)
         if defs:
             forms.definitions[ext.paper_id] = defs
+    defined = Counter(d.long_key for defs in forms.definitions.values() for d in defs.values())
     for paper_id, defs in forms.definitions.items():
-        # the detector's shortest long form, unless it names nothing in the corpus and a mention
-        # extends it ("Selectable KAN" -> "activation space Selectable KAN")
-        defs = {k: d.widened() if d.wide_key and not forms.count.get(d.long_key) else d for k, d in defs.items()}
+        # the detector's shortest long form, unless it names nothing in the corpus (no mention, no
+        # other paper's definition) and a mention extends it ("Selectable KAN" -> "activation
+        # space Selectable KAN")
+        defs = {k: d.widened() if d.wide_key and not forms.count.get(d.long_key) and defined[d.long_key] < 2 else d for k, d in defs.items()}
         forms.definitions[paper_id] = defs
         for d in defs.values():
             for key, text in ((d.long_key, d.long_text), (d.head_key, d.head_text)):
@@ -220,7 +237,7 @@ def _marker_merges(forms: _Forms, uf: _UnionFind) -> None:
         for key in sorted(k for k in keys if MARK not in k):
             spellings = [f for f in forms.spellings[key] if f]
             if spellings and all(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings):
-                uf.union(key, marked[0])
+                uf.merge(key, marked[0], "acronym-case", "an acronym written in another case, with a digit or inner capital")
 
 
 def _key_runs(forms: _Forms) -> dict[str, tuple[str, ...]]:
@@ -255,16 +272,35 @@ def _vote_acronyms(forms: _Forms, uf: _UnionFind) -> _Acronyms:
         for i, a in enumerate(clusters):
             for b in clusters[i + 1 :]:
                 if any(same_spelling(x.letter_words, y.letter_words) for x in reps[a][:5] for y in reps[b][:5]):
-                    uf.union(a, b)
+                    uf.merge(b, a, "same-expansion", f"both expand {reps[a][0].short_key.replace(MARK, '').upper()} with the same words")
     choice: dict[str, str] = {}
     choice_text: dict[str, str] = {}
     for short_key, defs in by_short.items():
         chosen = corpus_expansion(Counter(uf.find(d.long_key) for d in defs))
-        if chosen is not None:
+        if chosen is not None and _corpus_support(short_key, chosen, defs, forms, uf):
             choice[short_key] = chosen
             texts = Counter(d.long_text for d in defs if uf.find(d.long_key) == chosen)
             choice_text[short_key] = min(texts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     return _Acronyms(set(by_short), choice, choice_text)
+
+
+#: Papers that must define an acronym the same way before the definition is used in papers that
+#: do not define it; one strict definition is enough when its long form is a name of that many
+#: papers, or when the acronym is written in at most ``LONE_REACH`` papers that do not define it.
+CORPUS_SUPPORT = 2
+LONE_REACH = 3
+
+
+def _corpus_support(short_key: str, chosen: str, defs: Sequence[Definition], forms: _Forms, uf: _UnionFind) -> bool:
+    """Whether the expansion ``chosen`` of one acronym may stand for it in papers that do not
+    define it: ``CORPUS_SUPPORT`` papers define it so; or one strict definition that agrees with
+    the corpus: its long form is a name of ``CORPUS_SUPPORT`` papers; or any one definition when
+    few papers (``LONE_REACH``) use the acronym without defining it. A paper that names its own method
+    METEOR, while 65 others write METEOR for the metric, keeps that meaning to itself."""
+    mine = [d for d in defs if uf.find(d.long_key) == chosen]
+    if len(mine) >= CORPUS_SUPPORT or forms.papers.get(short_key, 0) - len(defs) <= LONE_REACH:
+        return True
+    return any(d.strict for d in mine) and sum(forms.papers.get(k, 0) for k in {d.long_key for d in mine} | {chosen}) >= CORPUS_SUPPORT
 
 
 def _initials_fallback(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind) -> None:
@@ -282,7 +318,7 @@ def _initials_fallback(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], a
             continue
         candidates = {uf.find(k) for k in index.get(key, ())}
         if len(candidates) == 1:
-            uf.union(key, candidates.pop())
+            uf.merge(key, candidates.pop(), "initials", "defined nowhere; the one full form whose initials spell it")
 
 
 def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping[str, tuple[str, ...]], acronyms: _Acronyms, uf: _UnionFind, known: Mapping[str, int]) -> str:
@@ -312,6 +348,17 @@ def _mention_cluster(key: str, defs: Mapping[str, Definition], key_runs: Mapping
     if rest is not None:
         return _mention_cluster(rest, defs, key_runs, acronyms, uf, known)
     return uf.find(spelled or key)
+
+
+def _mention_rule(key: str, defs: Mapping[str, Definition] | None, acronyms: _Acronyms) -> str:
+    """The rule of :func:`_mention_cluster` that sent a mention away from its own cluster."""
+    if defs and key in defs:
+        return "acronym-paper" if defs[key].strict else "acronym-paper-loose"
+    if key in acronyms.choice:
+        return "acronym-corpus"
+    if key in acronyms.generic:
+        return "generic-head"
+    return "acronym-spelled"
 
 
 def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str]) -> list[str]:
@@ -360,13 +407,13 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     forms = _gather(exts, papers)
     key_runs = _key_runs(forms)
     uf = _UnionFind()
-    for typo, target in typo_merges(key_runs, forms.count, forms.plain):
-        uf.union(typo, target)
+    for typo, target in typo_merges(key_runs, forms.count, forms.plain, forms.papers):
+        uf.merge(typo, target, "typo", "one edit apart, nothing else as close, the typo rare beside its target")
     _marker_merges(forms, uf)
     for paper_defs in forms.definitions.values():  # "LF (SF) networks": LF and "LF networks" are one name
         for d in paper_defs.values():
             if d.head_key:
-                uf.union(d.long_key, d.head_key)
+                uf.merge(d.head_key, d.long_key, "split-head", "written 'LONG (ACR) head' in a paper")
     acronyms = _vote_acronyms(forms, uf)
     _initials_fallback(forms, key_runs, acronyms, uf)
     acronyms.generic = _generic_heads(forms, key_runs, uf)
@@ -375,9 +422,12 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     clusters: dict[str, list[str | None]] = {}
     type_votes: dict[str, Counter] = defaultdict(Counter)
     undefined: dict[str, str] = {}  # key -> cluster in a paper that defines no acronym (the union-find is final)
+    redirected: Counter = Counter()  # (rule, key, cluster) -> papers where a mention rule moved key
+    roots: dict[str, str] = {}
     for ext in exts:
         defs = forms.definitions.get(ext.paper_id)
         row = []
+        moved = set()
         for m, key in zip(ext.mentions, forms.keys[ext.paper_id]):
             if key is None:
                 row.append(None)
@@ -390,7 +440,13 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                     c = undefined[key] = _mention_cluster(key, {}, key_runs, acronyms, uf, forms.count)
             row.append(c)
             type_votes[c][m.label] += 1
+            root = roots.get(key)
+            if root is None:
+                root = roots[key] = uf.find(key)
+            if c != root:
+                moved.add((_mention_rule(key, defs, acronyms), key, c))
         clusters[ext.paper_id] = row
+        redirected.update(moved)
     del undefined
     cluster_type = {}
     for c, votes in type_votes.items():
@@ -405,10 +461,14 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     mention_concept: dict[str, list[tuple[str, str] | None]] = {}
     lower_words: set[str] = set()  # words written in lower case inside sentences
     seen_reliable: set[str] = set()
+    group_papers: dict[str, Counter] = defaultdict(Counter)  # cluster -> label_fold group -> papers
+    defined_forms: dict[str, Counter] = defaultdict(Counter)  # cluster -> long forms of its definitions
+    fold_of: dict[str, str] = {}
     for ext in exts:
         paper = papers.get(ext.paper_id)
         title_end = len(paper.title) if paper is not None else -1
         row = []
+        written = set()
         for m, key, c in zip(ext.mentions, forms.keys[ext.paper_id], clusters[ext.paper_id]):
             if c is None:
                 row.append(None)
@@ -425,7 +485,18 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
             concept_papers[ckey].add(ext.paper_id)
             alias_keys[ckey].add(key)
             row.append(ckey)
+            g = fold_of.get(form)
+            if g is None:
+                g = fold_of[form] = label_fold(form)
+            written.add((c, g))
         mention_concept[ext.paper_id] = row
+        for d in forms.definitions.get(ext.paper_id, {}).values():  # the paper wrote the long form too
+            c = uf.find(d.long_key)
+            if c in type_votes:
+                defined_forms[c][d.long_text] += 0
+                written.add((c, label_fold(d.long_text)))
+        for c, g in written:
+            group_papers[c][g] += 1
     long_forms: dict[str, list[str]] = defaultdict(list)
     for paper_defs in forms.definitions.values():
         for d in paper_defs.values():
@@ -440,15 +511,20 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     for ckey, al in aliases.items():
         cluster_aliases[ckey[0]].update(al)
         cluster_reliable[ckey[0]].update(reliable.get(ckey, {}))
-    cluster_label = {
-        c: choose_label(al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words)
-        for c, al in cluster_aliases.items()
-    }
+    for c, defined_here in defined_forms.items():
+        for form in defined_here:
+            cluster_aliases[c].setdefault(form, 0)
+    cluster_label = {}
+    cluster_id_form = {}
+    for c, al in cluster_aliases.items():
+        args = (al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words, group_papers[c])
+        cluster_label[c] = choose_label(*args)
+        cluster_id_form[c] = id_form(cluster_label[c], *args)
     labelled = []
     for ckey, al in aliases.items():
         label = cluster_label[ckey[0]]
         rank = (-sum(al.values()), -len(concept_papers[ckey]), label, tuple(sorted(al)))
-        labelled.append((f"{ckey[1].lower()}/{slug(label)}", rank, ckey, label))
+        labelled.append((f"{ckey[1].lower()}/{slug(cluster_id_form[ckey[0]])}", rank, ckey, label))
     labelled.sort(key=lambda x: (x[0], x[1]))
     ids: dict[tuple[str, str], str] = {}
     taken: Counter = Counter()
@@ -480,8 +556,31 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     for pid, row in mention_concept.items():
         rows[pid] = array("i", (index[ids[ck]] if ck is not None else -1 for ck in row))
     result = Resolution(concepts={cid: concepts[cid] for cid in order}, _ids=order, _mentions=rows)
+    result.merges = _merges(forms, uf, redirected, alias_keys, ids, concepts)
     _link_variants(result, exts, forms, key_runs, alias_keys, ids, mention_concept)
     return result
+
+
+def _merges(forms: _Forms, uf: _UnionFind, redirected: Mapping, alias_keys, ids, concepts) -> list[Merge]:
+    """The merges report: every union of the union-find and every mention rule, with support."""
+    of_cluster: dict[str, list[str]] = defaultdict(list)  # cluster -> its concepts (one per type when split)
+    for ckey in alias_keys:
+        of_cluster[ckey[0]].append(ids[ckey])
+
+    def text(key: str) -> str:
+        spellings = forms.spellings.get(key)
+        return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0] if spellings else key
+
+    out = []
+    for rule, a, b, detail in uf.reasons:
+        for cid in sorted(of_cluster.get(uf.find(a), ())):
+            out.append(Merge(cid, concepts[cid].label, rule, text(a), text(b), forms.papers.get(a, 0), forms.papers.get(b, 0), detail))
+    for (rule, key, cluster), n in redirected.items():
+        for cid in sorted(of_cluster.get(cluster, ())):
+            c = concepts[cid]
+            out.append(Merge(cid, c.label, rule, text(key), text(cluster), n, forms.papers.get(cluster, 0), ""))
+    out.sort(key=lambda m: (m.concept, m.rule, m.form, m.into))
+    return out
 
 
 def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms, key_runs, alias_keys, ids, mention_concept) -> None:

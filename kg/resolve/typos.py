@@ -7,7 +7,10 @@ A key ``q`` joins a key ``t`` when:
   words differ in meaning: "max" / "min", "tree" / "free"), never on a digit, "+" or acronym;
 * both are written in plain words somewhere (no internal capitals: "ResNeXt" is not a typo of
   "ResNet");
-* ``t`` is the *only* key that close to ``q``, and ``t`` is at least as frequent.
+* ``t`` is the *only* key that close to ``q``, and ``t`` is at least as frequent;
+* ``q`` is rare beside ``t`` (:func:`rare_beside`): written in one paper, or in so few papers
+  that ``t`` has ``TYPO_RATIO`` times as many. Two forms that several papers each write are two
+  names ("Wikipedia" / "Wikimedia"), however close.
 
 Candidates are blocked by single-character deletions (the symmetric-delete trick), so the work
 is linear in the number of distinct keys; only keys seen twice or more are indexed as targets
@@ -25,6 +28,20 @@ MIN_KEY_LENGTH = 8
 MIN_WORD_LENGTH = 6
 #: Above this many distinct keys, only keys with two or more mentions are typo targets.
 SMALL_VOCABULARY = 50_000
+#: A form written in two or more papers is a typo of a look-alike only when the look-alike is
+#: written in at least this many times as many papers.
+TYPO_RATIO = 10
+
+
+def rare_beside(q_papers: int, t_papers: int) -> bool:
+    """Whether a form written in ``q_papers`` papers may be a typo of one written in ``t_papers``.
+
+    Example
+    -------
+    >>> rare_beside(1, 1), rare_beside(2, 19), rare_beside(2, 20), rare_beside(12, 300)
+    (True, False, True, True)
+    """
+    return q_papers <= 1 or t_papers >= TYPO_RATIO * q_papers
 
 
 def editable_positions(key_runs: tuple[str, ...]) -> set[int]:
@@ -86,7 +103,7 @@ def _typo_between(a: str, a_positions: set[int], b: str, b_positions: set[int]) 
     return pos in sp or (len(longer) != len(shorter) and pos - 1 in sp)
 
 
-def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, int], plain: Mapping[str, bool]) -> list[tuple[str, str]]:
+def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, int], plain: Mapping[str, bool], papers: Mapping[str, int] | None = None) -> list[tuple[str, str]]:
     """Pairs ``(typo key, target key)`` to merge, sorted (deterministic).
 
     Parameters
@@ -94,7 +111,9 @@ def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, in
     key_runs : key -> its runs (see :func:`kg.resolve.normalize.runs`).
     counts : key -> mentions.
     plain : key -> whether some surface form of it is written in plain words.
+    papers : key -> papers writing it (default: ``counts``), for :func:`rare_beside`.
     """
+    papers = counts if papers is None else papers
     eligible = {
         k: editable_positions(r)
         for k, r in key_runs.items()
@@ -120,5 +139,6 @@ def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, in
             continue
         (t,) = near
         if (counts.get(t, 0), t) > (counts.get(q, 0), q) or (counts.get(t, 0) == counts.get(q, 0) and t < q):
-            merges.append((q, t))
+            if rare_beside(papers.get(q, 0), papers.get(t, 0)):
+                merges.append((q, t))
     return sorted(set(merges))

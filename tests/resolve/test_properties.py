@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kg.models import Extraction, Mention, Paper
 from kg.nlp.abbreviations import find_abbreviations
 from kg.resolve import resolve
+from kg.resolve.normalize import is_acronym_form
 
 #: (surface form, usual label): look-alikes, variants, acronyms, typos, case traps
 VOCABULARY = [
@@ -89,9 +90,12 @@ def test_resolving_resolved_output_changes_nothing(corpus):
     papers, exts = build(corpus)
     first = resolve(exts, papers)
     relabelled = []
-    for e in exts:  # every mention rewritten as its concept's canonical label
+    for e in exts:  # every mention rewritten as its concept's canonical label; a concept labelled by
+        # its acronym (most papers write the acronym) keeps its full forms as written: they carry its
+        # definitions, which the acronym alone cannot
         mentions = [
-            dataclasses.replace(m, text=first.concepts[c].label) if (c := first.concept_of(e.paper_id, i)) else m
+            dataclasses.replace(m, text=first.concepts[c].label)
+            if (c := first.concept_of(e.paper_id, i)) and (not is_acronym_form(first.concepts[c].label) or is_acronym_form(m.text)) else m
             for i, m in enumerate(e.mentions)
         ]
         relabelled.append(dataclasses.replace(e, mentions=mentions))
