@@ -404,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extraction and resolution only. Input: whatever kg build reads (files, folders, --format,\n"
         "--field). A JSON Lines file of records {\"id\", \"text\"} (offsets into text as given) or {\"id\",\n"
         "\"title\", \"abstract\"} (offsets into title + \"\\n\" + abstract) keeps its texts untouched.\n"
-        'Output: {"id": ..., "entities": [{"start", "end", "label", "text", "concept"}]} per record.',
+        'Output: {"id": ..., "entities": [{"start", "end", "label", "text", "concept", "score"}]} per record.',
         epilog="example:\n  kg extract ../shared/data/dev/scierc.jsonl --out predictions.jsonl",
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders, in any format kg build reads")

@@ -438,7 +438,7 @@ def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | P
             concept = resolution.concept_of(ext.paper_id, i)
             if concept is None:
                 continue
-            entities.append({"start": m.start, "end": m.end, "label": m.label, "text": m.text, "concept": concept})
+            entities.append({"start": m.start, "end": m.end, "label": m.label, "text": m.text, "concept": concept, "score": m.score})
         yield {"id": rid, "entities": entities}
 
 

@@ -39,6 +39,7 @@ def write_mentions(kg: KnowledgeGraph, extractions: Iterable[Extraction], resolu
                     "sentence": text[s_start:s_end],
                     "sentence_start": s_start,
                     "source": m.source,
+                    "score": m.score,
                 }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
