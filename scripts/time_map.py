@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                     page.wait_for_timeout(300)
                     seen = default_view(page)
                 if args.screenshot and i == 0 and r == 0:
-                    page.screenshot(path=args.screenshot)
+                    small_png(page.screenshot(), args.screenshot)
                 context.close()
             draws.sort()
             walls.sort()
@@ -128,6 +128,17 @@ _SEEN = """() => {
   }
   return {scale: scale, nodes: nodes, labels: labels};
 }"""
+
+
+def small_png(png: bytes, path: str) -> None:
+    """Write a screenshot as a 256-colour PNG (Pillow, which matplotlib already needs): a
+    1400x900 map drops from about 480 KB to well under 300 KB and looks the same."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    image.save(path, format="PNG", optimize=True)
 
 
 def default_view(page) -> dict:
