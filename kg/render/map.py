@@ -53,7 +53,7 @@ OPEN_LIMIT = 300
 #: Node radius, smallest and largest, in pixels at zoom 1 (:func:`relative_sizes`).
 NODE_PX = (6.0, 26.0)
 #: Label font size, smallest and largest, in pixels at zoom 1.
-LABEL_PX = (11.0, 20.0)
+LABEL_PX = (10.0, 16.0)
 #: Concepts that are not drawn but that the page's search still knows (label and paper count).
 SEARCH_EXTRA = 10_000
 #: Concepts drawn on an ego map at most (the nearest first).

@@ -314,3 +314,12 @@ def test_outputs_do_not_depend_on_the_process_hash_seed(synthetic, tmp_path):
     assert outputs[0].keys() == outputs[1].keys()
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
+
+
+def test_kg_map_without_a_concept_redraws_the_whole_map(small_graph, tmp_path, capsys):
+    graph = write_node_link(small_graph, tmp_path / "graph.json")
+    assert main(["map", "--graph", str(graph), "--map-nodes", "5", "--out", str(tmp_path / "m5.html")]) == 0
+    assert f"wrote {tmp_path / 'm5.html'}" in capsys.readouterr().out
+    assert len(page_data((tmp_path / "m5.html").read_text(encoding="utf-8"))["nodes"]) == 5
+    assert main(["map", "--graph", str(graph)]) == 0
+    assert (tmp_path / "map.html").exists()

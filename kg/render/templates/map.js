@@ -379,14 +379,14 @@
   // --- labels -----------------------------------------------------------------------------------
   //
   // vis-network would print every label, over each other once a map is dense. The page draws
-  // them itself after each frame, most important first: community names (15 px on screen at any
+  // them itself after each frame, most important first: community names (14 px on screen at any
   // zoom), then the hovered and selected concepts and the selection's neighbours, then concepts
   // by papers. A label that would cover one already drawn is skipped; zooming in makes room, so
   // smaller concepts' labels appear. Concept labels are fontPx on screen at the default view and
   // grow with the square root of the zoom. state.labels keeps the boxes drawn, in screen
   // pixels, for the tests.
 
-  var MIN_LABEL_PX = 9, NAME_PX = 15, FONT = "Helvetica, Arial, sans-serif";
+  var MIN_LABEL_PX = 9, NAME_PX = 14, FONT = "Helvetica, Arial, sans-serif";
   var byRank = data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
 
   function Boxes(cell) {
