@@ -15,7 +15,8 @@ view, what a reader sees: the visible nodes, the share of them that overlap anot
 the positions and radii vis-network draws), their radius on screen, and the labels drawn
 and how many of them overlap another (boxes from the page's own ``measureText``; pages
 from before kg drew its own labels report vis-network's labels, estimated from font size
-and text length). Uses Debian's Chromium (/usr/bin/chromium, or $KG_CHROMIUM).
+and text length), and the time to open every community and redraw with all drawn concepts
+visible. Uses Debian's Chromium (/usr/bin/chromium, or $KG_CHROMIUM).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = (int(v) for v in args.viewport.split("x"))
     chromium = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
     print(f"{'cap':>6} {'drawn':>6} {'edges':>6} {'write s':>8} {'size KB':>8} {'first draw ms':>14} {'wall s':>7} {'requests':>8}"
-          f" {'visible':>7} {'overlap %':>9} {'radius px':>10} {'labels':>6} {'lab. overl.':>11}")
+          f" {'visible':>7} {'overlap %':>9} {'radius px':>10} {'labels':>6} {'lab. overl.':>11} {'open all ms':>11}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for i, cap in enumerate(args.nodes):
@@ -94,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                 if r == 0:
                     page.wait_for_timeout(300)
                     seen = default_view(page)
+                    # Every community open (all drawn concepts visible): one synchronous redraw.
+                    seen["open_ms"] = page.evaluate(
+                        "() => { if (!kgMap.openAll) return null; const t = performance.now(); kgMap.openAll(true);"
+                        " kgMap.network.redraw(); return performance.now() - t; }"
+                    )
                 if args.screenshot and i == 0 and r == 0:
                     small_png(page.screenshot(), args.screenshot)
                 context.close()
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             size_kb = path.stat().st_size / 1024
             print(
                 f"{cap or 'default':>6} {drawn:>6} {edges:>6} {write_s:>8.2f} {size_kb:>8.0f} {draws[len(draws) // 2]:>14.0f} {walls[len(walls) // 2]:>7.2f} {len(requests):>8}"
-                f" {seen['visible']:>7} {100 * seen['overlap_share']:>9.1f} {seen['radius_px']:>10} {seen['labels']:>6} {seen['label_overlaps']:>11}"
+                f" {seen['visible']:>7} {100 * seen['overlap_share']:>9.1f} {seen['radius_px']:>10} {seen['labels']:>6} {seen['label_overlaps']:>11} {seen['open_ms'] or 0:>11.0f}"
             )
         browser.close()
     if args.screenshot:
