@@ -95,13 +95,13 @@ def main(argv: list[str] | None = None) -> int:
                 if r == 0:
                     page.wait_for_timeout(300)
                     seen = default_view(page)
+                    if args.screenshot and i == 0:
+                        small_png(page.screenshot(), args.screenshot)
                     # Every community open (all drawn concepts visible): one synchronous redraw.
                     seen["open_ms"] = page.evaluate(
                         "() => { if (!kgMap.openAll) return null; const t = performance.now(); kgMap.openAll(true);"
                         " kgMap.network.redraw(); return performance.now() - t; }"
                     )
-                if args.screenshot and i == 0 and r == 0:
-                    small_png(page.screenshot(), args.screenshot)
                 context.close()
             draws.sort()
             walls.sort()
