@@ -493,6 +493,8 @@
     });
 
     // 2. community names above their discs, largest community first
+    var view0 = network.DOMtoCanvas({ x: 0, y: 0 });
+    var view1 = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
     var order = data.communities.map(function (c, g) { return g; })
       .filter(function (g) { return data.communities[g].name; })
       .sort(function (a, b) { return data.communities[b].size - data.communities[a].size || a - b; });
@@ -501,10 +503,12 @@
       var px = NAME_PX / scale;
       var cx = centres[g].x, cy = centres[g].y;
       // above the disc, else just inside its top, else below it
+      // a name wider than its disc slides sideways to stay inside the view
+      function inView(x, w) { return Math.min(Math.max(x, view0.x + w / 2 + 4 / scale), view1.x - w / 2 - 4 / scale); }
       place(c.name + " \u00b7 " + c.size, [
-        function () { return [cx, cy - c.r - px * 1.3]; },
-        function () { return [cx, cy - c.r + px * 0.3]; },
-        function () { return [cx, cy + c.r + px * 0.1]; }
+        function (w) { return [inView(cx, w), cy - c.r - px * 1.3]; },
+        function (w) { return [inView(cx, w), cy - c.r + px * 0.3]; },
+        function (w) { return [inView(cx, w), cy + c.r + px * 0.1]; }
       ], px, "600", "rgba(60, 60, 100, 0.8)", "rgba(255, 255, 255, 0.85)", i < 10);  // the 10 largest may cover dots
     });
 
