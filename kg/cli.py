@@ -276,8 +276,12 @@ def cmd_map(args: argparse.Namespace) -> int:
         check_output_file(args.out, inputs=[args.graph])
     G = _load_graph(args)
     from kg.graph.lookup import ConceptNotFound, find_concept
-    from kg.render.map import write_ego_map
+    from kg.render.map import write_ego_map, write_map
 
+    if args.concept is None:  # the whole map again, from the built graph (no rebuild)
+        out = Path(args.out) if args.out else Path(args.graph).parent / "map.html"
+        print(f"wrote {write_map(G, out, max_concepts=args.map_nodes)}")
+        return EXIT_OK
     try:
         concept = find_concept(G, args.concept)
     except ConceptNotFound as exc:
@@ -495,14 +499,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "map",
-        help="write an interactive map of one concept's neighbourhood",
+        help="write an interactive map of one concept's neighbourhood (or of the whole graph)",
         formatter_class=_formatter,
-        description="Write an offline HTML map of the concepts within --hops of CONCEPT.",
-        epilog="example:\n  kg map 'graph neural networks' --hops 2 --out gnn.html",
+        description="Write an offline HTML map of the concepts within --hops of CONCEPT; without CONCEPT,\n"
+        "the whole-graph map again (as kg build writes it) from the built graph.",
+        epilog="examples:\n  kg map 'graph neural networks' --hops 2 --out gnn.html\n  kg map --map-nodes 2000 --out map-2000.html",
     )
-    p.add_argument("concept", metavar="CONCEPT", help="concept id, label or alias")
+    p.add_argument("concept", nargs="?", default=None, metavar="CONCEPT", help="concept id, label or alias (default: the whole graph)")
     p.add_argument("--hops", type=_count, default=2)
-    p.add_argument("--out", default=None, metavar="FILE", help="HTML file (default: map-<concept>.html beside the graph)")
+    p.add_argument("--map-nodes", type=_count, default=None, metavar="N", help="most concepts on the whole-graph map (0: all)")
+    p.add_argument("--out", default=None, metavar="FILE", help="HTML file (default: map-<concept>.html, or map.html, beside the graph)")
     _add_graph_arg(p)
     p.set_defaults(func=cmd_map)
 

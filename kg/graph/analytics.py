@@ -27,6 +27,11 @@ from kg.models import LABELS
 #: How a paper's role towards a concept ranks when choosing evidence to show (strongest first).
 ROLE_ORDER: tuple[str, ...] = ("proposes", "uses", "evaluates_on", "addresses", "reports", "mentions")
 
+#: A date bucket with fewer papers than this share of the largest bucket (and than
+#: SPARSE_PAPERS) is too thin for shares to mean anything; trends set it aside.
+SPARSE_SHARE = 0.01
+SPARSE_PAPERS = 20
+
 _DATE = re.compile(r"^(?:(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?|--(?P<md_month>\d{2})(?:-(?P<md_day>\d{2}))?)$")
 
 
@@ -766,8 +771,13 @@ def concept_trends(
     *,
     granularity: str | None = None,
     min_buckets: int = 4,
+    sparse_share: float = SPARSE_SHARE,
 ) -> dict:
     """Papers per date bucket for each concept.
+
+    A bucket holding fewer than ``sparse_share`` of the largest bucket's papers (and fewer than
+    :data:`SPARSE_PAPERS`) is set aside as *sparse*: a stray month with three papers would
+    otherwise give any concept in one of them a 33% share and top every trend.
 
     Parameters
     ----------
@@ -779,11 +789,14 @@ def concept_trends(
         Default: chosen by :func:`trend_granularity` from the papers' dates.
     min_buckets : int
         Passed to :func:`trend_granularity`.
+    sparse_share : float
+        Buckets below this share of the largest one are set aside (0: keep every bucket).
 
     Returns
     -------
     dict
-        ``granularity``; ``buckets`` (sorted); ``papers`` (papers per bucket); ``counts``
+        ``granularity``; ``buckets`` (sorted); ``papers`` (papers per bucket); ``sparse``
+        (papers in buckets set aside as sparse); ``counts``
         (``{concept: [papers mentioning it per bucket]}``); ``undated`` (papers with no usable
         date at this granularity); ``with_year`` (False when the buckets are yearless ``--MM`` or
         ``--MM-DD``); ``set_aside`` (dated papers on the other calendar, e.g.
@@ -817,6 +830,11 @@ def concept_trends(
             undated += 1
         else:
             bucket_of[paper] = bucket
+    sizes = Counter(bucket_of.values())
+    floor = min(SPARSE_PAPERS, sparse_share * max(sizes.values(), default=0))
+    thin = {b for b, k in sizes.items() if k < floor}
+    sparse = sum(sizes[b] for b in thin)
+    bucket_of = {p: b for p, b in bucket_of.items() if b not in thin}
     buckets = sorted(set(bucket_of.values()))
     index = {b: i for i, b in enumerate(buckets)}
     totals = [0] * len(buckets)
@@ -840,6 +858,7 @@ def concept_trends(
         "counts": counts,
         "undated": undated,
         "set_aside": set_aside,
+        "sparse": sparse,
     }
 
 
@@ -905,6 +924,116 @@ def rising_concepts(
         rows.append({"concept": concept, "earlier": earlier, "recent": recent, "growth": growth})
     rows.sort(key=lambda r: (-r["growth"], -r["recent"], r["concept"]))
     return rows[:n]
+
+
+def concept_changes(
+    G: nx.MultiDiGraph,
+    n: int = 10,
+    *,
+    trends: dict | None = None,
+    min_papers: int = 5,
+    type: str | None = None,
+) -> dict[str, list[dict]]:
+    """The concepts whose share of papers rose and fell most between the earlier and recent buckets.
+
+    "Recent" is the last third of the date buckets (at least one), "earlier" the rest, as in
+    :func:`rising_concepts`. Each concept's papers in the two periods form a 2x2 table against
+    all papers of the periods; concepts are ranked by Dunning's log-likelihood ratio G² of that
+    table (Dunning 1993), which weighs the size of the change by how much evidence there is: a
+    concept going from 200 to 600 papers outranks one going from 0 to 3, while the plain ratio
+    of shares would rank them the other way round. Shares are per papers of each period, so a
+    month with twice the papers does not make everything rise.
+
+    Parameters
+    ----------
+    G : NetworkX graph
+        A graph built by :func:`kg.graph.build.to_networkx`.
+    n : int
+        How many risers and fallers to return.
+    trends : dict, optional
+        The output of :func:`concept_trends`, if already computed.
+    min_papers : int
+        Least number of papers over both periods.
+    type : str, optional
+        Only concepts of this type.
+
+    Returns
+    -------
+    dict
+        ``{"rising": [...], "falling": [...], "earlier", "recent"}``; rows are ``{"concept",
+        "earlier", "recent"`` (papers), ``"earlier_share", "recent_share"`` (fractions of the
+        period's papers), ``"ratio"`` (recent over earlier share, add-one smoothed), ``"g2"}``,
+        strongest first; ``earlier`` and ``recent`` name the periods' first and last buckets.
+        Empty lists when there are fewer than two buckets.
+
+    Example
+    -------
+    >>> G = nx.MultiDiGraph()
+    >>> for c in ("m/old", "m/new", "m/flat"):
+    ...     G.add_node(c, kind="concept")
+    >>> for i in range(60):
+    ...     year = 2019 + i // 20
+    ...     G.add_node(f"p{i}", kind="paper", date=str(year))
+    ...     _ = G.add_edge(f"p{i}", "m/flat", kind="link")
+    ...     _ = G.add_edge(f"p{i}", "m/new" if year == 2021 and i % 2 else "m/old", kind="link")
+    >>> ch = concept_changes(G, trends=concept_trends(G, granularity="year"))
+    >>> [(r["concept"], r["earlier"], r["recent"]) for r in ch["rising"]], [r["concept"] for r in ch["falling"]]
+    ([('m/new', 0, 10)], ['m/old'])
+    >>> ch["earlier"], ch["recent"]
+    (('2019', '2020'), ('2021', '2021'))
+    """
+    trends = concept_trends(G) if trends is None else trends
+    k = len(trends["buckets"])
+    if k < 2:
+        return {"rising": [], "falling": [], "earlier": None, "recent": None}
+    split = k - max(1, k // 3)
+    n1 = sum(trends["papers"][:split])
+    n2 = sum(trends["papers"][split:])
+    rising, falling = [], []
+    for concept, row in trends["counts"].items():
+        if type is not None and G.nodes[concept].get("type") != type:
+            continue
+        a, b = sum(row[:split]), sum(row[split:])
+        if a + b < min_papers:
+            continue
+        g2 = _log_likelihood(a, n1, b, n2)
+        ratio = ((b + 1) / (n2 + 1)) / ((a + 1) / (n1 + 1))
+        record = {"concept": concept, "earlier": a, "recent": b, "earlier_share": a / n1 if n1 else 0.0,
+                  "recent_share": b / n2 if n2 else 0.0, "ratio": ratio, "g2": g2}
+        if b * n1 > a * n2:
+            rising.append(record)
+        elif b * n1 < a * n2:
+            falling.append(record)
+    order = lambda r: (-r["g2"], r["concept"])  # noqa: E731
+    buckets = trends["buckets"]
+    return {
+        "rising": sorted(rising, key=order)[:n],
+        "falling": sorted(falling, key=order)[:n],
+        "earlier": (buckets[0], buckets[split - 1]),
+        "recent": (buckets[split], buckets[-1]),
+    }
+
+
+def _log_likelihood(a: int, n1: int, b: int, n2: int) -> float:
+    """Dunning's G² for ``a`` of ``n1`` against ``b`` of ``n2`` (0 when the shares are equal).
+
+    Example
+    -------
+    >>> _log_likelihood(10, 100, 10, 100)
+    0.0
+    >>> _log_likelihood(30, 100, 10, 100) > _log_likelihood(3, 10, 1, 10) > 0
+    True
+    """
+    def part(k: float, expected: float) -> float:
+        return k * math.log(k / expected) if k > 0 and expected > 0 else 0.0
+
+    total = n1 + n2
+    hits = a + b
+    if total == 0 or hits == 0 or hits == total:
+        return 0.0
+    e1, e2 = n1 * hits / total, n2 * hits / total
+    f1, f2 = n1 - e1, n2 - e2
+    return max(0.0, 2 * (part(a, e1) + part(b, e2) + part(n1 - a, f1) + part(n2 - b, f2)))
 
 
 # --- evidence for display ------------------------------------------------------------------------

@@ -44,7 +44,9 @@ def analysis(G: nx.MultiDiGraph, top: int = 10, *, seed: int = 0) -> dict:
     -------
     dict
         ``counts``, ``by_papers`` and ``by_pagerank`` (per type), ``cooccurrence`` (with the
-        ``min_papers`` used), ``communities``, ``trends``, ``rising``, ``connections``.
+        ``min_papers`` used), ``communities``, ``trends``, ``changes`` (rising and falling
+        concepts, :func:`kg.graph.analytics.concept_changes`, with the ``min_change`` papers
+        asked of them), ``connections``.
 
     Example
     -------
@@ -69,6 +71,8 @@ def analysis(G: nx.MultiDiGraph, top: int = 10, *, seed: int = 0) -> dict:
                 path = A.shortest_connection(G, leaders["METHOD"], leaders[other], C=C)
                 connections.append((leaders["METHOD"], leaders[other], path))
     trends = A.concept_trends(G)
+    # Changes need a few papers to mean something: 5, or 1 in 1,000 dated papers on big corpora.
+    min_change = max(5, sum(trends["papers"]) // 1000)
     return {
         "counts": {
             "papers": n_papers,
@@ -81,7 +85,8 @@ def analysis(G: nx.MultiDiGraph, top: int = 10, *, seed: int = 0) -> dict:
         "cooccurrence": {"min_papers": min_papers, "pairs": A.cooccurrence(G, min_papers=min_papers)[:top]},
         "communities": found,
         "trends": trends,
-        "rising": A.rising_concepts(G, top, trends=trends),
+        "changes": A.concept_changes(G, top, trends=trends, min_papers=min_change),
+        "min_change": min_change,
         "connections": connections,
     }
 
@@ -175,15 +180,25 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
         note += f"; {trends['set_aside']} papers dated {other} set aside"
     if trends["undated"]:
         note += f"; {trends['undated']} papers without a usable date"
+    if trends.get("sparse"):
+        note += f"; {trends['sparse']} papers in buckets too thin for shares set aside"
     if shift:
         note += f"; last {len(buckets)} of {len(trends['buckets'])} buckets"
     tables.append(("Trends", note, ["concept", *buckets], rows if buckets else []))
 
-    rows = [
-        [_label(G, r["concept"]), G.nodes[r["concept"]].get("type", ""), r["earlier"], r["recent"], f"{r['growth']:.2f}"]
-        for r in result["rising"]
-    ]
-    tables.append(("Rising concepts", "share of papers in the last third of the buckets over the earlier ones", ["concept", "type", "earlier", "recent", "growth"], rows))
+    changes = result["changes"]
+    for key, title in (("rising", "Rising concepts"), ("falling", "Falling concepts")):
+        rows = [
+            [_label(G, r["concept"]), G.nodes[r["concept"]].get("type", ""), r["earlier"], f"{100 * r['earlier_share']:.2f}",
+             r["recent"], f"{100 * r['recent_share']:.2f}", f"{r['ratio']:.2f}"]
+            for r in changes[key]
+        ]
+        if changes["earlier"]:
+            note = (f"share of papers {_period(changes['recent'])} against {_period(changes['earlier'])}, "
+                    f"ranked by log-likelihood (G\u00b2); concepts in at least {result['min_change']} papers")
+        else:
+            note = "needs at least two date buckets"
+        tables.append((title, note, ["concept", "type", "earlier", "earlier %", "recent", "recent %", "ratio"], rows))
 
     rows = []
     for a, b, path in result["connections"]:
@@ -191,6 +206,11 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
         rows.append([_label(G, a), _label(G, b), (len(path) - 1) if path else "", chain])
     tables.append(("Connections", "shortest chains between the leading concepts of each type", ["from", "to", "steps", "via"], rows))
     return tables
+
+
+def _period(span: tuple[str, str]) -> str:
+    """``2025-03 .. 2025-12``, or the one bucket."""
+    return span[0] if span[0] == span[1] else f"{span[0]} .. {span[1]}"
 
 
 def _type_order(t: str) -> tuple:
@@ -333,6 +353,35 @@ def chart_trends(G: nx.MultiDiGraph, result: dict, path: Path, lines: int = 8) -
     return path
 
 
+def chart_changes(G: nx.MultiDiGraph, result: dict, path: Path, lines: int = 5) -> Path | None:
+    """Share of papers per bucket of the strongest risers and fallers, one panel each (at most
+    ``lines`` lines per panel, so each stays readable); None when there is nothing to draw."""
+    trends, changes = result["trends"], result["changes"]
+    buckets = trends["buckets"]
+    panels = [(key, changes[key][:lines]) for key in ("rising", "falling") if changes[key]]
+    if len(buckets) < 2 or not panels:
+        return None
+    fig = _figure(12, 4.2)
+    x = list(range(len(buckets)))
+    totals = trends["papers"]
+    step = max(1, len(buckets) // 12)
+    for i, (key, rows) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        for r in rows:
+            row = trends["counts"].get(r["concept"], [0] * len(buckets))
+            share = [100.0 * c / t if t else 0.0 for c, t in zip(row, totals)]
+            ax.plot(x, share, marker="o", markersize=3, label=chart_text(f"{_label(G, r['concept'])[:30]} ({r['earlier']}\u2192{r['recent']})"))
+        ax.set_xticks(x)
+        ax.set_xticklabels([b if j % step == 0 else "" for j, b in enumerate(buckets)], rotation=45, ha="right", fontsize=8)
+        ax.axvspan(len(buckets) - max(1, len(buckets) // 3) - 0.5, len(buckets) - 0.5, color="#eeeeee", zorder=0)
+        ax.set_ylabel("% of papers in the bucket")
+        ax.set_title(f"{'Rising' if key == 'rising' else 'Falling'} (papers earlier\u2192recent; recent shaded)", fontsize=10)
+        ax.legend(fontsize=7.5, loc="upper left")
+    fig.tight_layout()
+    _save(fig, path)
+    return path
+
+
 def chart_communities(result: dict, path: Path, top: int = 15) -> Path | None:
     """Community sizes, stacked by concept type (None when there is no community)."""
     found = result["communities"][:top]
@@ -392,11 +441,13 @@ def write_report(G: nx.MultiDiGraph, folder: str | Path, top: int = 10, *, seed:
         "top-concepts": chart_top_concepts(G, result, charts / "top-concepts.png"),
         "trends": chart_trends(G, result, charts / "trends.png"),
         "communities": chart_communities(result, charts / "communities.png"),
+        "changes": chart_changes(G, result, charts / "changes.png"),
     }
     captions = {
         "top-concepts": "Top concepts per type by papers",
         "trends": "Trend lines of the leading concepts",
         "communities": "Community sizes by concept type",
+        "changes": "Shares of the strongest rising and falling concepts",
     }
     lines = ["# Knowledge graph report", ""]
     extractor = G.graph.get("extractor")
@@ -407,7 +458,7 @@ def write_report(G: nx.MultiDiGraph, folder: str | Path, top: int = 10, *, seed:
         if note:
             lines += [f"_{md_escape(note)}_", ""]
         lines += [_md_table(headers, rows) if rows else "(none)", ""]
-        chart = {"Graph": "top-concepts", "Trends": "trends", "Communities": "communities"}.get(title)
+        chart = {"Graph": "top-concepts", "Trends": "trends", "Communities": "communities", "Falling concepts": "changes"}.get(title)
         if chart and drawn[chart]:
             lines += [f"![{captions[chart]}]({CHART_FOLDER}/{drawn[chart].name})", ""]
         elif chart == "trends":

@@ -44,10 +44,18 @@ import networkx as nx
 from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph, induced_subgraph
 from kg.models import LABELS
 from kg.output import atomic_write_text
-from kg.render.layout import community_layout
+from kg.render.layout import map_layout
 
 #: Concepts drawn on the whole-graph map unless told otherwise (``kg build --map-nodes N``).
-DEFAULT_MAX_CONCEPTS = 250
+DEFAULT_MAX_CONCEPTS = 600
+#: Above this many drawn concepts the communities start folded (only their top members visible).
+OPEN_LIMIT = 300
+#: Node radius, smallest and largest, in pixels at zoom 1 (:func:`relative_sizes`).
+NODE_PX = (6.0, 26.0)
+#: Label font size, smallest and largest, in pixels at zoom 1.
+LABEL_PX = (10.0, 16.0)
+#: Concepts that are not drawn but that the page's search still knows (label and paper count).
+SEARCH_EXTRA = 10_000
 #: Concepts drawn on an ego map at most (the nearest first).
 DEFAULT_EGO_CONCEPTS = 300
 #: Each drawn concept keeps this many of its strongest drawn relations.
@@ -217,14 +225,60 @@ def map_model(
 
     ``drawn`` holds the concepts to draw with the edges to draw (:func:`backbone`); layout and
     communities use all relations among the drawn concepts in ``C``, so groups reflect the
-    graph, not the pruning.
+    graph, not the pruning. Concepts related to no other drawn concept are placed with the
+    community they share most papers with (or, sharing none, in a disc of their own).
+
+    Sizes are relative to what is drawn (:func:`relative_sizes`), in pixels at zoom 1, and the
+    layout keeps every node clear of the others. Labels are not vis-network's: the page draws
+    them itself, most important first, and skips any that would cover one already drawn.
+    Above :data:`OPEN_LIMIT` concepts each community starts *folded*: only its top members
+    (:func:`shown_per_community`) are visible until it is clicked.
     """
     from pyvis.network import Network
 
     full = induced_subgraph(C, drawn.nodes)
     found = communities(G, seed=seed, C=full) if full.number_of_edges() else []
     member_of = {m: c for c in found for m in c["members"]}
-    pos = community_layout(full, [c["members"] for c in found], seed=seed)
+    papers = {n: G.nodes[n].get("paper_count") or 0 for n in drawn}
+    rank = {n: i for i, n in enumerate(sorted(drawn, key=lambda n: (n != centre, -papers[n], n)))}
+    radius = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], NODE_PX)))
+    font = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], LABEL_PX)))
+    if centre is not None:
+        radius[centre], font[centre] = NODE_PX[1], LABEL_PX[1]
+
+    groups = [list(c["members"]) for c in found]
+    names = [_community_name(G, c["members"]) for c in found]
+    loners = sorted(set(drawn) - set(member_of))
+    homes = attach_loners(G, loners, [c["members"] for c in found])
+    unrelated = [n for n in loners if homes[n] is None]
+    for n in loners:
+        if homes[n] is not None:
+            groups[homes[n]].append(n)
+    if unrelated:
+        groups.append(unrelated)
+        names.append("Related to no other concept drawn")
+    importance = {n: -rank[n] for n in drawn}
+    layout = map_layout(full, groups, radius, importance=importance, seed=seed)
+    pos = layout.positions
+
+    folding = len(drawn) > OPEN_LIMIT
+    if folding:
+        notes = [
+            *notes,
+            "Each community shows its leading concepts: click a community's disc (or Open all) to see all of its "
+            "concepts. Smaller concepts' labels appear as you zoom in or hover; search finds every concept.",
+        ]
+    group_of: dict[str, int] = {}
+    folded: set[str] = set()
+    shown_counts = []
+    for g, members in enumerate(groups):
+        ordered = sorted(members, key=rank.get)
+        keep = shown_per_community(len(ordered)) if folding else len(ordered)
+        shown_counts.append(keep)
+        for i, n in enumerate(ordered):
+            group_of[n] = g
+            if i >= keep and n != centre:
+                folded.add(n)
 
     # directed=True only skips pyvis's quadratic duplicate-edge scan; arrows stay off.
     net = Network(directed=True, cdn_resources="in_line")
@@ -233,26 +287,33 @@ def map_model(
         ctype = attrs.get("type") or ""
         colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
         community = member_of.get(n)
-        info = _node_info(G, n, community["name"] if community else None)
+        info = _node_info(G, n, names[found.index(community)] if community else None)
         node: dict[str, Any] = {
             "x": pos[n][0],
             "y": pos[n][1],
-            "size": node_size(info["papers"]),
-            "font": {"size": label_size(info["papers"])},
+            "size": radius[n],
             "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
             "info": info,
             "ctype": ctype,
+            "text": _clip(info["label"], _LABEL_CHARS),
+            "fontPx": font[n],
+            "rank": rank[n],
+            "cgroup": group_of[n],
         }
+        if n in folded:
+            node.update(folded=True, hidden=True)
         if n == centre:
-            node.update(borderWidth=4, font={"size": max(22, node["font"]["size"]), "bold": True})
+            node.update(borderWidth=4)
             node["color"]["border"] = "#111111"
             info["centre"] = True
-        net.add_node(n, label=_clip(info["label"], _LABEL_CHARS), shape="dot", **node)
+        net.add_node(n, label=node["text"], shape="dot", **node)
+    for node in net.nodes:  # the page draws the labels (importance first, no collisions)
+        node.pop("label", None)
     for i, (u, v, attrs) in enumerate(sorted(drawn.edges(data=True), key=lambda e: (e[0], e[1]))):
         types = list(attrs.get("types") or [])
         weight = attrs.get("weight") or 1
         typed = any(t != "CO-OCCURS" for t in types)
-        inside = u in member_of and member_of.get(u) is member_of.get(v)
+        inside = group_of.get(u) == group_of.get(v)
         net.add_edge(
             u,
             v,
@@ -289,38 +350,111 @@ def map_model(
         "nodes": net.nodes,
         "edges": net.edges,
         "communities": [
-            {"name": _clip(" / ".join(str(G.nodes[m].get("label") or m) for m in c["members"][:2]), 60), "members": c["members"]}
-            for c in found
-            if c["size"] >= 3
+            {
+                "name": names[g] if len(members) >= 3 or g >= len(found) else "",
+                "size": len(members),
+                "shown": shown_counts[g],
+                "x": disc.x,
+                "y": disc.y,
+                "r": disc.r,
+                "members": sorted(members, key=rank.get),
+            }
+            for g, (members, disc) in enumerate(zip(groups, layout.discs))
         ],
+        "folded": bool(folded),
         "centre": centre,
         "physics": physics,
         "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
     }
 
 
-def node_size(papers: int) -> float:
-    """Node radius in pixels: grows with the square root of the paper count (area ~ papers).
+def search_extra(C: nx.Graph, drawn: list[str], limit: int = SEARCH_EXTRA) -> list[list]:
+    """``[label, papers]`` of the concepts not drawn (most papers first, up to ``limit``).
 
-    An absolute scale, so the same concept looks as big on every map of the corpus.
-
-    Example
-    -------
-    >>> node_size(1), node_size(100), node_size(10_000)
-    (10.0, 46.0, 60.0)
-    """
-    return round(min(60.0, 6.0 + 4.0 * math.sqrt(max(1, papers))), 1)
-
-
-def label_size(papers: int) -> int:
-    """Label font size in pixels (labels of small concepts vanish first when zooming out).
+    The page's search looks here when no drawn concept matches, and says how to draw the one it
+    finds (``kg map``), so a search never misses a concept just because the map is capped.
 
     Example
     -------
-    >>> label_size(1), label_size(100)
-    (15, 42)
+    >>> C = nx.Graph(); C.add_node("m/a", label="A", paper_count=3); C.add_node("m/b", label="B", paper_count=9)
+    >>> search_extra(C, ["m/b"])
+    [['A', 3]]
     """
-    return int(min(56, 12 + 3 * math.sqrt(max(1, papers))))
+    skip = set(drawn)
+    rest = sorted((n for n in C if n not in skip), key=lambda n: (-(C.nodes[n].get("paper_count") or 0), n))[:limit]
+    return [[_clip(C.nodes[n].get("label") or n, 80), C.nodes[n].get("paper_count") or 0] for n in rest]
+
+
+def _community_name(G: nx.MultiDiGraph, members: list[str]) -> str:
+    return _clip(" / ".join(str(G.nodes[m].get("label") or m) for m in members[:2]), 60)
+
+
+def attach_loners(G: nx.MultiDiGraph, loners: list[str], groups: list[list[str]]) -> dict[str, int | None]:
+    """The group each loner (a concept related to no other drawn one) shares most papers with.
+
+    A paper "shared" with a group mentions both the loner and a member. Ties go to the larger
+    group, then the earlier one; a loner sharing no paper with any group gets ``None``.
+
+    Example
+    -------
+    >>> G = nx.MultiDiGraph()
+    >>> for p, cs in {"p1": ["a", "x"], "p2": ["b", "x"], "p3": ["b", "x"]}.items():
+    ...     for c in cs:
+    ...         _ = G.add_edge(p, c, kind="link")
+    >>> G.add_node("z")
+    >>> attach_loners(G, ["x", "z"], [["a"], ["b", "c"]])
+    {'x': 1, 'z': None}
+    """
+    group_of = {m: i for i, g in enumerate(groups) for m in g}
+    homes: dict[str, int | None] = {}
+    for n in loners:
+        votes: dict[int, int] = {}
+        papers = sorted({p for p, _, k in G.in_edges(n, data="kind") if k == "link"}) if n in G else []
+        for p in papers:
+            for g in {group_of[c] for _, c, k in G.out_edges(p, data="kind") if k == "link" and c in group_of}:
+                votes[g] = votes.get(g, 0) + 1
+        homes[n] = min(votes, key=lambda g: (-votes[g], -len(groups[g]), g)) if votes else None
+    return homes
+
+
+def shown_per_community(size: int) -> int:
+    """How many members of a folded community are visible before it is opened.
+
+    About the square root of its size, at least 3 and at most 8, so the default view of a big
+    build shows every community's leading concepts and stays near 150 visible nodes.
+
+    Example
+    -------
+    >>> [shown_per_community(n) for n in (2, 9, 30, 400)]
+    [2, 3, 5, 8]
+    """
+    return min(size, max(3, min(8, round(math.sqrt(size)))))
+
+
+def relative_sizes(papers: list[int], bounds: tuple[float, float]) -> list[float]:
+    """Sizes between ``bounds`` (pixels) from the log of the paper counts within the drawn set.
+
+    The smallest count drawn gets the lower bound and the largest the upper one, whatever the
+    corpus size, so a map of 500 papers and one of 100,000 look alike: a few large nodes and
+    labels, many small ones. Equal counts (or one node) get the middle.
+
+    Example
+    -------
+    >>> relative_sizes([1, 10, 100], (8.0, 24.0))
+    [8.0, 16.0, 24.0]
+    >>> relative_sizes([5_000, 50_000, 500_000], (8.0, 24.0))
+    [8.0, 16.0, 24.0]
+    >>> relative_sizes([3, 3], (8.0, 24.0))
+    [16.0, 16.0]
+    """
+    if not papers:
+        return []
+    logs = [math.log(max(1, p)) for p in papers]
+    lo, hi = min(logs), max(logs)
+    a, b = bounds
+    if hi - lo < 1e-9:
+        return [round((a + b) / 2, 1)] * len(papers)
+    return [round(a + (b - a) * (v - lo) / (hi - lo), 1) for v in logs]
 
 
 def edge_width(weight: float) -> float:
@@ -365,8 +499,6 @@ def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
         "nodes": {
             "shape": "dot",
             "borderWidth": 1,
-            "scaling": {"label": {"enabled": True, "maxVisible": 30, "drawThreshold": 11}},
-            "font": {"face": "Helvetica, Arial, sans-serif", "color": "#1d1d1d", "strokeWidth": 4, "strokeColor": "#ffffff"},
         },
         "edges": {"smooth": False, "selectionWidth": 1.5, "hoverWidth": 0.5},
     }
@@ -450,6 +582,8 @@ def render_html(model: dict) -> str:
                 "edges": model["edges"],
                 "options": model["options"],
                 "communities": model["communities"],
+                "folded": model["folded"],
+                "more": model.get("more", []),
                 "centre": model["centre"],
                 "colours": {row["type"]: row["colour"] for row in model["legend"]},
             }
@@ -521,6 +655,7 @@ def write_map(
             "kg map CONCEPT --hops 2 draws one concept's whole neighbourhood."
         )
     model = map_model(G, drawn, C=C, title="Concept map", notes=notes, physics=physics, seed=seed)
+    model["more"] = search_extra(C, chosen)
     path = Path(path)
     atomic_write_text(path, render_html(model))
     return path

@@ -243,3 +243,51 @@ def test_analytics_scale_to_a_large_graph(synthetic):
     print("\nanalytics on", G.number_of_nodes(), "nodes /", G.number_of_edges(), "edges:",
           ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     assert pairs and found and trends["buckets"]
+
+
+def _monthly_graph() -> nx.MultiDiGraph:
+    """A year of monthly papers, June three times as busy: 'm/flat' keeps a 20% share, 'm/up'
+    grows from 5% to 30%, 'm/down' shrinks from 30% to 5%, 'm/blip' goes from 0 to 3 papers;
+    one stray paper from a year earlier."""
+    G = nx.MultiDiGraph()
+    for c in ("m/flat", "m/up", "m/down", "m/blip"):
+        G.add_node(c, kind="concept", type="METHOD")
+    i = 0
+    for month in range(1, 13):
+        n = 300 if month == 6 else 100
+        late = month >= 9
+        for k in range(n):
+            p = f"p{i}"
+            G.add_node(p, kind="paper", date=f"2025-{month:02d}-{1 + k % 28:02d}")
+            if k % 5 == 0:
+                G.add_edge(p, "m/flat", kind="link")
+            if k % 100 < (30 if late else 5):
+                G.add_edge(p, "m/up", kind="link")
+            if k % 100 < (5 if late else 30):
+                G.add_edge(p, "m/down", kind="link")
+            if month == 12 and k < 3:
+                G.add_edge(p, "m/blip", kind="link")
+            i += 1
+    G.add_node("stray", kind="paper", date="2024-02-01")
+    G.add_edge("stray", "m/up", kind="link")
+    return G
+
+
+def test_trends_by_month_normalised_with_risers_and_fallers():
+    G = _monthly_graph()
+    t = A.concept_trends(G)
+    # Months for a year of papers; the stray month with one paper is set aside, not a bucket.
+    assert t["granularity"] == "month" and t["buckets"] == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert t["sparse"] == 1
+    assert A.trend_granularity([f"{y}-05-01" for y in range(1987, 2020)]) == ("year", True)
+    ch = A.concept_changes(G, trends=t, min_papers=3)
+    assert ch["earlier"] == ("2025-01", "2025-08") and ch["recent"] == ("2025-09", "2025-12")
+    rising = [r["concept"] for r in ch["rising"]]
+    falling = [r["concept"] for r in ch["falling"]]
+    # June's extra papers do not make anything rise: shares are per paper of each period.
+    assert "m/flat" not in rising + falling
+    # A big, well-supported change outranks a jump from 0 to 3 papers.
+    assert rising[:2] == ["m/up", "m/blip"] and falling == ["m/down"]
+    up = ch["rising"][0]
+    assert (up["earlier"], up["recent"]) == (5 * 7 + 15, 4 * 30)
+    assert math.isclose(up["recent_share"], 0.30) and math.isclose(up["earlier_share"], 50 / 1000)

@@ -97,3 +97,36 @@ def test_kg_analyze_command(small_graph, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Top METHOD concepts" in out and f"wrote {tmp_path / 'report.md'}" in out
     assert (tmp_path / "report.md").exists() and (tmp_path / "report_files" / "top-concepts.png").exists()
+
+
+def test_monthly_report_names_risers_and_keeps_charts_readable(tmp_path, monkeypatch):
+    """report.md of a year of monthly papers: rising and falling tables with counts and shares,
+    and no chart with more than 10 lines (5 per panel for the changes)."""
+    import importlib.util
+    from pathlib import Path
+
+    from kg.graph import report
+
+    spec = importlib.util.spec_from_file_location("t_analytics", Path(__file__).parent / "test_analytics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    G = module._monthly_graph()
+    for c in ("m/flat", "m/up", "m/down", "m/blip"):
+        G.nodes[c].update(label=c[2:], paper_count=1)
+    lines_per_axis = {}
+    save = report._save
+
+    def counting_save(fig, path):
+        lines_per_axis[path.name] = [len(ax.lines) for ax in fig.axes]
+        save(fig, path)
+
+    monkeypatch.setattr(report, "_save", counting_save)
+    md = write_report(G, tmp_path).read_text(encoding="utf-8")
+    assert "papers per month" in md and "2025\\-12" not in md.split("## Trends")[0]
+    rising = md.split("## Rising concepts")[1].split("##")[0]
+    falling = md.split("## Falling concepts")[1].split("##")[0]
+    assert "| up | METHOD | 50 | 5.00 | 120 | 30.00 |" in rising
+    assert "| down | METHOD |" in falling and "| up |" not in falling
+    assert "(report_files/changes.png)" in md
+    assert lines_per_axis["changes.png"] and max(lines_per_axis["changes.png"]) <= 5
+    assert max(lines_per_axis["trends.png"]) <= 10

@@ -15,10 +15,13 @@ import pytest
 from kg.cli import main
 from kg.graph.analytics import concept_graph
 from kg.graph.io import write_node_link
-from kg.render.layout import GAP, community_layout
+from kg.render.layout import GAP, map_layout
 from kg.render.map import (
     DEFAULT_MAX_CONCEPTS,
     EDGES_PER_CONCEPT,
+    LABEL_PX,
+    NODE_PX,
+    OPEN_LIMIT,
     backbone,
     script_json,
     select_concepts,
@@ -165,7 +168,7 @@ def test_tooltip_data_has_up_to_five_evidence_sentences(synthetic, tmp_path):
             assert e["sentence"] and e["title"]
 
 
-def test_community_layout_separates_communities():
+def test_map_layout_separates_groups_and_nodes():
     H = nx.Graph()
     groups = []
     for g in range(6):
@@ -174,20 +177,98 @@ def test_community_layout_separates_communities():
         nx.add_path(H, members)
         H.add_edge(members[0], members[-1])
     H.add_edge("g0n0", "g1n0")
-    H.add_node("alone")
-    pos = community_layout(H, groups, seed=0)
-    discs = []
-    for members in groups:
-        cx = sum(pos[m][0] for m in members) / len(members)
-        cy = sum(pos[m][1] for m in members) / len(members)
-        r = max(math.hypot(pos[m][0] - cx, pos[m][1] - cy) for m in members)
-        discs.append((cx, cy, r))
+    groups.append(["alone", "alone2"])  # a group without edges
+    H.add_nodes_from(["alone", "alone2"])
+    radii = {n: 6.0 + (i % 5) * 4 for i, n in enumerate(sorted(H))}
+    layout = map_layout(H, groups, radii, seed=0)
+    pos, discs = layout.positions, layout.discs
+    assert sorted(pos) == sorted(H) and len(discs) == len(groups)
+    for members, d in zip(groups, discs):  # every member inside its disc
+        assert all(math.hypot(pos[m][0] - d.x, pos[m][1] - d.y) + radii[m] <= d.r + 0.2 for m in members)
     for i in range(len(discs)):
         for j in range(i + 1, len(discs)):
-            (x1, y1, r1), (x2, y2, r2) = discs[i], discs[j]
-            assert math.hypot(x1 - x2, y1 - y2) >= r1 + r2 + GAP * 0.9
-    # The unconnected concept sits below every community.
-    assert pos["alone"][1] > max(y for n, (x, y) in pos.items() if n != "alone")
+            a, b = discs[i], discs[j]
+            assert math.hypot(a.x - b.x, a.y - b.y) >= a.r + b.r + GAP * 0.9
+    assert overlapping([(*pos[n], radii[n]) for n in sorted(H)]) == set()
+
+
+def overlapping(circles: list[tuple[float, float, float]]) -> set[int]:
+    """Brute force: indices of the circles (x, y, r) that overlap another (touching is fine)."""
+    hit = set()
+    for i, (x1, y1, r1) in enumerate(circles):
+        for j in range(i + 1, len(circles)):
+            x2, y2, r2 = circles[j]
+            if math.hypot(x1 - x2, y1 - y2) < r1 + r2 - 0.01:
+                hit.update((i, j))
+    return hit
+
+
+@pytest.mark.parametrize(
+    "papers,concepts,cap", [(150, 120, None), (600, 1500, None), pytest.param(600, 1500, 1200, marks=pytest.mark.slow)]
+)
+def test_drawn_nodes_do_not_overlap(synthetic, tmp_path, papers, concepts, cap):
+    """From the page's own data (the positions and radii vis-network draws): under 5% of the
+    nodes visible at the default view overlap another, and none once every community is open."""
+    G = synthetic.synthetic_graph(papers, concepts, seed=3)
+    data = page_data(write_map(G, tmp_path / "m.html", max_concepts=cap).read_text(encoding="utf-8"))
+    visible = [(n["x"], n["y"], n["size"]) for n in data["nodes"] if not n.get("hidden")]
+    everything = [(n["x"], n["y"], n["size"]) for n in data["nodes"]]
+    assert len(visible) >= 50
+    assert len(overlapping(visible)) / len(visible) < 0.05
+    assert len(overlapping(everything)) / len(everything) < 0.05
+    for n in data["nodes"]:  # each node inside its community's disc
+        c = data["communities"][n["cgroup"]]
+        assert math.hypot(n["x"] - c["x"], n["y"] - c["y"]) + n["size"] <= c["r"] + 0.2
+
+
+def test_sizes_are_relative_to_what_is_drawn(synthetic, tmp_path):
+    """A corpus 100 times larger (every paper count x 100) draws the same sizes."""
+    G = synthetic.synthetic_graph(300, 400, seed=8)
+    small = page_data(write_map(G, tmp_path / "a.html").read_text(encoding="utf-8"))
+    for n in G:
+        if G.nodes[n].get("kind") == "concept":
+            G.nodes[n]["paper_count"] *= 100
+    big = page_data(write_map(G, tmp_path / "b.html").read_text(encoding="utf-8"))
+    sizes = {n["id"]: (n["size"], n["fontPx"]) for n in small["nodes"]}
+    assert sizes == {n["id"]: (n["size"], n["fontPx"]) for n in big["nodes"]}
+    radii = [s for s, _ in sizes.values()]
+    fonts = [f for _, f in sizes.values()]
+    assert (min(radii), max(radii)) == NODE_PX and (min(fonts), max(fonts)) == LABEL_PX
+    order = sorted(small["nodes"], key=lambda n: n["info"]["papers"])
+    assert [n["size"] for n in order] == sorted(n["size"] for n in order)  # more papers, never smaller
+
+
+def test_unrelated_concepts_sit_with_the_community_they_share_papers_with(small_graph, tmp_path):
+    """No row of unconnected concepts at the edge: a concept related to nothing drawn goes into
+    the disc of the community it shares most papers with, or else into a disc of its own."""
+    G = small_graph.copy()
+    G.add_node("method/lonely", kind="concept", type="METHOD", label="lonely method", paper_count=1, mention_count=1)
+    paper = next(p for p, _ in G.in_edges("dataset/cora"))
+    G.add_edge(paper, "method/lonely", key="uses", kind="link", role="uses", evidence=[])
+    G.add_node("method/hermit", kind="concept", type="METHOD", label="hermit", paper_count=1, mention_count=1)
+    data = page_data(write_map(G, tmp_path / "m.html").read_text(encoding="utf-8"))
+    node = {n["id"]: n for n in data["nodes"]}
+    assert node["method/lonely"]["cgroup"] == node["dataset/cora"]["cgroup"]
+    hermit = data["communities"][node["method/hermit"]["cgroup"]]
+    assert hermit["members"] == ["method/hermit"] and hermit["name"] == "Related to no other concept drawn"
+
+
+def test_big_maps_start_folded_and_the_page_says_so(synthetic, tmp_path):
+    G = synthetic.synthetic_graph(600, 1500, seed=2)
+    html = write_map(G, tmp_path / "m.html").read_text(encoding="utf-8")
+    data = page_data(html)
+    assert data["folded"] is True and len(data["nodes"]) > OPEN_LIMIT
+    visible = [n for n in data["nodes"] if not n.get("hidden")]
+    assert 30 <= len(visible) <= 200
+    for c in data["communities"]:  # every community shows its leading members, by papers
+        shown = [m for m in c["members"] if not next(n for n in data["nodes"] if n["id"] == m).get("hidden")]
+        assert shown == c["members"][: c["shown"]]
+    assert "click a community" in htmllib.unescape(html)
+    small = page_data(write_map(synthetic.synthetic_graph(100, 80, seed=4), tmp_path / "s.html").read_text(encoding="utf-8"))
+    assert small["folded"] is False and not any(n.get("hidden") for n in small["nodes"])
+    # concepts left off the map are still known to the search, most papers first
+    assert len(data["more"]) == concept_graph(G).number_of_nodes() - DEFAULT_MAX_CONCEPTS
+    assert [p for _, p in data["more"]] == sorted((p for _, p in data["more"]), reverse=True)
 
 
 def test_edges_per_concept_default_is_what_the_page_says(synthetic, tmp_path):
@@ -233,3 +314,12 @@ def test_outputs_do_not_depend_on_the_process_hash_seed(synthetic, tmp_path):
     assert outputs[0].keys() == outputs[1].keys()
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
+
+
+def test_kg_map_without_a_concept_redraws_the_whole_map(small_graph, tmp_path, capsys):
+    graph = write_node_link(small_graph, tmp_path / "graph.json")
+    assert main(["map", "--graph", str(graph), "--map-nodes", "5", "--out", str(tmp_path / "m5.html")]) == 0
+    assert f"wrote {tmp_path / 'm5.html'}" in capsys.readouterr().out
+    assert len(page_data((tmp_path / "m5.html").read_text(encoding="utf-8"))["nodes"]) == 5
+    assert main(["map", "--graph", str(graph)]) == 0
+    assert (tmp_path / "map.html").exists()

@@ -273,3 +273,128 @@ def test_the_network_guard_catches_requests(open_map, tmp_path):
     opened.page.wait_for_load_state("load")
     assert any("example.com/x.png" in url for url in opened.requests)
     assert any("cdn.example/b.css" in url for url in opened.requests)
+
+
+# --- readability at scale: labels, overlaps, folded communities ---------------------------------
+
+LABEL_OVERLAPS = """() => {
+    const b = kgMap.state.labels, hits = [];
+    for (let i = 0; i < b.length; i++)
+        for (let j = i + 1; j < b.length; j++)
+            if (b[i].x0 < b[j].x1 && b[j].x0 < b[i].x1 && b[i].y0 < b[j].y1 && b[j].y0 < b[i].y1)
+                hits.push([b[i].text, b[j].text]);
+    return hits;
+}"""
+
+NODE_OVERLAP_SHARE = """() => {
+    const pos = kgMap.network.getPositions(), shown = kgMap.nodes.get({filter: n => !n.hidden}), hit = new Set();
+    for (let i = 0; i < shown.length; i++)
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i], b = shown[j], p = pos[a.id], q = pos[b.id];
+            if (Math.hypot(p.x - q.x, p.y - q.y) < a.size + b.size - 0.01) { hit.add(a.id); hit.add(b.id); }
+        }
+    return [hit.size, shown.length];
+}"""
+
+
+def redraw(page) -> None:
+    page.evaluate("kgMap.network.redraw()")
+    page.wait_for_timeout(150)
+
+
+def free_point_in_disc(page, group: int) -> tuple[float, float]:
+    """A page point inside community ``group``'s disc where no node is drawn."""
+    return tuple(
+        page.evaluate(
+            """g => {
+                const c = kgMap.data.communities[g], net = kgMap.network, pos = net.getPositions();
+                const shown = kgMap.nodes.get({filter: n => !n.hidden});
+                const box = document.getElementById("kg-network").getBoundingClientRect();
+                for (let k = 0; k < 72; k++) {
+                    const a = k * 5 * Math.PI / 180, x = c.x + 0.85 * c.r * Math.cos(a), y = c.y + 0.85 * c.r * Math.sin(a);
+                    if (shown.every(n => Math.hypot(pos[n.id].x - x, pos[n.id].y - y) > n.size + 8)) {
+                        const d = net.canvasToDOM({x: x, y: y});
+                        return [box.left + d.x, box.top + d.y];
+                    }
+                }
+                return null;
+            }""",
+            group,
+        )
+    )
+
+
+def test_big_map_default_view_is_readable_and_communities_open(synthetic, open_map, tmp_path):
+    """A map past OPEN_LIMIT: at the default view no drawn label overlaps another (boxes the page
+    measured with measureText), under 5% of the visible nodes overlap, every community shows its
+    leading concepts; zooming in shows more labels, still without overlaps; clicking a disc
+    opens the community; search opens the community of a folded concept and names undrawn ones."""
+    G = synthetic.synthetic_graph(600, 1500, seed=2)
+    opened = open_map(write_map(G, tmp_path / "map.html"))
+    page = opened.page
+    data = page.evaluate("kgMap.data")
+    assert data["folded"] is True
+    names = {c["name"] for c in data["communities"] if c["name"]}
+    labels = page.evaluate("kgMap.state.labels")
+    assert len(labels) >= 20
+    assert any(label["text"].split(" \u00b7 ")[0] in names for label in labels)  # community names drawn
+    assert page.evaluate(LABEL_OVERLAPS) == []
+    hit, shown = page.evaluate(NODE_OVERLAP_SHARE)
+    assert hit / shown < 0.05
+    # Labels are drawn by importance: the concept in most papers has its label.
+    top = max(data["nodes"], key=lambda n: (n["info"]["papers"], n["id"]))
+    assert top["text"] in [label["text"] for label in labels]
+
+    page.evaluate("kgMap.network.moveTo({scale: kgMap.network.getScale() * 3, animation: false})")
+    redraw(page)
+    assert page.evaluate(LABEL_OVERLAPS) == []
+    in_view = page.evaluate("kgMap.state.labels.length")
+    page.click("#kg-fit")
+    redraw(page)
+
+    # Click a folded community's disc: all of its members appear; click again: folded.
+    group = max(range(len(data["communities"])), key=lambda g: data["communities"][g]["size"])
+    members = data["communities"][group]["members"]
+    before = page.evaluate(VISIBLE)
+    page.mouse.click(*free_point_in_disc(page, group))
+    assert page.evaluate(VISIBLE) == before + len(members) - data["communities"][group]["shown"]
+    assert page.evaluate("ids => ids.every(id => !kgMap.nodes.get(id).hidden)", members)
+    redraw(page)
+    assert page.evaluate(LABEL_OVERLAPS) == []
+    hit, shown = page.evaluate(NODE_OVERLAP_SHARE)
+    assert hit / shown < 0.05
+    page.mouse.click(*free_point_in_disc(page, group))
+    assert page.evaluate(VISIBLE) == before
+    page.click("#kg-open-all")
+    assert page.evaluate(VISIBLE) == len(data["nodes"])
+    page.click("#kg-open-all")
+    assert page.evaluate(VISIBLE) == before
+
+    # Search finds a folded concept: its community opens and it is selected.
+    folded = next(n for n in data["nodes"] if n.get("folded"))
+    page.fill("#kg-search-input", folded["info"]["label"])
+    page.press("#kg-search-input", "Enter")
+    assert page.evaluate("kgMap.state.selected") == folded["id"]
+    assert page.evaluate("id => kgMap.nodes.get(id).hidden", folded["id"]) is False
+    # ... and a concept that is not drawn at all: the status says how to draw it.
+    label, papers = data["more"][0]
+    page.fill("#kg-search-input", label)
+    page.press("#kg-search-input", "Enter")
+    status = page.inner_text("#kg-search-status")
+    assert label in status and "not drawn here" in status and "kg map" in status
+    assert in_view > len(labels) - 5  # zooming in keeps (and usually adds) labels in view
+    assert opened.requests == [] and opened.problems() == []
+    no_script_ran(page)
+
+
+def test_hovering_a_concept_shows_its_label(synthetic, open_map, tmp_path):
+    """A small concept whose label was left out (it would collide) gets it while hovered."""
+    G = synthetic.synthetic_graph(300, 400, seed=3)
+    page = open_map(write_map(G, tmp_path / "map.html", max_concepts=250)).page
+    drawn = set(page.evaluate("kgMap.state.labels.map(b => b.text)"))
+    hidden = page.evaluate("kgMap.nodes.get({filter: n => !n.hidden}).sort((a, b) => b.rank - a.rank).map(n => [n.id, n.text])")
+    node_id, text = next((i, t) for i, t in hidden if t not in drawn)
+    hover(page, node_id)
+    redraw(page)
+    assert text in page.evaluate("kgMap.state.labels.map(b => b.text)")
+    assert page.evaluate(LABEL_OVERLAPS) == []

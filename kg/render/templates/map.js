@@ -14,24 +14,36 @@
   var tooltip = document.getElementById("kg-tooltip");
   var panel = document.getElementById("kg-panel");
   var panelBody = document.getElementById("kg-panel-body");
-  var state = { ready: false, renderMs: null, selected: null, hiddenTypes: {} };
+  var state = { ready: false, renderMs: null, selected: null, hovered: null, hiddenTypes: {}, open: {},
+                keep: null, labels: [], scale: null };
 
   var originalNode = {};
-  data.nodes.forEach(function (n) { originalNode[n.id] = { color: n.color, font: n.font || {} }; });
+  data.nodes.forEach(function (n) { originalNode[n.id] = { color: n.color }; });
   var originalEdge = {};
   data.edges.forEach(function (e) { originalEdge[e.id] = e.color; });
 
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
 
-  // Fit the map with a margin, so the community names above the outer discs stay in view.
+  // Fit the whole map (every community disc, open or folded) with a margin for the names.
   function fitView() {
-    network.fit({ animation: false });
-    network.moveTo({ scale: network.getScale() * 0.92, animation: false });
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    data.communities.forEach(function (c) {
+      x0 = Math.min(x0, c.x - c.r); x1 = Math.max(x1, c.x + c.r);
+      y0 = Math.min(y0, c.y - c.r - 24); y1 = Math.max(y1, c.y + c.r);
+    });
+    if (!isFinite(x0)) { network.fit({ animation: false }); return; }
+    var width = container.clientWidth || 1, height = container.clientHeight || 1;
+    var scale = 0.96 * Math.min(width / Math.max(1, x1 - x0), height / Math.max(1, y1 - y0));
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: Math.min(scale, 1.5), animation: false });
   }
   fitView();
+  // Labels are fontPx on screen at the default view and grow with the square root of the zoom
+  // from there, so zooming in makes room between them and more labels fit.
+  var homeScale = network.getScale() || 1;
 
   window.kgMap = { network: network, nodes: nodes, edges: edges, data: data, state: state,
-                   search: search, select: select, clearSelection: clearSelection, setTypeVisible: setTypeVisible };
+                   search: search, select: select, clearSelection: clearSelection, setTypeVisible: setTypeVisible,
+                   setOpen: setOpen, openAll: openAll };
 
   network.once("afterDrawing", function () {
     state.renderMs = performance.now();
@@ -118,6 +130,7 @@
   }
 
   network.on("hoverNode", function (params) {
+    state.hovered = params.node;
     details(tooltip, params.node, false);
     showTooltipAt(params.pointer.DOM);
   });
@@ -130,7 +143,7 @@
     showTooltipAt(params.pointer.DOM);
   });
   function hideTooltip() { tooltip.hidden = true; }
-  network.on("blurNode", hideTooltip);
+  network.on("blurNode", function () { state.hovered = null; hideTooltip(); });
   network.on("blurEdge", hideTooltip);
   network.on("dragStart", hideTooltip);
   network.on("zoom", hideTooltip);
@@ -144,10 +157,9 @@
     var keep = {};
     keep[id] = true;
     network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
+    state.keep = keep;
     nodes.update(data.nodes.map(function (n) {
-      var o = originalNode[n.id];
-      return keep[n.id] ? { id: n.id, color: o.color, font: o.font }
-                        : { id: n.id, color: DIM_NODE, font: { color: "#b8b8b8" } };
+      return { id: n.id, color: keep[n.id] ? originalNode[n.id].color : DIM_NODE };
     }));
     var connected = {};
     network.getConnectedEdges(id).forEach(function (e) { connected[e] = true; });
@@ -158,12 +170,15 @@
   }
 
   function restore() {
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, color: originalNode[n.id].color, font: originalNode[n.id].font }; }));
+    state.keep = null;
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, color: originalNode[n.id].color }; }));
     edges.update(data.edges.map(function (e) { return { id: e.id, color: originalEdge[e.id] }; }));
   }
 
   function select(id, focus) {
-    if (!nodes.get(id)) { return; }
+    var node = nodes.get(id);
+    if (!node) { return; }
+    if (node.folded && !state.open[node.cgroup]) { setOpen(node.cgroup, true); }
     state.selected = id;
     highlight(id);
     network.selectNodes([id]);
@@ -181,16 +196,58 @@
   }
 
   network.on("click", function (params) {
-    if (params.nodes.length) { select(params.nodes[0], false); } else { clearSelection(); }
+    if (params.nodes.length) { select(params.nodes[0], false); return; }
+    clearSelection();
+    var g = discAt(params.pointer.canvas);
+    if (g !== null && data.communities[g].size > data.communities[g].shown) { setOpen(g, !state.open[g]); }
   });
   document.getElementById("kg-panel-close").addEventListener("click", clearSelection);
 
   // --- type filter ----------------------------------------------------------------------------
 
+  // A node is hidden when its type is filtered out, or when it is folded into a closed community.
+  function refreshHidden() {
+    nodes.update(data.nodes.map(function (n) {
+      return { id: n.id, hidden: !!state.hiddenTypes[n.ctype] || (!!n.folded && !state.open[n.cgroup]) };
+    }));
+  }
+
+  function setOpen(group, open) {
+    if (open) { state.open[group] = true; } else { delete state.open[group]; }
+    refreshHidden();
+    updateOpenButton();
+  }
+
+  function openAll(open) {
+    data.communities.forEach(function (c, g) { if (open) { state.open[g] = true; } else { delete state.open[g]; } });
+    refreshHidden();
+    updateOpenButton();
+  }
+
+  var openButton = document.getElementById("kg-open-all");
+  function allOpen() {
+    return data.communities.every(function (c, g) { return c.size <= c.shown || state.open[g]; });
+  }
+  function updateOpenButton() {
+    if (openButton) { openButton.textContent = allOpen() ? "Fold communities" : "Open all"; }
+  }
+  if (openButton) {
+    openButton.hidden = !data.folded;
+    openButton.addEventListener("click", function () { openAll(!allOpen()); });
+  }
+
+  function discAt(point) {
+    var best = null;
+    data.communities.forEach(function (c, g) {
+      var d = Math.hypot(point.x - c.x, point.y - c.y);
+      if (d <= c.r && (best === null || c.r < data.communities[best].r)) { best = g; }
+    });
+    return best;
+  }
+
   function setTypeVisible(type, visible) {
     if (visible) { delete state.hiddenTypes[type]; } else { state.hiddenTypes[type] = true; }
-    nodes.update(data.nodes.filter(function (n) { return n.ctype === type; })
-      .map(function (n) { return { id: n.id, hidden: !visible }; }));
+    refreshHidden();
     document.querySelectorAll(".kg-type-filter").forEach(function (box) {
       if (box.dataset.type === type) { box.checked = visible; }
     });
@@ -210,6 +267,25 @@
   var index = data.nodes.map(function (n) {
     return { id: n.id, label: fold(n.info.label), aliases: n.info.aliases.map(fold), papers: n.info.papers };
   });
+
+  var moreIndex = (data.more || []).map(function (m) { return { label: fold(m[0]), name: m[0], papers: m[1], aliases: [] }; });
+
+  // A concept that is not drawn: {name, papers} of the best match among data.more, or null.
+  function searchMore(query) {
+    var q = fold(query);
+    if (!q) { return null; }
+    var tiers = [
+      function (c) { return c.label === q; },
+      function (c) { return c.label.indexOf(q) === 0; },
+      function (c) { return c.label.indexOf(q) >= 0; }
+    ];
+    for (var t = 0; t < tiers.length; t++) {
+      for (var i = 0; i < moreIndex.length; i++) {  // sorted by papers already
+        if (tiers[t](moreIndex[i])) { return moreIndex[i]; }
+      }
+    }
+    return null;
+  }
 
   function search(query) {
     var q = fold(query);
@@ -244,7 +320,13 @@
     var query = document.getElementById("kg-search-input").value;
     var id = search(query);
     if (id === null) {
-      status.textContent = query.trim() ? "No concept matches \u201c" + query.trim() + "\u201d" : "";
+      var other = searchMore(query);
+      if (other) {
+        status.textContent = "\u201c" + other.name + "\u201d (" + plural(other.papers, "paper") +
+          ") is not drawn here: kg map \u201c" + other.name + "\u201d draws its neighbourhood";
+      } else {
+        status.textContent = query.trim() ? "No concept matches \u201c" + query.trim() + "\u201d" : "";
+      }
       return;
     }
     var d = info(id);
@@ -262,39 +344,186 @@
 
   // --- community discs ------------------------------------------------------------------------
 
+  // Where each disc is now: its laid-out place, moved with its members when physics moves them.
+  var laidOut = {};
+  data.nodes.forEach(function (n) { laidOut[n.id] = { x: n.x, y: n.y }; });
+  function discCentres(positions) {
+    return data.communities.map(function (c) {
+      var dx = 0, dy = 0, k = 0;
+      c.members.forEach(function (m) {
+        var p = positions[m];
+        if (p) { dx += p.x - laidOut[m].x; dy += p.y - laidOut[m].y; k += 1; }
+      });
+      return k ? { x: c.x + dx / k, y: c.y + dy / k } : { x: c.x, y: c.y };
+    });
+  }
+
   network.on("beforeDrawing", function (ctx) {
-    var positions = network.getPositions();
-    var scale = network.getScale() || 1;
-    data.communities.forEach(function (community) {
-      var pts = community.members.filter(function (m) {
-        var n = nodes.get(m);
-        return n && !n.hidden && positions[m];
-      }).map(function (m) { return positions[m]; });
-      if (pts.length < 3) { return; }
-      var cx = 0, cy = 0;
-      pts.forEach(function (p) { cx += p.x; cy += p.y; });
-      cx /= pts.length; cy /= pts.length;
-      var r = 0;
-      pts.forEach(function (p) { r = Math.max(r, Math.hypot(p.x - cx, p.y - cy)); });
-      r += 36;
+    var centres = discCentres(network.getPositions());
+    data.communities.forEach(function (c, g) {
+      if (c.size < 2) { return; }
+      var folded = c.size > c.shown && !state.open[g];
       ctx.save();
       ctx.beginPath();
-      ctx.arc(cx, cy, r, 0, 2 * Math.PI);
-      ctx.fillStyle = "rgba(95, 95, 150, 0.045)";
+      ctx.arc(centres[g].x, centres[g].y, c.r, 0, 2 * Math.PI);
+      ctx.fillStyle = folded ? "rgba(95, 95, 150, 0.08)" : "rgba(95, 95, 150, 0.045)";
       ctx.fill();
       ctx.setLineDash([8, 8]);
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "rgba(95, 95, 150, 0.25)";
+      ctx.lineWidth = 1.5 / (network.getScale() || 1);
+      ctx.strokeStyle = "rgba(95, 95, 150, 0.3)";
       ctx.stroke();
-      // The names stay 15 px on screen at any zoom: readable when the whole map is in view.
-      ctx.font = "600 " + (15 / scale) + "px Helvetica, Arial, sans-serif";
-      ctx.textAlign = "center";
-      ctx.fillStyle = "rgba(60, 60, 100, 0.55)";
-      // Clip the name to a little more than the disc's width so neighbouring names do not collide.
-      var name = community.name, room = Math.max(2 * r + 40 / scale, 150 / scale);
-      while (name.length > 4 && ctx.measureText(name).width > room) { name = name.slice(0, -2) + "\u2026"; }
-      ctx.fillText(name, cx, cy - r - 6 / scale);
       ctx.restore();
+    });
+  });
+
+  // --- labels -----------------------------------------------------------------------------------
+  //
+  // vis-network would print every label, over each other once a map is dense. The page draws
+  // them itself after each frame, most important first: community names (14 px on screen at any
+  // zoom), then the hovered and selected concepts and the selection's neighbours, then concepts
+  // by papers. A label that would cover one already drawn is skipped; zooming in makes room, so
+  // smaller concepts' labels appear. Concept labels are fontPx on screen at the default view and
+  // grow with the square root of the zoom. state.labels keeps the boxes drawn, in screen
+  // pixels, for the tests.
+
+  var MIN_LABEL_PX = 9, NAME_PX = 14, FONT = "Helvetica, Arial, sans-serif";
+  var byRank = data.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
+
+  function Boxes(cell) {
+    this.cell = cell; this.grid = {}; this.list = [];
+  }
+  Boxes.prototype.keys = function (b) {
+    var out = [], c = this.cell;
+    for (var i = Math.floor(b.x0 / c); i <= Math.floor(b.x1 / c); i++) {
+      for (var j = Math.floor(b.y0 / c); j <= Math.floor(b.y1 / c); j++) { out.push(i + "," + j); }
+    }
+    return out;
+  };
+  Boxes.prototype.free = function (b) {
+    var keys = this.keys(b);
+    for (var k = 0; k < keys.length; k++) {
+      var cell = this.grid[keys[k]];
+      if (!cell) { continue; }
+      for (var m = 0; m < cell.length; m++) {
+        var o = cell[m];
+        if (b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1) { return false; }
+      }
+    }
+    return true;
+  };
+  Boxes.prototype.add = function (b) {
+    var self = this;
+    this.keys(b).forEach(function (k) { (self.grid[k] = self.grid[k] || []).push(b); });
+    this.list.push(b);
+  };
+
+  network.on("afterDrawing", function (ctx) {
+    var scale = network.getScale() || 1;
+    state.scale = scale;
+    var positions = network.getPositions();
+    var centres = discCentres(positions);
+    var boxes = new Boxes(160 / scale);
+    var drawn = [];
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "alphabetic";
+    ctx.lineJoin = "round";
+
+    // Visible nodes are obstacles too: a label never prints over another concept's dot.
+    var dots = new Boxes(160 / scale);
+    data.nodes.forEach(function (n) {
+      var live = nodes.get(n.id), p = positions[n.id];
+      if (live && !live.hidden && p) {
+        dots.add({ x0: p.x - n.size, x1: p.x + n.size, y0: p.y - n.size, y1: p.y + n.size });
+      }
+    });
+
+    // Draw text at the first free spot: spots are functions (width, height) -> [centre x, top y].
+    // Labels never cover labels; they avoid dots too unless overDots allows it.
+    function place(text, spots, px, weight, fill, stroke, overDots) {
+      ctx.font = weight + " " + px + "px " + FONT;
+      var w = ctx.measureText(text).width, h = px * 1.25;
+      for (var pass = 0; pass < (overDots ? 2 : 1); pass++) {
+        for (var t = 0; t < spots.length; t++) {
+          var at = spots[t](w, h);
+          var box = { x0: at[0] - w / 2 - 2 / scale, x1: at[0] + w / 2 + 2 / scale, y0: at[1], y1: at[1] + h, text: text };
+          if (!boxes.free(box) || (pass === 0 && !dots.free(box))) { continue; }
+          boxes.add(box);
+          ctx.lineWidth = 4 / scale;
+          ctx.strokeStyle = stroke;
+          ctx.strokeText(text, at[0], at[1] + px);
+          ctx.fillStyle = fill;
+          ctx.fillText(text, at[0], at[1] + px);
+          drawn.push(box);
+          return true;
+        }
+      }
+      return false;
+    }
+
+    function label(n, forcedOnly) {
+      var live = nodes.get(n.id);
+      var p = positions[n.id];
+      if (!live || live.hidden || !p) { return; }
+      var forced = n.id === state.hovered || n.id === state.selected;
+      if (forcedOnly && !forced) { return; }
+      var px = n.fontPx * Math.sqrt(scale / homeScale) / scale;  // canvas units for fontPx * sqrt(zoom) on screen
+      if (px * scale < MIN_LABEL_PX) {
+        if (!forced) { return; }
+        px = MIN_LABEL_PX / scale;
+      }
+      var dim = state.keep && !state.keep[n.id];
+      var gap = 1 / scale, r = n.size;
+      var spots = [
+        function (w, h) { return [p.x, p.y + r + gap]; },                      // below
+        function (w, h) { return [p.x, p.y - r - h - gap]; },                  // above
+        function (w, h) { return [p.x + r + 3 * gap + w / 2, p.y - h / 2]; },  // right
+        function (w, h) { return [p.x - r - 3 * gap - w / 2, p.y - h / 2]; }   // left
+      ];
+      // A community's leading concept, and the hovered or selected one, may print over dots.
+      var lead = forced || n.id === data.centre || data.communities[n.cgroup].members[0] === n.id;
+      place(n.text, spots, px, n.id === data.centre ? "bold" : "normal", dim ? "#b8b8b8" : "#1d1d1d", "#ffffff", lead);
+    }
+
+    // 1. the hovered and the selected concept, whatever their size
+    var seen = {};
+    [state.hovered, state.selected].forEach(function (id) {
+      var n = id === null ? null : nodes.get(id);
+      if (n && !seen[id]) { seen[id] = true; label(n, true); }
+    });
+
+    // 2. community names above their discs, largest community first
+    var view0 = network.DOMtoCanvas({ x: 0, y: 0 });
+    var view1 = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    var order = data.communities.map(function (c, g) { return g; })
+      .filter(function (g) { return data.communities[g].name; })
+      .sort(function (a, b) { return data.communities[b].size - data.communities[a].size || a - b; });
+    order.forEach(function (g, i) {
+      var c = data.communities[g];
+      var px = NAME_PX / scale;
+      var cx = centres[g].x, cy = centres[g].y;
+      // above the disc, else just inside its top, else below it
+      // a name wider than its disc slides sideways to stay inside the view
+      function inView(x, w) { return Math.min(Math.max(x, view0.x + w / 2 + 4 / scale), view1.x - w / 2 - 4 / scale); }
+      place(c.name + " \u00b7 " + c.size, [
+        function (w) { return [inView(cx, w), cy - c.r - px * 1.3]; },
+        function (w) { return [inView(cx, w), cy - c.r + px * 0.3]; },
+        function (w) { return [inView(cx, w), cy + c.r + px * 0.1]; }
+      ], px, "600", "rgba(60, 60, 100, 0.8)", "rgba(255, 255, 255, 0.85)", i < 10);  // the 10 largest may cover dots
+    });
+
+    // 3. the selection's neighbours, then every concept by rank (papers)
+    var queue = state.keep ? byRank.filter(function (n) { return state.keep[n.id]; }).concat(byRank) : byRank;
+    for (var i = 0; i < queue.length; i++) {
+      var n = queue[i];
+      if (seen[n.id]) { continue; }
+      seen[n.id] = true;
+      label(n, false);
+    }
+    ctx.restore();
+    state.labels = drawn.map(function (b) {
+      var a = network.canvasToDOM({ x: b.x0, y: b.y0 }), z = network.canvasToDOM({ x: b.x1, y: b.y1 });
+      return { text: b.text, x0: a.x, y0: a.y, x1: z.x, y1: z.y };
     });
   });
 })();
