@@ -45,3 +45,12 @@ def corpus(*docs):
         papers[paper.id] = paper
         exts.append(ext)
     return papers, exts
+
+
+def concepts_by_form(res, exts):
+    """Surface form -> the set of concept ids its mentions resolved to."""
+    out = {}
+    for ext in exts:
+        for i, m in enumerate(ext.mentions):
+            out.setdefault(m.text, set()).add(res.concept_of(ext.paper_id, i))
+    return out

@@ -15,17 +15,9 @@ from kg.resolve.labels import choose_label, label_fold
 from kg.resolve.normalize import form_key, runs
 from kg.resolve.typos import _typo_between, editable_positions, rare_beside, typo_merges
 
-from .helpers import corpus
+from .helpers import concepts_by_form, corpus
 
 M, D, MET = "METHOD", "DATASET", "METRIC"
-
-
-def concepts_by_form(res, exts):
-    out = {}
-    for ext in exts:
-        for i, m in enumerate(ext.mentions):
-            out.setdefault(m.text, set()).add(res.concept_of(ext.paper_id, i))
-    return out
 
 
 # --- strict Schwartz & Hearst long forms ---------------------------------------------------------

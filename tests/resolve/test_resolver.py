@@ -6,17 +6,9 @@ import random
 
 from kg.resolve import resolve
 
-from .helpers import corpus
+from .helpers import concepts_by_form, corpus
 
 M, D, T, X = "METHOD", "DATASET", "TASK", "METRIC"
-
-
-def concepts_by_form(res, exts):
-    out = {}
-    for ext in exts:
-        for i, m in enumerate(ext.mentions):
-            out.setdefault(m.text, set()).add(res.concept_of(ext.paper_id, i))
-    return out
 
 
 def test_acronym_plural_and_casing_join_the_full_form():
