@@ -48,6 +48,11 @@ COMPONENT_MODULES: tuple[str, ...] = (
 )
 
 
+#: Modules whose code decides a pipeline's output without registering a factory: hashed into
+#: :func:`pipeline_version` with the component modules (the encoder's tag decoding).
+VERSIONED_HELPERS: tuple[str, ...] = ("kg.nlp.encoder_tags",)
+
+
 def register_components() -> list[str]:
     """Import every module of :data:`COMPONENT_MODULES` (registering kg's spaCy factories);
     returns their names. A missing module is an error (ImportError), not skipped."""
@@ -113,7 +118,7 @@ def _version(path: Path, stamp: tuple) -> str:
         digest.update(file.read_bytes())
     # the rule code is part of what a pipeline outputs: hash it too
     here = Path(__file__).resolve().parent
-    for name in COMPONENT_MODULES:
+    for name in (*COMPONENT_MODULES, *VERSIONED_HELPERS):
         source = here / (name.rsplit(".", 1)[1] + ".py")
         if source.is_file():
             digest.update(source.read_bytes())

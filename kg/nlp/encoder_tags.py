@@ -19,6 +19,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from kg.models import LABELS
 
@@ -104,7 +105,10 @@ def decode_tags(tags: Sequence[int], offsets: Sequence[tuple[int, int]], word_id
     return spans
 
 
-def _allowed_transitions() -> "np.ndarray":
+@lru_cache(maxsize=1)
+def _transitions():
+    """Log-score of each tag after each tag (0 or -inf: an ``I-X`` only after ``B-X``/``I-X``)
+    and of each tag at the start; computed once, read by every :func:`viterbi_tags` call."""
     import numpy as np
 
     n = len(TAGS)
@@ -113,7 +117,8 @@ def _allowed_transitions() -> "np.ndarray":
         if tag.startswith("I-"):
             for prev, ptag in enumerate(TAGS):
                 ok[prev, cur] = ptag[2:] == tag[2:] and ptag != "O"
-    return ok
+    start = np.array([-np.inf if t.startswith("I-") else 0.0 for t in TAGS])
+    return np.where(ok, 0.0, -np.inf), start
 
 
 def viterbi_tags(log_probs, o_bias: float = 0.0) -> list[int]:
@@ -137,9 +142,7 @@ def viterbi_tags(log_probs, o_bias: float = 0.0) -> list[int]:
     if not len(lp):
         return []
     lp[:, 0] += o_bias
-    ok = _allowed_transitions()
-    trans = np.where(ok, 0.0, -np.inf)
-    start = np.array([0.0 if not t.startswith("I-") else -np.inf for t in TAGS])
+    trans, start = _transitions()
     score = lp[0] + start
     back = np.zeros(lp.shape, dtype=np.int64)
     for i in range(1, len(lp)):
