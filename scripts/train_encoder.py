@@ -52,15 +52,12 @@ from kg.models import LABELS  # noqa: E402
 from kg.nlp.corpus import GoldRecord, flat_entities, read_records  # noqa: E402
 from kg.nlp.encoder_tags import TAGS, decode_tags, piece_tags, windows  # noqa: E402
 from train_ner import CORPUS_LABELS as NER_CORPUS_LABELS  # noqa: E402
-from train_ner import tdmsci_is_dev  # noqa: E402
+from train_ner import GUIDELINE_DIR, tdmsci_is_dev  # noqa: E402
 
 #: Corpora the encoder learns from and the labels each annotates: the fast extractor's table
-#: (scripts/train_ner.py) without ScienceIE (out of domain, TASK only), plus kg's guideline set.
-CORPUS_LABELS: dict[str, tuple[str, ...]] = {
-    **{name: labels for name, labels in NER_CORPUS_LABELS.items() if name != "scienceie"},
-    "guideline": LABELS,
-}
-GUIDELINE_DIR = ROOT / "data" / "guideline"
+#: (scripts/train_ner.py, which includes kg's guideline set) without ScienceIE (out of domain,
+#: TASK only) and without the silver labels (the encoder's own output, for the CNN).
+CORPUS_LABELS: dict[str, tuple[str, ...]] = {name: labels for name, labels in NER_CORPUS_LABELS.items() if name not in ("scienceie", "silver")}
 MAX_PIECES = 128
 
 

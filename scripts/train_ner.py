@@ -64,7 +64,15 @@ CORPUS_LABELS: dict[str, tuple[str, ...]] = {
     "tdmsci": ("DATASET", "METRIC", "TASK"),
     "scirex": LABELS,
     "scienceie": ("TASK",),
+    # kg's own guideline train set (data/guideline/, scripts/guideline_data.py)
+    "guideline": LABELS,
+    # the accurate extractor's mentions on unlabeled arXiv abstracts (scripts/silver_labels.py,
+    # --silver-file): distillation
+    "silver": LABELS,
 }
+
+#: kg's guideline set (train split learned from, dev split scored with --guideline-dev).
+GUIDELINE_DIR = ROOT / "data" / "guideline"
 
 #: ``ORIG:*`` labels kept as auxiliary NER labels (dropped by ``kg_output_labels``).
 AUX_LABELS: dict[str, str] = {
@@ -132,10 +140,38 @@ def without_dropped_spans(record: GoldRecord, tokenizer) -> GoldRecord:
     return GoldRecord(record.id, record.text, ents, record.source, record.file, record.line)
 
 
-def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, relabel: bool = False, clean: bool = False) -> list[GoldRecord]:
+def corpus_file(data: Path, corpus: str, silver_file: Path | None = None) -> Path:
+    """The train file of ``corpus``: ``data/train/<corpus>.jsonl``, kg's guideline train split,
+    or the silver-label file."""
+    if corpus == "guideline":
+        return GUIDELINE_DIR / "guideline_train.jsonl"
+    if corpus == "silver":
+        if silver_file is None:
+            raise SystemExit("--weights names 'silver' but no --silver-file was given")
+        return silver_file
+    return data / "train" / f"{corpus}.jsonl"
+
+
+def silver_records(path: Path, min_score: float) -> list[GoldRecord]:
+    """The silver-label file's records; mentions the teacher scored below ``min_score`` become
+    unknown (missing) tokens, so they are neither learned as entities nor as outside."""
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    for row in rows:
+        ents = [GoldEntity(e["start"], e["end"], e["label"] if e.get("score", 1.0) >= min_score else UNKNOWN_LABEL) for e in row["entities"]]
+        out.append(GoldRecord(row["id"], row["text"], ents, "silver", str(path), 0))
+    return out
+
+
+def load_train_records(data: Path, corpus: str, limit: int | None, seed: int, relabel: bool = False, clean: bool = False,
+                       silver_file: Path | None = None, silver_min_score: float = 0.0) -> list[GoldRecord]:
     """The train records of one corpus, as they will be learned from (``relabel``: with
     :func:`guideline_labels` applied)."""
-    records = list(read_records(data / "train" / f"{corpus}.jsonl"))
+    if corpus == "silver":
+        records = silver_records(corpus_file(data, corpus, silver_file), silver_min_score)
+        return records[:limit] if limit is not None else records
+    records = list(read_records(corpus_file(data, corpus, silver_file)))
     if corpus == "tdmsci":
         records = [r for r in records if not tdmsci_is_dev(r.id)]
     if corpus == "scierc":
@@ -231,8 +267,9 @@ def prepare(args, corpus_dir: Path) -> dict:
     for corpus, weight in weights.items():
         if weight <= 0:
             continue
-        limit = args.scirex_limit if corpus == "scirex" else None
-        records = load_train_records(args.data, corpus, limit, args.seed, args.guideline_labels, args.guideline_clean)
+        limit = {"scirex": args.scirex_limit, "silver": args.silver_limit}.get(corpus)
+        records = load_train_records(args.data, corpus, limit, args.seed, args.guideline_labels, args.guideline_clean,
+                                     args.silver_file, args.silver_min_score)
         silver = masked = 0
         if teacher is not None and args.silver:
             records, silver = fill_missing_labels(records, corpus, teacher)
@@ -251,8 +288,10 @@ def prepare(args, corpus_dir: Path) -> dict:
                 n_missing += missing
         stats[corpus] = {"records": len(records), "docs": n_docs, "missing_spans": n_missing, "silver_entities": silver, "masked_by_teacher": masked}
     dev = DocBin(store_user_data=True)
-    for corpus in DEV_CORPORA:
-        if corpus == "tdmsci":
+    for corpus in DEV_CORPORA + (("guideline",) if args.guideline_dev else ()):
+        if corpus == "guideline":
+            records = list(read_records(GUIDELINE_DIR / "guideline_dev.jsonl"))
+        elif corpus == "tdmsci":
             records = [r for r in read_records(args.data / "train" / "tdmsci.jsonl") if tdmsci_is_dev(r.id)]
             write_jsonl(records, corpus_dir / "tdmsci_dev.jsonl")
         else:
@@ -353,6 +392,18 @@ def pretrain(args) -> Path:
     return weights
 
 
+def tok2vec_weights(model: Path, out: Path) -> Path:
+    """The tok2vec weights of a trained pipeline, in ``spacy pretrain``'s format (what
+    ``[initialize] init_tok2vec`` loads): distillation starts from the shipped CNN's
+    representation (itself pretrained and trained on gold) instead of pretraining again, which
+    costs about 45 CPU minutes. The pipeline's static vectors must be the ones this recipe
+    builds (``scripts/ner_vectors.py`` is deterministic, so the shipped model's are)."""
+    nlp = spacy.load(model)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(nlp.get_pipe("tok2vec").model.to_bytes())
+    return out
+
+
 def train(args, run_dir: Path, corpus_dir: Path) -> Path:
     from spacy.cli.train import train as spacy_train
 
@@ -451,9 +502,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--vector-rows", type=int, default=20000)
     ap.add_argument("--vector-dim", type=int, default=96, help="0: no static vectors")
     ap.add_argument("--init-tok2vec", type=Path, default=None)
+    ap.add_argument("--init-from-model", type=Path, default=None, help="start the tok2vec from this trained pipeline's tok2vec (e.g. kg/nlp/model), instead of spacy pretrain")
     ap.add_argument("--pretrain-epochs", type=int, default=8, help="spacy pretrain the tok2vec for this many epochs first (0: no; cached)")
     ap.add_argument("--gazetteer-min-count", type=int, default=2)
     ap.add_argument("--gazetteer-precision", type=float, default=0.5)
+    ap.add_argument("--silver-file", type=Path, default=None, help="silver labels (scripts/silver_labels.py) learned as the corpus 'silver' (give it a weight in --weights)")
+    ap.add_argument("--silver-limit", type=int, default=None, help="use only the first N silver abstracts")
+    ap.add_argument("--silver-min-score", type=float, default=0.0, help="silver mentions the teacher scored below this become unknown tokens")
+    ap.add_argument("--guideline-dev", action=argparse.BooleanOptionalAction, default=False, help="score the guideline dev set too when picking the checkpoint (kg_f: macro-average over five dev sets)")
     ap.add_argument("--silver", type=Path, default=None, help="pipeline whose predictions fill in the labels a corpus does not annotate")
     ap.add_argument("--guideline-labels", action=argparse.BooleanOptionalAction, default=False, help="learn the TASK spans of GUIDELINE_METHODS as METHOD")
     ap.add_argument("--guideline-clean", action=argparse.BooleanOptionalAction, default=False, help="leave out gold spans that kg_span_repair drops (generic or vague words alone, unnamed data)")
@@ -477,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
             from ner_vectors import main as build_vectors
 
             build_vectors(["--data", str(args.data), "--out", str(args.vectors), "--rows", str(args.vector_rows), "--dim", str(args.vector_dim)])
+    if args.init_from_model is not None and args.init_tok2vec is None:
+        args.init_tok2vec = tok2vec_weights(args.init_from_model, run_dir / "init-tok2vec.bin")
     if args.pretrain_epochs > 0 and args.init_tok2vec is None:
         args.init_tok2vec = pretrain(args)
     if "prepare" in stages:

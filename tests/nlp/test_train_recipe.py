@@ -111,3 +111,31 @@ def test_decay_turns_the_learn_rate_into_a_schedule_the_config_resolves(train_ne
         opt.step_schedules()
     assert rates[0] < rates[train_ner.DECAY_WARMUP] == pytest.approx(0.001, rel=0.01)
     assert rates[-1] < 0.00001
+
+
+def test_silver_records_make_unsure_teacher_mentions_unknown(train_ner, tmp_path):
+    import json
+
+    text = "BERT on SQuAD\nWe report F1."
+    rows = [{"id": "a", "text": text, "source": "silver", "entities": [
+        {"start": 0, "end": 4, "label": "METHOD", "score": 0.97},
+        {"start": 8, "end": 13, "label": "DATASET", "score": 0.41},
+        {"start": 24, "end": 26, "label": "METRIC"},  # no score: taken as sure
+    ]}]
+    path = tmp_path / "silver.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (record,) = train_ner.load_train_records(tmp_path, "silver", None, 0, silver_file=path, silver_min_score=0.5)
+    assert [(text[e.start : e.end], e.label) for e in record.entities] == [("BERT", "METHOD"), ("SQuAD", UNKNOWN_LABEL), ("F1", "METRIC")]
+    assert train_ner.load_train_records(tmp_path, "silver", 0, 0, silver_file=path) == []
+
+
+def test_guideline_and_silver_are_corpora_with_all_four_labels(train_ner, tmp_path):
+    from kg.models import LABELS
+
+    assert train_ner.parse_weights("guideline=3,silver=1") == {"guideline": 3.0, "silver": 1.0}
+    assert train_ner.CORPUS_LABELS["guideline"] == LABELS == train_ner.CORPUS_LABELS["silver"]
+    assert train_ner.corpus_file(tmp_path, "guideline") == ROOT / "data" / "guideline" / "guideline_train.jsonl"
+    with pytest.raises(SystemExit, match="--silver-file"):
+        train_ner.corpus_file(tmp_path, "silver")
+    records = train_ner.load_train_records(tmp_path, "guideline", None, 0)
+    assert len(records) == 200 and sum(len(r.entities) for r in records) > 3000
