@@ -79,3 +79,18 @@ def test_min_confidence_must_be_a_fraction(capsys) -> None:
             assert exc.code == 2
         else:
             raise AssertionError(f"--min-confidence {bad} was accepted")
+
+
+def test_summary_lists_ambiguous_types_with_their_split_and_the_map_rule() -> None:
+    from kg.models import Concept, KnowledgeGraph
+    from kg.summary import type_and_confidence_lines
+
+    kg = KnowledgeGraph(concepts={
+        "method/smote": Concept("method/smote", "METHOD", "SMOTE", paper_count=4, type_votes={"METHOD": 2, "DATASET": 2}, ambiguous_type=True, confidence=0.94),
+        "method/foo": Concept("method/foo", "METHOD", "Foo", paper_count=1, type_votes={"METHOD": 1}, confidence=0.3),
+        "task/bar": Concept("task/bar", "TASK", "Bar", paper_count=1, type_votes={"TASK": 1}, confidence=0.5),
+    })
+    text = "\n".join(type_and_confidence_lines(kg))
+    assert "1 concept(s) have an ambiguous type" in text
+    assert "| SMOTE | METHOD | 4 | METHOD 2 / DATASET 2 |" in text and "| Foo |" not in text
+    assert "map.html leaves out 1 concept(s) named by one paper with confidence below 0.4 (the map's default)." in text
