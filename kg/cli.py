@@ -96,6 +96,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         rdf_format=args.rdf_format,
         base_iri=args.base_iri,
         map_nodes=args.map_nodes,
+        min_confidence=args.min_confidence,
         oxigraph=args.oxigraph,
         on_problem=report,
     )
@@ -129,6 +130,23 @@ def _extractor_option(p: argparse.ArgumentParser) -> None:
         "mentions right); --model DIR overrides both")
 
 
+def _min_confidence_option(p: argparse.ArgumentParser, default_text: str) -> None:
+    p.add_argument("--min-confidence", type=_fraction, default=None, metavar="X",
+                   help="hide concepts named by one paper whose confidence is below X (0 to 1; a concept's "
+                   f"confidence: docs/resolution.md); {default_text}")
+
+
+def _fraction(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got '{text}'") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
+    return value
+
+
 def _s2_nested_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--s2-nested", action="store_true",
                    help="also read the citations/references nested in Semantic Scholar papers as papers")
@@ -159,7 +177,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     report = IngestReport(on_problem=on_problem)
     try:
         rows = list(extract_records(args.inputs, model=_model(args), jobs=args.jobs, format=args.format,
-                                    fields=_parse_fields(args.field), report=report, s2_nested=args.s2_nested))
+                                    fields=_parse_fields(args.field), report=report, s2_nested=args.s2_nested,
+                                    min_confidence=args.min_confidence))
     except IngestUsageError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except NoPapers as exc:
@@ -280,7 +299,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     if args.concept is None:  # the whole map again, from the built graph (no rebuild)
         out = Path(args.out) if args.out else Path(args.graph).parent / "map.html"
-        print(f"wrote {write_map(G, out, max_concepts=args.map_nodes)}")
+        print(f"wrote {write_map(G, out, max_concepts=args.map_nodes, min_confidence=args.min_confidence)}")
         return EXIT_OK
     try:
         concept = find_concept(G, args.concept)
@@ -288,7 +307,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_NOTHING) from None
     out = Path(args.out) if args.out else Path(args.graph).parent / f"map-{concept.replace('/', '-')}.html"
     check_output_file(out, inputs=[args.graph])
-    path = write_ego_map(G, concept, out, hops=args.hops)
+    path = write_ego_map(G, concept, out, hops=args.hops, min_confidence=args.min_confidence)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -397,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rdf-format", default="turtle", metavar="NAME", help="turtle (default), nt, json-ld or trig")
     p.add_argument("--base-iri", default=None, metavar="IRI", help="base IRI for papers and concepts")
     p.add_argument("--map-nodes", type=_count, default=None, metavar="N", help="most concepts drawn in map.html")
+    _min_confidence_option(p, "hidden from every output (default: none; map.html alone hides those below "
+                           "0.4)")
     p.add_argument("--oxigraph", default="auto", choices=["auto", "yes", "no"],
                    help="also write the graph into an Oxigraph store for kg query/serve (auto: from 1,000 papers)")
     p.set_defaults(func=cmd_build)
@@ -421,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     _extractor_option(p)
     p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="extraction processes (default: number of cores)")
     p.add_argument("--strict", action="store_true", help="exit 3 if any record was malformed")
+    _min_confidence_option(p, "their mentions are left out (default: none)")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser(
@@ -508,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("concept", nargs="?", default=None, metavar="CONCEPT", help="concept id, label or alias (default: the whole graph)")
     p.add_argument("--hops", type=_count, default=2)
     p.add_argument("--map-nodes", type=_count, default=None, metavar="N", help="most concepts on the whole-graph map (0: all)")
+    _min_confidence_option(p, "not drawn (default: 0.4; 0 draws all)")
     p.add_argument("--out", default=None, metavar="FILE", help="HTML file (default: map-<concept>.html, or map.html, beside the graph)")
     _add_graph_arg(p)
     p.set_defaults(func=cmd_map)

@@ -195,6 +195,9 @@ class Concept:
     :func:`kg.resolve.labels.id_form`), with a numeric suffix only when two different concepts
     would get the same slug.
     ``aliases`` maps every surface form seen to its number of mentions.
+    ``type_votes`` are the papers voting for each label (:mod:`kg.resolve.types`);
+    ``ambiguous_type`` is True when no label had the margin, so ``type`` is the best guess;
+    ``confidence`` combines its papers and mention scores (:mod:`kg.resolve.confidence`).
     """
 
     id: str
@@ -206,6 +209,9 @@ class Concept:
     mention_count: int = 0
     first_seen: str | None = None  # earliest Paper.date among its papers
     last_seen: str | None = None
+    type_votes: dict[str, int] = field(default_factory=dict)
+    ambiguous_type: bool = False
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +273,9 @@ class BuildStats:
     extracted: int = 0
     from_cache: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    min_confidence: float | None = None  # --min-confidence of the build (None: nothing hidden)
+    hidden_concepts: int = 0  # singletons it hid from every output
+    hidden_mentions: int = 0  # their mentions (unresolved in mentions.jsonl)
 
 
 @dataclass(slots=True)

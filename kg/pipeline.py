@@ -69,6 +69,7 @@ class BuildOptions:
     rdf_format: str = "turtle"
     base_iri: str | None = None
     map_nodes: int | None = None  # cap on concepts drawn in map.html (None: renderer default)
+    min_confidence: float | None = None  # hide singletons below it from every output (None: the map's default in map.html only)
     oxigraph: str = "auto"  # write the Oxigraph store: auto (from kg.rdf.oxstore.STORE_MIN_PAPERS papers), yes, no
     on_problem: Callable[[Problem], None] | None = None
 
@@ -174,6 +175,7 @@ def build(options: BuildOptions) -> BuildResult:
             extractions = run_extraction(list(papers.values()), options, stats, default_cache_dir(options))
         with timed(stats, "resolve"):
             resolution = resolve(extractions, papers)
+            resolution = hide_concepts(resolution, options.min_confidence, stats)
         with timed(stats, "build"):
             kg = build_graph(papers, extractions, resolution, extractor_version=pipeline_version(options.model))
             kg.stats = stats
@@ -183,6 +185,19 @@ def build(options: BuildOptions) -> BuildResult:
         summary = _summary(kg, G, files, out)
     final = {name: out / path.relative_to(staging) for name, path in files.items()}
     return BuildResult(kg=kg, out=out, files=final, summary=summary)
+
+
+def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | None = None):
+    """``--min-confidence``: the resolution without its singletons below ``min_confidence``
+    (:func:`kg.resolve.confidence.hide_low_confidence`), counted in ``stats`` for summary.md."""
+    from kg.resolve.confidence import hide_low_confidence
+
+    kept, hidden = hide_low_confidence(resolution, min_confidence)
+    if stats is not None:
+        stats.min_confidence = min_confidence
+        stats.hidden_concepts = len(hidden)
+        stats.hidden_mentions = sum(resolution.concepts[cid].mention_count for cid in hidden)
+    return kept
 
 
 #: The Neo4j files are written by a forked second process only while the build process holds at
@@ -219,7 +234,8 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
         ("write:rdf", lambda: {"rdf": write_rdf(kg, folder, format=options.rdf_format, base_iri=options.base_iri)}),
         ("write:networkx", lambda: {"graph.json": write_node_link(G, folder / "graph.json"),
                                     "graph.graphml": write_graphml(G, folder / "graph.graphml")}),
-        ("write:map", lambda: {"map.html": write_map(G, folder / "map.html", max_concepts=options.map_nodes)}),
+        ("write:map", lambda: {"map.html": write_map(G, folder / "map.html", max_concepts=options.map_nodes,
+                                                     min_confidence=options.min_confidence)}),
     ]
     neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
     tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
@@ -407,7 +423,7 @@ def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:
 
 def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | Path | None = None, jobs: int | None = None,
                     on_problem=None, format: str | None = None, fields: dict[str, str] | None = None,
-                    report=None, s2_nested: bool = False) -> Iterator[dict[str, Any]]:
+                    report=None, s2_nested: bool = False, min_confidence: float | None = None) -> Iterator[dict[str, Any]]:
     """``kg extract``: one ``{"id", "entities": [...]}`` dict per input record, in input order.
 
     ``inputs`` are what ``kg build`` takes: files and folders, in any format it reads. A JSON
@@ -415,7 +431,9 @@ def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | P
     "title", "abstract"}`` (offsets into ``title + "\\n" + abstract``) - is read as such, its texts
     untouched; every other input is read by :func:`kg.ingest.iter_papers` (cleaned and
     de-duplicated, as for a build; ``s2_nested`` as for a build), and its records are ``(source id
-    or kg id, title + "\\n" + abstract)``. Extraction and resolution only. Raises :class:`NoPapers` when nothing was readable.
+    or kg id, title + "\\n" + abstract)``. Extraction and resolution only; ``min_confidence`` leaves
+    out the mentions of concepts it hides (:func:`hide_concepts`: singletons below it, judged over
+    all the records together). Raises :class:`NoPapers` when nothing was readable.
     """
     from kg.extract import extract_papers
     from kg.ingest import IngestReport
@@ -429,7 +447,7 @@ def extract_records(inputs: str | Path | Sequence[str | Path], *, model: str | P
         raise NoPapers("no readable record in " + ", ".join(str(i) for i in inputs))
     papers = [_paper_for_text(i, rid, text) for i, (rid, text) in enumerate(records)]
     extractions = list(extract_papers(papers, model=model, jobs=jobs, cache_dir=None))
-    resolution = resolve(extractions, {p.id: p for p in papers})
+    resolution = hide_concepts(resolve(extractions, {p.id: p for p in papers}), min_confidence)
     for (rid, text), paper, ext in zip(records, papers, extractions):
         entities = []
         for i, m in enumerate(ext.mentions):

@@ -100,6 +100,7 @@ def summary_markdown(kg: KnowledgeGraph, G: nx.MultiDiGraph, top: int = 10) -> s
         for c in best:
             aliases = ", ".join(form for form, _ in sorted(c.aliases.items(), key=lambda kv: (-kv[1], kv[0])) if form != c.label)[:80]
             lines.append(f"| {_md(c.label)} | {c.paper_count} | {c.mention_count} | {_md(aliases)} |")
+    lines += type_and_confidence_lines(kg, top)
     if s.problems:
         lines += ["", f"## Input problems ({len(s.problems)})", ""]
         for p in s.problems[:50]:
@@ -107,6 +108,40 @@ def summary_markdown(kg: KnowledgeGraph, G: nx.MultiDiGraph, top: int = 10) -> s
         if len(s.problems) > 50:
             lines.append(f"- ... and {len(s.problems) - 50} more")
     return "\n".join(lines) + "\n"
+
+
+def type_and_confidence_lines(kg: KnowledgeGraph, top: int = 10) -> list[str]:
+    """The summary's section on ambiguous types and hidden low-confidence concepts."""
+    from kg.resolve.confidence import MAP_MIN_CONFIDENCE, is_hidden
+    from kg.resolve.types import TYPE_MARGIN
+
+    s = kg.stats
+    ambiguous = [c for c in kg.concepts.values() if c.ambiguous_type]
+    lines = [
+        "",
+        "## Types and confidence",
+        "",
+        f"A concept's type is the label its papers vote for; {len(ambiguous)} concept(s) have an ambiguous type "
+        f"(no label has {TYPE_MARGIN:.0%} of the votes, even with a lexicon vote): their type is the leading label, "
+        "flagged `ambiguous_type` in graph.json, Neo4j and RDF (`kg:ambiguousType`).",
+    ]
+    if ambiguous:
+        lines += ["", "| concept | type | papers | votes (papers per label) |", "|---|---|---:|---|"]
+        for c in sorted(ambiguous, key=lambda c: (-c.paper_count, -c.mention_count, c.label.casefold(), c.id))[:top]:
+            votes = " / ".join(f"{label} {n}" for label, n in c.type_votes.items())
+            lines.append(f"| {_md(c.label)} | {c.type} | {c.paper_count} | {votes} |")
+    lines.append("")
+    if s.min_confidence:
+        lines.append(f"Hidden by `--min-confidence {s.min_confidence:g}`: {s.hidden_concepts} concept(s) named by one paper "
+                     f"with confidence below {s.min_confidence:g} ({s.hidden_mentions} mentions), absent from every output "
+                     "(their mentions have `concept` null in mentions.jsonl).")
+    else:
+        lines.append("No concept is hidden from the graph outputs (`--min-confidence` not set).")
+    map_threshold = s.min_confidence if s.min_confidence is not None else MAP_MIN_CONFIDENCE
+    off_map = sum(1 for c in kg.concepts.values() if is_hidden(c.paper_count, c.confidence, map_threshold))
+    lines.append(f"map.html leaves out {off_map} concept(s) named by one paper with confidence below {map_threshold:g}"
+                 + (" (the map's default)." if s.min_confidence is None else "."))
+    return lines
 
 
 def _md(text: str) -> str:

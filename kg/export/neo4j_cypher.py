@@ -39,6 +39,7 @@ import networkx as nx
 from kg.export.neo4j_schema import (
     CONCEPT,
     CONCEPT_PROPERTIES,
+    BOOLEAN,
     DOUBLE,
     EVIDENCE,
     EVIDENCE_PROPERTIES,
@@ -136,6 +137,8 @@ def _entry_encoder(name: str, kind: str) -> Callable[[Any], str]:
         return lambda value: head + str(value)  # what cypher_literal writes for an int
     if kind == DOUBLE:
         return lambda value: head + repr(value)  # ... and for a float
+    if kind == BOOLEAN:
+        return lambda value: head + ("true" if value else "false")
     if kind == STRING_LIST:  # stored lists are never empty
         return lambda value: head + "['" + "', '".join([sub(_escape, v) for v in value]) + "']" if value else head + "[]"
     if kind == LONG_LIST:

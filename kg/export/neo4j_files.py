@@ -35,6 +35,7 @@ from kg.export.neo4j_cypher import _groups, batch_text, batched, script_header
 from kg.export.neo4j_schema import (
     CONCEPT,
     CONCEPT_PROPERTIES,
+    BOOLEAN,
     DOUBLE,
     EVIDENCE,
     EVIDENCE_PROPERTIES,
@@ -164,6 +165,8 @@ def csv_field(kind: str, value: Any, array_delimiter: str) -> str:
         return str(value)
     if kind == DOUBLE:
         return repr(float(value))
+    if kind == BOOLEAN:
+        return "true" if value else "false"
     if kind == STRING_LIST:
         return quote(array_delimiter.join(value))
     if kind == LONG_LIST:
@@ -191,6 +194,8 @@ def _encoder(kind: str, delim: str) -> Callable[[Any], str]:
         return str
     if kind == DOUBLE:
         return lambda value: repr(float(value))
+    if kind == BOOLEAN:
+        return lambda value: "true" if value else "false"
     if kind == STRING_LIST:
         return lambda value: quote(delim.join(value))
     if kind == LONG_LIST:

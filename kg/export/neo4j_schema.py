@@ -16,7 +16,9 @@ Nodes (every one keyed by a unique ``id`` property):
   keeps ``YYYY``, ``YYYY-MM`` and ``--MM-DD`` dates, which Neo4j's ``date`` type cannot hold.
 * ``(:Concept:Method|Dataset|Metric|Task)``: ``id``, ``type``, ``label``, ``aliases`` (list of
   surface forms, most frequent first) with ``alias_counts`` (parallel list of mention counts),
-  ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``.
+  ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``, ``confidence``,
+  ``ambiguous_type`` (boolean), ``type_vote_labels`` with ``type_vote_papers`` (parallel lists,
+  only when papers gave the concept more than one label).
 * ``(:Evidence)``: ``id``, ``paper``, ``sentence`` (the quoted sentence), ``sentence_start``,
   ``sentence_end``, ``span_starts``/``span_ends``/``quotes`` (parallel lists, one entry per
   span), ``method``, ``confidence``. Offsets are into the paper's ``title + "\\n" + abstract``.
@@ -88,7 +90,7 @@ NODE_LABELS: tuple[str, ...] = (PAPER, CONCEPT, *CONCEPT_LABELS.values(), EVIDEN
 RELATIONSHIP_TYPES: tuple[str, ...] = (*ROLE_TYPES.values(), *RELATION_TYPES.values(), IN_PAPER)
 
 #: Property value kinds, named as the bulk importer names them.
-STRING, LONG, DOUBLE = "string", "long", "double"
+STRING, LONG, DOUBLE, BOOLEAN = "string", "long", "double", "boolean"
 STRING_LIST, LONG_LIST = "string[]", "long[]"
 
 
@@ -124,6 +126,10 @@ CONCEPT_PROPERTIES: tuple[Property, ...] = (
     Property("mention_count", LONG),
     Property("first_seen", STRING),
     Property("last_seen", STRING),
+    Property("confidence", DOUBLE),
+    Property("ambiguous_type", BOOLEAN),
+    Property("type_vote_labels", STRING_LIST),
+    Property("type_vote_papers", LONG_LIST),
 )
 EVIDENCE_PROPERTIES: tuple[Property, ...] = (
     Property("id", STRING),
@@ -217,6 +223,10 @@ def _value(kind: str, value: Any, where: str, name: str) -> Any:
         if not math.isfinite(value):
             raise Neo4jExportError(f"{where}: property {name!r} = {value} is not a finite number")
         return float(value)
+    if kind == BOOLEAN:
+        if not isinstance(value, bool):
+            raise Neo4jExportError(f"{where}: property {name!r} should be true or false, not {type(value).__name__}")
+        return value
     if kind in (STRING_LIST, LONG_LIST):
         if not isinstance(value, (list, tuple)):
             raise Neo4jExportError(f"{where}: property {name!r} should be a list, not {type(value).__name__}")
@@ -289,14 +299,21 @@ def _props(schema: Sequence[Property], values: dict[str, Any], where, extra: dic
 
 
 def _concept_values(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    """The values of a concept that are not its attributes: ``id``, alias forms and counts."""
+    """The values of a concept that are not its attributes: ``id``, alias forms and counts, type
+    vote labels and papers."""
     aliases = attrs.get("aliases") or []
+    votes = attrs.get("type_votes") or []
     try:
         forms = [form for form, _ in aliases]
         counts = [count for _, count in aliases]
     except (TypeError, ValueError):
         raise Neo4jExportError(f"concept {node!r}: 'aliases' should be a list of [form, count] pairs") from None
-    return {"id": node, "aliases": forms, "alias_counts": counts}
+    try:
+        vote_labels = [label for label, _ in votes]
+        vote_papers = [n for _, n in votes]
+    except (TypeError, ValueError):
+        raise Neo4jExportError(f"concept {node!r}: 'type_votes' should be a list of [label, papers] pairs") from None
+    return {"id": node, "aliases": forms, "alias_counts": counts, "type_vote_labels": vote_labels, "type_vote_papers": vote_papers}
 
 
 def text_slice(title: str, abstract: str, start: int, end: int) -> str:

@@ -10,7 +10,10 @@ Nodes (key ``kind``):
 
 * ``kind="concept"``, keyed by ``Concept.id``: ``type`` (METHOD/DATASET/METRIC/TASK), ``label``,
   ``aliases`` (list of ``[form, count]``, most frequent first), ``acronym``, ``paper_count``,
-  ``mention_count``, ``first_seen``, ``last_seen``.
+  ``mention_count``, ``first_seen``, ``last_seen``, ``confidence`` (:mod:`kg.resolve.confidence`),
+  ``ambiguous_type`` (no label had the vote's margin, :mod:`kg.resolve.types`) and
+  ``type_votes`` (papers per label, ``[[label, papers], ...]``, only when papers gave it more
+  than one label; else null).
 * ``kind="paper"``, keyed by ``Paper.id``: ``title``, ``abstract``, ``date``, ``date_text``,
   ``authors`` (list), ``venue``, ``doi``, ``arxiv_id``, ``url``, ``categories`` (list).
 
@@ -119,6 +122,9 @@ def concept_nodes(kg: KnowledgeGraph) -> Iterator[tuple[str, dict[str, Any]]]:
             "mention_count": concept.mention_count,
             "first_seen": concept.first_seen,
             "last_seen": concept.last_seen,
+            "confidence": concept.confidence,
+            "ambiguous_type": concept.ambiguous_type,
+            "type_votes": [[label, n] for label, n in concept.type_votes.items()] if len(concept.type_votes) > 1 else None,
         }
 
 

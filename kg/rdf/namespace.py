@@ -98,6 +98,7 @@ class KG(DefinedNamespace):
     confidence: URIRef
     # concepts
     acronym: URIRef
+    ambiguousType: URIRef
     firstSeen: URIRef
     lastSeen: URIRef
     # papers

@@ -21,7 +21,8 @@ What is written (``ontology/README.md`` has the diagram):
   ``rdf:object`` concept, ``kg:count``, ``kg:confidence``.
 * concept: ``a skos:Concept, kg:<Type>``; ``skos:prefLabel``, ``skos:altLabel`` (every other
   surface form), ``skos:inScheme``, ``dcterms:identifier``, ``kg:paperCount``,
-  ``kg:mentionCount``, ``kg:acronym``, ``kg:firstSeen``, ``kg:lastSeen``; one direct triple per
+  ``kg:mentionCount``, ``kg:confidence``, ``kg:ambiguousType`` (only when true), ``kg:acronym``,
+  ``kg:firstSeen``, ``kg:lastSeen``; one direct triple per
   relation it is the source of (plus ``skos:broader`` / ``skos:related`` where the relation
   specialises one).
 * relation: ``a kg:RelationAssertion``; ``rdf:subject``, ``rdf:predicate``, ``rdf:object``,
@@ -114,7 +115,7 @@ _P = {name: str(term) for name, term in {
 }.items()}
 _K = {name: str(getattr(KG, name)) for name in (
     "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
-    "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated",
+    "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated", "ambiguousType",
 )}
 _C = {name: str(term) for name, term in {
     "Paper": PAPER_CLASS, "Concept": SKOS.Concept, "ConceptScheme": SKOS.ConceptScheme,
@@ -440,7 +441,10 @@ def _concept_properties(concept: Concept, scheme: str) -> list[tuple[str, Obj]]:
         (_P["identifier"], text(concept.id)),
         (_K["paperCount"], integer(concept.paper_count)),
         (_K["mentionCount"], integer(concept.mention_count)),
+        (_K["confidence"], decimal(concept.confidence)),
     ]
+    if concept.ambiguous_type:
+        body.append((_K["ambiguousType"], Lit("true", _XSD_BOOLEAN)))
     # Most frequent surface form first; the preferred label is not repeated (SKOS S13).
     forms = sorted(concept.aliases.items(), key=lambda kv: (-kv[1], kv[0]))
     body.extend((_P["altLabel"], text(form)) for form, _ in forms if form != concept.label)

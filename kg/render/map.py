@@ -44,6 +44,7 @@ import networkx as nx
 from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph, induced_subgraph
 from kg.models import LABELS
 from kg.output import atomic_write_text
+from kg.resolve.confidence import MAP_MIN_CONFIDENCE, is_hidden
 from kg.render.layout import map_layout
 
 #: Concepts drawn on the whole-graph map unless told otherwise (``kg build --map-nodes N``).
@@ -598,11 +599,39 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def hidden_singletons(G: nx.MultiDiGraph, min_confidence: float, keep: str | None = None) -> list[str]:
+    """Concepts of ``G`` the map leaves out: one paper and a ``confidence`` below
+    ``min_confidence`` (:func:`kg.resolve.confidence.is_hidden`); a concept without a
+    confidence (a graph built before it existed) counts as 1.0. ``keep`` is never left out.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("method/a", kind="concept", paper_count=1, confidence=0.3)
+    >>> G.add_node("method/b", kind="concept", paper_count=2, confidence=0.3)
+    >>> hidden_singletons(G, 0.4), hidden_singletons(G, 0.4, keep="method/a")
+    (['method/a'], [])
+    """
+    if not min_confidence:
+        return []
+    return sorted(
+        n for n, a in G.nodes(data=True)
+        if a.get("kind") == "concept" and n != keep
+        and is_hidden(a.get("paper_count") or 0, a.get("confidence", 1.0), min_confidence)
+    )
+
+
+def _hidden_note(hidden: list[str], min_confidence: float) -> list[str]:
+    if not hidden:
+        return []
+    return [f"{_count(len(hidden), 'concept')} named by one paper with confidence below {min_confidence:g} "
+            f"{'is' if len(hidden) == 1 else 'are'} not drawn (kg map --min-confidence 0 draws them)."]
+
+
 def write_map(
     G: nx.MultiDiGraph,
     path: str | Path,
     *,
     max_concepts: int | None = None,
+    min_confidence: float | None = None,
     physics: bool = False,
     seed: int = 0,
 ) -> Path:
@@ -617,6 +646,9 @@ def write_map(
     max_concepts : int, optional
         Most concepts drawn (default :data:`DEFAULT_MAX_CONCEPTS`; 0: every concept); the page
         says what was left out.
+    min_confidence : float, optional
+        Concepts of one paper with a lower ``confidence`` are not drawn (default
+        :data:`kg.resolve.confidence.MAP_MIN_CONFIDENCE`; 0: all); the page says how many.
     physics : bool
         Start with vis-network's physics on (the precomputed layout is the starting point).
     seed : int
@@ -637,7 +669,11 @@ def write_map(
     """
     if max_concepts is not None and max_concepts < 0:
         raise ValueError(f"max_concepts must be 0 (no cap) or more, not {max_concepts}")
+    min_confidence = MAP_MIN_CONFIDENCE if min_confidence is None else min_confidence
     C = concept_graph(G)
+    hidden = hidden_singletons(G, min_confidence)
+    if hidden:
+        C = C.subgraph(set(C) - set(hidden)).copy()
     cap = DEFAULT_MAX_CONCEPTS if max_concepts is None else (max_concepts or C.number_of_nodes())
     chosen = select_concepts(C, cap)
     drawn = backbone(C, chosen)
@@ -648,6 +684,7 @@ def write_map(
         + f" and {drawn.number_of_edges():,} of {_count(C.number_of_edges(), 'concept relation')}"
         + (f" (each concept's {EDGES_PER_CONCEPT} strongest)" if drawn.number_of_edges() < among else "")
         + ". Paper nodes are not drawn; their titles appear with the evidence.",
+        *_hidden_note(hidden, min_confidence),
     ]
     if len(chosen) < C.number_of_nodes() or drawn.number_of_edges() < C.number_of_edges():
         notes.append(
@@ -668,6 +705,7 @@ def write_ego_map(
     *,
     hops: int = 2,
     max_concepts: int | None = None,
+    min_confidence: float | None = None,
     physics: bool = False,
     seed: int = 0,
 ) -> Path:
@@ -685,6 +723,8 @@ def write_ego_map(
         Radius in relations.
     max_concepts : int, optional
         Most concepts drawn, nearest first (default :data:`DEFAULT_EGO_CONCEPTS`).
+    min_confidence : float, optional
+        As for :func:`write_map` (the centre is always drawn).
     physics : bool
         Start with vis-network's physics on.
     seed : int
@@ -702,7 +742,13 @@ def write_ego_map(
     cap = DEFAULT_EGO_CONCEPTS if max_concepts is None else max_concepts
     if cap < 1:
         raise ValueError(f"max_concepts must be at least 1, not {cap}")
+    min_confidence = MAP_MIN_CONFIDENCE if min_confidence is None else min_confidence
     C = concept_graph(G)
+    hidden = hidden_singletons(G, min_confidence, keep=concept_id)
+    if hidden:
+        near = ego_graph(G, concept_id, hops, C=C)
+        hidden = [n for n in hidden if n in near]
+        C = C.subgraph(set(C) - set(hidden)).copy()
     whole = ego_graph(G, concept_id, hops, C=C)
     ego = ego_graph(G, concept_id, hops, C=C, max_nodes=cap)
     drawn = backbone(C, sorted(ego), per_concept=max(EDGES_PER_CONCEPT, 6))
@@ -711,7 +757,8 @@ def write_ego_map(
     label = str(G.nodes[concept_id].get("label") or concept_id)
     notes = [
         f"Concepts within {_count(hops, 'relation')} of \u201c{label}\u201d: showing {ego.number_of_nodes():,} of "
-        f"{whole.number_of_nodes():,} (nearest first) and {drawn.number_of_edges():,} of {ego.number_of_edges():,} relations among them."
+        f"{whole.number_of_nodes():,} (nearest first) and {drawn.number_of_edges():,} of {ego.number_of_edges():,} relations among them.",
+        *_hidden_note(hidden, min_confidence),
     ]
     if ego.number_of_nodes() < whole.number_of_nodes() or drawn.number_of_edges() < ego.number_of_edges():
         notes.append("The rest of the graph is in map.html; kg map CONCEPT --hops 1 narrows the view.")

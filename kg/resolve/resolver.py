@@ -9,8 +9,10 @@ Steps (each in its own module):
    full form in the corpus whose initials spell them (:mod:`kg.resolve.acronyms`); a name
    that starts with a defined acronym followed by plain words ("CTR prediction") is read with
    the acronym spelled out;
-4. a cluster of keys becomes one concept of its dominant type (or one concept per type when
-   no type dominates), labelled and identified by :mod:`kg.resolve.labels`;
+4. a cluster of keys becomes one concept of the type its papers vote for, flagged when the vote
+   is ambiguous (:mod:`kg.resolve.types`, lexicons as extra votes: :mod:`kg.resolve.lexicon`),
+   labelled and identified by :mod:`kg.resolve.labels`, with a confidence
+   (:mod:`kg.resolve.confidence`);
 5. look-alike concepts are linked (:mod:`kg.resolve.variants`), with evidence.
 
 Everything is computed from per-form tables (counts, spellings) plus one pass over the
@@ -30,17 +32,16 @@ from kg.collector import pausing
 from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
 from kg.resolve.merges import Merge
+from kg.resolve.confidence import paper_miss
 from kg.resolve.labels import choose_acronym, choose_label, date_range, id_form, label_fold, slug
+from kg.resolve.lexicon import lexicon_label, type_lexicon
 from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
+from kg.resolve.types import decide_type, paper_vote
 from kg.resolve.typos import typo_merges
 from kg.resolve.variants import variant_links
 
 #: Version of the resolution rules, part of the method of every evidence record it makes.
 RESOLVER_VERSION = "1"
-#: A cluster whose most frequent mention type has at least this share becomes one concept of that
-#: type (ties: the order of kg.models.LABELS); otherwise one concept per type. The NER often
-#: types one name differently in different sentences; one node per name serves readers better.
-TYPE_DOMINANCE = 0.5
 #: Most evidence records kept per look-alike link.
 MAX_EVIDENCE = 5
 
@@ -377,7 +378,7 @@ def _evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -
 
 
 @pausing
-def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> Resolution:
+def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, lexicon: Mapping[str, str] | None = None) -> Resolution:
     """Resolve every mention of ``extractions`` to a concept.
 
     Parameters
@@ -385,6 +386,8 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     extractions : one :class:`~kg.models.Extraction` per paper (order does not matter).
     papers : paper id -> :class:`~kg.models.Paper` (dates for first/last seen, titles for
         casing); a paper missing here is still resolved, without a date.
+    lexicon : matching key -> label, the extra votes of undecided types (None: the packaged
+        :func:`~kg.resolve.lexicon.type_lexicon`; ``{}``: none).
 
     Returns
     -------
@@ -419,8 +422,10 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
     acronyms.generic = _generic_heads(forms, key_runs, uf)
 
     # clusters of every mention, then the type of each cluster
+    lexicon = type_lexicon() if lexicon is None else lexicon
     clusters: dict[str, list[str | None]] = {}
-    type_votes: dict[str, Counter] = defaultdict(Counter)
+    type_votes: dict[str, Counter] = defaultdict(Counter)  # cluster -> papers voting for each label
+    lexicon_hits: dict[str, Counter] = defaultdict(Counter)  # cluster -> lexicon labels of its mentions
     undefined: dict[str, str] = {}  # key -> cluster in a paper that defines no acronym (the union-find is final)
     redirected: Counter = Counter()  # (rule, key, cluster) -> papers where a mention rule moved key
     roots: dict[str, str] = {}
@@ -428,6 +433,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
         defs = forms.definitions.get(ext.paper_id)
         row = []
         moved = set()
+        paper_labels: dict[str, Counter] = defaultdict(Counter)
         for m, key in zip(ext.mentions, forms.keys[ext.paper_id]):
             if key is None:
                 row.append(None)
@@ -439,24 +445,27 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                 if c is None:
                     c = undefined[key] = _mention_cluster(key, {}, key_runs, acronyms, uf, forms.count)
             row.append(c)
-            type_votes[c][m.label] += 1
+            paper_labels[c][m.label] += 1
+            if key in lexicon:
+                lexicon_hits[c][lexicon[key]] += 1
             root = roots.get(key)
             if root is None:
                 root = roots[key] = uf.find(key)
             if c != root:
                 moved.add((_mention_rule(key, defs, acronyms), key, c))
+        for c, labels in paper_labels.items():
+            type_votes[c].update(paper_vote(labels))
         clusters[ext.paper_id] = row
         redirected.update(moved)
     del undefined
-    cluster_type = {}
-    for c, votes in type_votes.items():
-        top, n = min(votes.items(), key=lambda kv: (-kv[1], LABELS.index(kv[0])))
-        cluster_type[c] = top if n >= TYPE_DOMINANCE * sum(votes.values()) else None
+    decisions = {c: decide_type(votes, lexicon_label(lexicon_hits.get(c))) for c, votes in type_votes.items()}
+    cluster_type = {c: d.type for c, d in decisions.items()}
 
     # concept tables
     aliases: dict[tuple[str, str], Counter] = defaultdict(Counter)
     reliable: dict[tuple[str, str], Counter] = defaultdict(Counter)
     concept_papers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    support_miss: dict[tuple[str, str], float] = defaultdict(lambda: 1.0)  # for the confidence
     alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
     mention_concept: dict[str, list[tuple[str, str] | None]] = {}
     lower_words: set[str] = set()  # words written in lower case inside sentences
@@ -469,6 +478,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
         title_end = len(paper.title) if paper is not None else -1
         row = []
         written = set()
+        best_score: dict[tuple[str, str], float] = {}
         for m, key, c in zip(ext.mentions, forms.keys[ext.paper_id], clusters[ext.paper_id]):
             if c is None:
                 row.append(None)
@@ -483,6 +493,8 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                     seen_reliable.add(form)
                     lower_words.update(w for w in form.split() if w.isalpha() and w.islower())
             concept_papers[ckey].add(ext.paper_id)
+            if m.score > best_score.get(ckey, -1.0):
+                best_score[ckey] = m.score
             alias_keys[ckey].add(key)
             row.append(ckey)
             g = fold_of.get(form)
@@ -490,6 +502,8 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
                 g = fold_of[form] = label_fold(form)
             written.add((c, g))
         mention_concept[ext.paper_id] = row
+        for ckey, score in best_score.items():
+            support_miss[ckey] *= paper_miss(score)
         for d in forms.definitions.get(ext.paper_id, {}).values():  # the paper wrote the long form too
             c = uf.find(d.long_key)
             if c in type_votes:
@@ -548,6 +562,9 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper]) -> R
             mention_count=sum(al.values()),
             first_seen=first,
             last_seen=last,
+            type_votes=decisions[ckey[0]].votes,
+            ambiguous_type=decisions[ckey[0]].ambiguous,
+            confidence=round(1.0 - support_miss[ckey], 4),
         )
 
     order = sorted(concepts)

@@ -28,7 +28,9 @@ def expected_nodes(kg: KnowledgeGraph) -> list[tuple[str, dict]]:
         (c.id, {"kind": "concept", "type": c.type, "label": c.label,
                 "aliases": sorted(([form, n] for form, n in c.aliases.items()), key=lambda fn: (-fn[1], fn[0])),
                 "acronym": c.acronym, "paper_count": c.paper_count, "mention_count": c.mention_count,
-                "first_seen": c.first_seen, "last_seen": c.last_seen})
+                "first_seen": c.first_seen, "last_seen": c.last_seen, "confidence": c.confidence,
+                "ambiguous_type": c.ambiguous_type,
+                "type_votes": [[label, n] for label, n in c.type_votes.items()] if len(c.type_votes) > 1 else None})
         for c in sorted(kg.concepts.values(), key=lambda c: c.id)
     ]
     seen = {n for n, _ in nodes}

@@ -108,6 +108,9 @@ def graphs(draw, max_papers: int = 4, max_concepts: int = 5) -> nx.MultiDiGraph:
             mention_count=draw(ints),
             first_seen=draw(dates),
             last_seen=draw(dates),
+            type_votes=draw(st.dictionaries(st.sampled_from(LABELS), st.integers(1, 9), max_size=3)),
+            ambiguous_type=draw(st.booleans()),
+            confidence=draw(st.floats(0, 1)),
         )
     evidence: dict[str, Evidence] = {}
 
@@ -153,8 +156,11 @@ def expected_snapshot(G: nx.MultiDiGraph, *, bulk_import: bool = False) -> dict[
             keys = ("title", "abstract", "date", "date_text", "authors", "venue", "doi", "arxiv_id", "url", "categories")
             nodes[("Paper", node)] = (("Paper",), _clean({"id": node, **{k: a.get(k) for k in keys}}))
         else:
-            props = {k: a.get(k) for k in ("type", "label", "acronym", "paper_count", "mention_count", "first_seen", "last_seen")}
+            keys = ("type", "label", "acronym", "paper_count", "mention_count", "first_seen", "last_seen", "confidence", "ambiguous_type")
+            props = {k: a.get(k) for k in keys}
             props.update(id=node, aliases=[f for f, _ in a["aliases"]], alias_counts=[n for _, n in a["aliases"]])
+            votes = a.get("type_votes") or []
+            props.update(type_vote_labels=[label for label, _ in votes], type_vote_papers=[n for _, n in votes])
             nodes[("Concept", node)] = (tuple(sorted(("Concept", type_labels[a["type"]]))), _clean(props))
     for eid, ev in G.graph["evidence"].items():
         paper_id, sentence = evidence_sentence(G, eid)
@@ -282,6 +288,8 @@ def decode(header: str, field: tuple[str, bool], delim: str):
         return int(value)
     if kind == "double":
         return float(value)
+    if kind == "boolean":
+        return {"true": True, "false": False}[value]
     if kind == "string[]":
         return value.split(delim)
     if kind == "long[]":

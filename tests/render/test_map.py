@@ -140,7 +140,7 @@ def test_backbone_keeps_each_concepts_strongest_edges():
 
 
 def test_ego_map_notes_and_errors(small_graph, tmp_path):
-    html = write_ego_map(small_graph, "dataset/cora", tmp_path / "e.html", hops=2).read_text(encoding="utf-8")
+    html = write_ego_map(small_graph, "dataset/cora", tmp_path / "e.html", hops=2, min_confidence=0).read_text(encoding="utf-8")
     data = page_data(html)
     assert data["centre"] == "dataset/cora"
     assert {n["id"] for n in data["nodes"]} == {
@@ -323,3 +323,21 @@ def test_kg_map_without_a_concept_redraws_the_whole_map(small_graph, tmp_path, c
     assert len(page_data((tmp_path / "m5.html").read_text(encoding="utf-8"))["nodes"]) == 5
     assert main(["map", "--graph", str(graph)]) == 0
     assert (tmp_path / "map.html").exists()
+
+
+def test_low_confidence_singletons_are_not_drawn_by_default(small_graph, tmp_path):
+    """GraphSAGE-X: one paper, confidence 0.35 (below the map's default 0.4): left out of both
+    maps by default and counted in a note; drawn with min_confidence=0; a centre is always drawn."""
+    from kg.resolve.confidence import MAP_MIN_CONFIDENCE
+
+    assert small_graph.nodes["method/graphsage-x"]["confidence"] < MAP_MIN_CONFIDENCE
+    for write in (lambda **kw: write_map(small_graph, tmp_path / "m.html", **kw),
+                  lambda **kw: write_ego_map(small_graph, "dataset/cora", tmp_path / "e.html", **kw)):
+        html = write().read_text(encoding="utf-8")
+        assert "method/graphsage-x" not in {n["id"] for n in page_data(html)["nodes"]}
+        assert "1 concept named by one paper with confidence below 0.4 is not drawn" in html
+        html = write(min_confidence=0).read_text(encoding="utf-8")
+        assert "method/graphsage-x" in {n["id"] for n in page_data(html)["nodes"]}
+        assert "confidence below" not in html
+    data = page_data(write_ego_map(small_graph, "method/graphsage-x", tmp_path / "c.html").read_text(encoding="utf-8"))
+    assert data["centre"] == "method/graphsage-x"

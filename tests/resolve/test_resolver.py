@@ -108,16 +108,19 @@ def test_initials_fallback_only_when_unique():
     assert forms["RL"] not in (forms["reinforcement learning"], forms["representation learning"])
 
 
-def test_type_votes_and_split():
+def test_type_votes_one_concept_per_name():
     docs = [(f"p{i}", "T", "We use dropout here.", [("dropout", M)]) for i in range(4)]
     docs.append(("q", "T", "We use dropout here.", [("dropout", T)]))
     docs += [(f"r{i}", "T", "We study parsing here.", [("parsing", T if i % 2 else M)]) for i in range(4)]
     docs += [(f"s{i}", "T", "We study SQuAD here.", [("SQuAD", (M, T, D)[i % 3])]) for i in range(6)]
     papers, exts = corpus(*docs)
-    res = resolve(exts, papers)
-    assert res.concept_of("q", 0) == "method/dropout"  # 4 of 5 mentions: one concept of the voted type
-    assert {res.concept_of(f"r{i}", 0) for i in range(4)} == {"method/parsing"}  # a tie: the first type of LABELS
-    assert {res.concept_of(f"s{i}", 0) for i in range(6)} == {"method/squad", "task/squad", "dataset/squad"}  # no majority
+    res = resolve(exts, papers, lexicon={})
+    assert res.concept_of("q", 0) == "method/dropout"  # 4 of 5 papers: one concept of the voted type
+    assert not res.concepts["method/dropout"].ambiguous_type
+    assert {res.concept_of(f"r{i}", 0) for i in range(4)} == {"method/parsing"}  # a tie: the first type of LABELS, flagged
+    assert res.concepts["method/parsing"].ambiguous_type
+    assert {res.concept_of(f"s{i}", 0) for i in range(6)} == {"method/squad"}  # no majority: still one concept, flagged
+    assert res.concepts["method/squad"].type_votes == {M: 2, D: 2, T: 2} and res.concepts["method/squad"].ambiguous_type
 
 
 def test_dates_first_and_last_seen():
