@@ -39,10 +39,8 @@ from operator import attrgetter
 from collections.abc import Iterable, Mapping
 
 from kg.collector import pausing
-from kg.models import Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation, evidence_id
+from kg.models import MAX_EVIDENCE, Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation, evidence_id
 
-#: Evidence records kept per edge.
-MAX_EVIDENCE = 5
 #: Relation types stored once per unordered pair of concepts.
 SYMMETRIC = frozenset({"CONJUNCTION", "COMPARE", "CO-OCCURS"})
 #: Version of the defaults and co-occurrence rules below (part of their evidence's method).

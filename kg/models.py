@@ -25,6 +25,17 @@ from typing import Any
 #: The four concept types, in the order used in tables and legends.
 LABELS: tuple[str, ...] = ("METHOD", "DATASET", "METRIC", "TASK")
 
+
+
+def type_order(concept_type: str) -> tuple[int, str]:
+    """Sort key putting the four concept types in the order of :data:`LABELS`, others after.
+
+    >>> sorted(["TASK", "OTHER", "METHOD"], key=type_order)
+    ['METHOD', 'TASK', 'OTHER']
+    """
+    return (LABELS.index(concept_type) if concept_type in LABELS else len(LABELS), str(concept_type))
+
+
 #: Paper -> concept roles (the first one is the default every mention gives).
 ROLES: tuple[str, ...] = ("mentions", "proposes", "uses", "evaluates_on", "reports", "addresses")
 
@@ -226,6 +237,10 @@ class Evidence:
     spans: tuple[tuple[int, int], ...]
     method: str
     confidence: float
+
+
+#: Evidence records kept per edge (paper link, relation or look-alike link).
+MAX_EVIDENCE = 5
 
 
 def evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:

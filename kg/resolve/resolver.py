@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kg.collector import pausing
-from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation, evidence_id
+from kg.models import LABELS, MAX_EVIDENCE, Concept, Evidence, Extraction, Paper, Relation, evidence_id
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
 from kg.resolve.merges import Merge
 from kg.resolve.labels import choose_acronym, choose_label, date_range, id_form, label_fold, slug
@@ -40,8 +40,6 @@ RESOLVER_VERSION = "1"
 #: type (ties: the order of kg.models.LABELS); otherwise one concept per type. The NER often
 #: types one name differently in different sentences; one node per name serves readers better.
 TYPE_DOMINANCE = 0.5
-#: Most evidence records kept per look-alike link.
-MAX_EVIDENCE = 5
 
 
 @dataclass
