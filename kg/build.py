@@ -25,7 +25,7 @@ What becomes an edge, and the evidence each edge points to:
   exact); ``confidence`` = the highest confidence of a supporting sentence;
 
 * **evidence** (:class:`~kg.models.Evidence`): one sentence of one paper with the spans of the
-  mentions involved; its id is a hash of paper id, spans and method (stable across rebuilds);
+  mentions involved; its id is a hash of paper id, spans and method (:func:`kg.models.evidence_id`, stable across rebuilds);
   ``method`` names the rule or model, plus the extractor version when given. At most
   :data:`MAX_EVIDENCE` records are kept per edge: those with the smallest ids, a deterministic
   choice that spreads over papers and does not depend on input order.
@@ -33,45 +33,20 @@ What becomes an edge, and the evidence each edge points to:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from bisect import insort
 from operator import attrgetter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from kg.collector import pausing
-from kg.models import Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation
+from kg.models import MAX_EVIDENCE, Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation, evidence_id
 
-#: Evidence records kept per edge.
-MAX_EVIDENCE = 5
 #: Relation types stored once per unordered pair of concepts.
 SYMMETRIC = frozenset({"CONJUNCTION", "COMPARE", "CO-OCCURS"})
 #: Version of the defaults and co-occurrence rules below (part of their evidence's method).
 BUILD_RULES_VERSION = "1"
 
 _TITLE_NAME = re.compile(r"^\s*([^:]{1,60}?)\s*:\s")
-
-
-def evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:
-    """A stable id for the evidence of ``method`` over ``spans`` in ``paper_id``.
-
-    Example
-    -------
-    >>> evidence_id("arxiv:1", [(0, 4)], "ner") == evidence_id("arxiv:1", [(0, 4)], "ner")
-    True
-    """
-    if len(spans) == 1:
-        (s, e), = spans
-        raw = f"{paper_id}|{s}-{e}|{method}"
-    elif len(spans) == 2:
-        (s, e), (s2, e2) = spans
-        raw = f"{paper_id}|{s}-{e};{s2}-{e2}|{method}"
-    else:
-        raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
-    return _sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-
-_sha1 = hashlib.sha1
 
 
 def _method(rule: str, version: str | None) -> str:

@@ -17,11 +17,24 @@ cached, sent to a worker process and compared in tests without custom code.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The four concept types, in the order used in tables and legends.
 LABELS: tuple[str, ...] = ("METHOD", "DATASET", "METRIC", "TASK")
+
+
+
+def type_order(concept_type: str) -> tuple[int, str]:
+    """Sort key putting the four concept types in the order of :data:`LABELS`, others after.
+
+    >>> sorted(["TASK", "OTHER", "METHOD"], key=type_order)
+    ['METHOD', 'TASK', 'OTHER']
+    """
+    return (LABELS.index(concept_type) if concept_type in LABELS else len(LABELS), str(concept_type))
+
 
 #: Paper -> concept roles (the first one is the default every mention gives).
 ROLES: tuple[str, ...] = ("mentions", "proposes", "uses", "evaluates_on", "reports", "addresses")
@@ -230,6 +243,39 @@ class Evidence:
     spans: tuple[tuple[int, int], ...]
     method: str
     confidence: float
+
+
+#: Evidence records kept per edge (paper link, relation or look-alike link).
+MAX_EVIDENCE = 5
+
+
+def evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:
+    """The id of the :class:`Evidence` of ``method`` over ``spans`` in ``paper_id``.
+
+    The first 16 hex digits of the sha1 of ``"<paper id>|<start>-<end>;...|<method>"``: stable
+    across rebuilds and input order. The one implementation, used by the resolver (look-alike
+    links) and by :mod:`kg.build` (every other edge); the one- and two-span cases are spelled
+    out because the build calls this once per mention and sentence pair.
+
+    Example
+    -------
+    >>> evidence_id("arxiv:1", [(0, 4)], "ner")
+    '01207fa9288d5e9c'
+    >>> evidence_id("arxiv:1", [(0, 4), (9, 12)], "ner") == evidence_id("arxiv:1", ((0, 4), (9, 12)), "ner")
+    True
+    """
+    if len(spans) == 1:
+        (s, e), = spans
+        raw = f"{paper_id}|{s}-{e}|{method}"
+    elif len(spans) == 2:
+        (s, e), (s2, e2) = spans
+        raw = f"{paper_id}|{s}-{e};{s2}-{e2}|{method}"
+    else:
+        raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
+    return _sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+_sha1 = hashlib.sha1
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg import writer_process
 from kg.models import BuildStats, Extraction, KnowledgeGraph, Paper, Problem
 
 
@@ -200,23 +201,15 @@ def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | 
     return kept
 
 
-#: The Neo4j files are written by a forked second process only while the build process holds at
-#: most this much memory: CPython writes the reference count of every object a process reads, so
-#: the child ends up with its own copy of most of the graph's pages. A larger graph is written by
-#: one process (at 100,000 papers the copy would be about 5 GB). The environment variable
-#: ``KG_FORK_WRITERS_MAX_GB`` moves the limit (0: never fork), to trade memory for time.
-FORK_WRITERS_MAX_RSS = 2.5 * 2**30
-
-
 def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions) -> dict[str, Path]:
     """Write every output shape into ``folder``; returns ``{output name: path}``.
 
     From here on the graph only lives on: it is frozen out of the cyclic collector's sight
     (``gc.freeze``), so no collection walks its millions of objects again. With more than one job
-    (``options.jobs``, default the core count) and a build process small enough
-    (:data:`FORK_WRITERS_MAX_RSS`, half of the free memory at most), the Neo4j files are written
-    by a forked child process while this one writes the rest; every file is the same byte for
-    byte either way, and an error in the child is raised here.
+    (``options.jobs``, default the core count) and a build process small enough (the fork rule of
+    :mod:`kg.writer_process`), the Neo4j files are written by a forked child process while this
+    one writes the rest; every file is the same byte for byte either way, and an error in the
+    child is raised here.
     """
     import gc
 
@@ -246,7 +239,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     store = None
     gc.freeze()
     try:
-        child = _fork_writer(neo4j_task) if _writer_processes(options) > 1 else None
+        child = writer_process.fork_writer(neo4j_task) if _writer_processes(options) > 1 else None
         try:
             for stage, write in local if child else [*local, neo4j_task]:
                 with timed(stats, stage):
@@ -265,12 +258,12 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
                 store = _store_done(stats, store, files)
         except BaseException:
             if child is not None:
-                _stop_writer(child)
+                writer_process.stop_writer(child)
             if store is not None:
                 stop_store(store)
             raise
         if child is not None:
-            seconds, written = _join_writer(child)
+            seconds, written = writer_process.join_writer(child)
             stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
             files.update(written)
         names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv")
@@ -295,124 +288,11 @@ def _store_done(stats: BuildStats, store, files: dict[str, Path]) -> None:
 
 
 def _writer_processes(options: BuildOptions) -> int:
-    """2 when a forked writer pays and fits (see :data:`FORK_WRITERS_MAX_RSS`), else 1."""
-    import os
-
-    jobs = options.jobs if options.jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if jobs < 2 or not hasattr(os, "fork") or _other_threads():  # forking a threaded process is unsafe
-        return 1
-    limit = FORK_WRITERS_MAX_RSS
-    if os.environ.get("KG_FORK_WRITERS_MAX_GB"):
-        try:
-            limit = float(os.environ["KG_FORK_WRITERS_MAX_GB"]) * 2**30
-        except ValueError:
-            raise BadOption(f"KG_FORK_WRITERS_MAX_GB must be a number of GB, not {os.environ['KG_FORK_WRITERS_MAX_GB']!r}") from None
-    rss, available = _memory_kb("/proc/self/status", "VmRSS"), _memory_kb("/proc/meminfo", "MemAvailable")
-    if rss is None or available is None:
-        return 1
-    return 2 if rss * 1024 <= min(limit, available * 1024 / 2) else 1
-
-
-def _other_threads() -> bool:
-    """Whether threads besides this one run (a Dask client's, a server's): then no fork."""
-    import threading
-
-    return threading.active_count() > 1
-
-
-def _memory_kb(path: str, field: str) -> int | None:
+    """How many processes write the outputs (:func:`kg.writer_process.writer_processes`)."""
     try:
-        with open(path) as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-@dataclass
-class _Writer:
-    """A forked writer process: its pid and the pipe it reports on."""
-
-    pid: int
-    fd: int
-    stage: str
-
-
-def _fork_writer(task: tuple[str, Callable[[], dict[str, Path]]]) -> _Writer:
-    """Run ``task`` in a forked child that reports ``(seconds, files)`` or the exception it raised."""
-    import os
-    import pickle
-    import traceback
-
-    stage, write = task
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: write, report, and leave without running the parent's cleanup
-        code = 0
-        try:
-            os.close(read_fd)
-            t0 = time.perf_counter()
-            written = write()
-            report = ("ok", (time.perf_counter() - t0, written))
-        except BaseException as exc:  # everything goes back to the parent, which raises it
-            code = 1
-            try:
-                pickle.dumps(exc)
-                report = ("error", exc)
-            except Exception:
-                report = ("error", RuntimeError(f"{stage} failed in its process:\n{traceback.format_exc()}"))
-        try:
-            data = pickle.dumps(report)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_fd, view):]
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    return _Writer(pid, read_fd, stage)
-
-
-def _join_writer(child: _Writer) -> tuple[float, dict[str, Path]]:
-    """Wait for a forked writer; its ``(seconds, files)``, or its exception raised here."""
-    import os
-    import pickle
-
-    chunks = []
-    try:
-        while chunk := os.read(child.fd, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(child.fd)
-        _, status = os.waitpid(child.pid, 0)
-    if not chunks:
-        raise RuntimeError(f"{child.stage}: its writer process ended without a report ({_exit_text(status)})")
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "error":
-        raise value
-    return value
-
-
-def _stop_writer(child: _Writer) -> None:
-    """Kill a forked writer (this process is failing) and reap it."""
-    import os
-    import signal
-
-    try:
-        os.kill(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    os.close(child.fd)
-    os.waitpid(child.pid, 0)
-
-
-def _exit_text(status: int) -> str:
-    import os
-
-    if os.WIFSIGNALED(status):
-        return f"killed by signal {os.WTERMSIG(status)}"
-    return f"exit status {os.waitstatus_to_exitcode(status)}"
+        return writer_process.writer_processes(options.jobs)
+    except ValueError as exc:
+        raise BadOption(str(exc)) from None
 
 
 def _summary(kg: KnowledgeGraph, G, files: dict[str, Path], out: Path) -> str:

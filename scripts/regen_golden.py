@@ -8,7 +8,9 @@ that fails on one says the output changed; if the change is intended, run this s
   :func:`kg.resolve.resolve`) of the seeded corpora of ``tests/build/corpus.py``, one record a
   line (``["link", ...]``, ``["relation", ...]``, ``["evidence", ...]``, fields in dataclass order);
 * ``tests/export/golden/small/``: the Neo4j bulk-import folder and ``import.cypher`` of the small
-  hand-made graph of ``tests/conftest.py`` (batches of 4 rows).
+  hand-made graph of ``tests/conftest.py`` (batches of 4 rows);
+* ``tests/rdf/golden/<graph>/``: the RDF file of every format (``write_rdf``, default base IRI)
+  of that small graph and of the hostile graph of ``tests/rdf/graphs.py``.
 
 Usage::
 
@@ -66,10 +68,25 @@ def neo4j_files() -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+def rdf_files() -> dict[str, dict[str, bytes]]:
+    """The RDF files of the small and the hostile graph, by graph and file name."""
+    from kg.rdf.formats import FORMATS
+    from kg.rdf.write import write_rdf
+
+    conftest = _load(TESTS / "conftest.py", "kg_tests_conftest")
+    graphs = _load(TESTS / "rdf" / "graphs.py", "kg_tests_rdf_graphs")
+    out = {}
+    for name, kg in (("small", conftest.make_small_kg()), ("hostile", graphs.hostile_kg())):
+        with tempfile.TemporaryDirectory() as tmp:
+            out[name] = {(path := write_rdf(kg, Path(tmp), format=fmt)).name: path.read_bytes() for fmt in FORMATS}
+    return out
+
+
 def golden() -> dict[Path, bytes]:
     """Every golden file, by path."""
     files = {TESTS / "build" / "golden" / f"random-{seed}.jsonl": build_lines(seed, n, version).encode("utf-8") for seed, n, version in BUILD_CORPORA}
     files.update({TESTS / "export" / "golden" / "small" / name: data for name, data in neo4j_files().items()})
+    files.update({TESTS / "rdf" / "golden" / graph / name: data for graph, named in rdf_files().items() for name, data in named.items()})
     return files
 
 

@@ -1,5 +1,5 @@
 """kg.pipeline.write_outputs: the same files from one process and from two (the Neo4j files in a
-forked child), errors of the child raised in the parent, no child left behind."""
+child forked by kg.writer_process), errors of the child raised in the parent, no child left behind."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg import writer_process
 from kg.export.neo4j_schema import Neo4jExportError
 from kg.graph.build import to_networkx
-from kg.pipeline import BuildOptions, write_outputs
+from kg.pipeline import BadOption, BuildOptions, write_outputs
 from kg.rdf.synthetic import synthetic_kg
 
 
@@ -32,15 +32,15 @@ def forks(monkeypatch) -> list[int]:
     Earlier tests in the same pytest process (the Dask ones) leave idle daemon threads behind,
     which would make write_outputs stay in one process; these tests fork regardless."""
     started: list[int] = []
-    monkeypatch.setattr(pipeline, "_other_threads", lambda: False)
-    fork = pipeline._fork_writer
+    monkeypatch.setattr(writer_process, "other_threads", lambda: False)
+    fork = writer_process.fork_writer
 
     def counting(task):
         child = fork(task)
         started.append(child.pid)
         return child
 
-    monkeypatch.setattr(pipeline, "_fork_writer", counting)
+    monkeypatch.setattr(writer_process, "fork_writer", counting)
     return started
 
 
@@ -95,7 +95,7 @@ def test_a_failing_parent_stops_the_child(tmp_path, forks, monkeypatch) -> None:
 
 
 def test_large_builds_write_in_one_process(tmp_path, forks, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "FORK_WRITERS_MAX_RSS", 1)
+    monkeypatch.setattr(writer_process, "FORK_WRITERS_MAX_RSS", 1)
     _write(synthetic_kg(20, seed=3), tmp_path / "out", jobs=2)
     assert not forks
     monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "64")  # the limit moved up: two processes again
@@ -103,6 +103,10 @@ def test_large_builds_write_in_one_process(tmp_path, forks, monkeypatch) -> None
     assert len(forks) == 1
     monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "0")
     _write(synthetic_kg(20, seed=3), tmp_path / "never", jobs=2)
+    assert len(forks) == 1
+    monkeypatch.setenv("KG_FORK_WRITERS_MAX_GB", "lots")
+    with pytest.raises(BadOption, match="KG_FORK_WRITERS_MAX_GB must be a number of GB, not 'lots'"):
+        _write(synthetic_kg(20, seed=3), tmp_path / "bad", jobs=2)
     assert len(forks) == 1
 
 
@@ -113,8 +117,8 @@ def test_a_threaded_process_is_not_forked(tmp_path) -> None:
     worker = threading.Thread(target=stop.wait, daemon=True)
     worker.start()
     try:
-        assert pipeline._other_threads()
-        assert pipeline._writer_processes(BuildOptions(out=tmp_path, jobs=2)) == 1
+        assert writer_process.other_threads()
+        assert writer_process.writer_processes(2) == 1
     finally:
         stop.set()
         worker.join()

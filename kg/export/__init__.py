@@ -1,7 +1,10 @@
 """kg.export: the knowledge graph for Neo4j 5, three ways, one schema (docs/neo4j.md).
 
-* :mod:`kg.export.neo4j_schema` - the one mapping from the NetworkX graph to node and
-  relationship rows, and the parameterised Cypher statements built from fixed labels and types;
+* :mod:`kg.export.neo4j_schema` - the one table of labels, relationship types and properties;
+* :mod:`kg.export.neo4j_rows` - the one mapping from the NetworkX graph to node and
+  relationship rows (``RowPlan``, ``graph_rows``), values checked by :mod:`kg.export.neo4j_values`;
+* :mod:`kg.export.neo4j_statements` - the parameterised Cypher statements built from the fixed
+  labels and types, batches of rows for them, and the count checks;
 * :mod:`kg.export.neo4j_files` - ``write_bulk_import(G, folder)``: CSVs for
   ``neo4j-admin database import full`` and a README with the exact command;
 * :mod:`kg.export.neo4j_cypher` - ``write_cypher(G, path)``: an idempotent ``import.cypher``

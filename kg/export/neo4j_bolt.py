@@ -22,18 +22,15 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
-from kg.export.neo4j_schema import (
+from kg.export.neo4j_rows import graph_rows
+from kg.export.neo4j_schema import IN_PAPER, RELATION_TYPES, ROLE_TYPES, Neo4jExportError
+from kg.export.neo4j_statements import (
     COUNTERS,
-    IN_PAPER,
-    RELATION_TYPES,
-    ROLE_TYPES,
     SCHEMA_STATEMENTS,
     Batch,
-    Neo4jExportError,
     add_counters,
     batches,
     count_statements,
-    graph_rows,
 )
 from kg.progress import progress
 

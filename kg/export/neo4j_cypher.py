@@ -36,6 +36,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.export.neo4j_rows import NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
     CONCEPT_PROPERTIES,
@@ -51,13 +52,12 @@ from kg.export.neo4j_schema import (
     PAPER,
     PAPER_PROPERTIES,
     RELATION_PROPERTIES,
-    SCHEMA_STATEMENTS,
     STRING,
     STRING_LIST,
-    NodeRow,
     Property,
-    RelationshipRow,
-    RowPlan,
+)
+from kg.export.neo4j_statements import (
+    SCHEMA_STATEMENTS,
     add_counters,
     node_statement,
     relationship_statement,

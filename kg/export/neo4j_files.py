@@ -32,6 +32,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.neo4j_cypher import _groups, batch_text, batched, script_header
+from kg.export.neo4j_rows import GraphRows, NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
     CONCEPT_PROPERTIES,
@@ -46,17 +47,12 @@ from kg.export.neo4j_schema import (
     PAPER,
     PAPER_PROPERTIES,
     RELATION_PROPERTIES,
-    ROLE_TYPES,
-    SCHEMA_STATEMENTS,
     STRING,
     STRING_LIST,
-    GraphRows,
     Neo4jExportError,
-    NodeRow,
     Property,
-    RelationshipRow,
-    RowPlan,
 )
+from kg.export.neo4j_statements import SCHEMA_STATEMENTS
 from kg.output import atomic_open, atomic_write_text
 
 #: Array delimiters tried in order; the first that no array element contains is used.

@@ -19,9 +19,9 @@ from pathlib import Path
 import networkx as nx
 
 from kg.graph import analytics as A
-from kg.models import LABELS
+from kg.models import type_order
 from kg.output import atomic_write_bytes, atomic_write_text
-from kg.render.map import OTHER_COLOUR, TYPE_COLOURS
+from kg.palette import OTHER_COLOUR, TYPE_COLOURS
 
 #: Where the charts go, relative to report.md.
 CHART_FOLDER = "report_files"
@@ -160,7 +160,7 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
 
     found = result["communities"]
     rows = [
-        [c["id"] + 1, c["size"], ", ".join(f"{t} {n}" for t, n in sorted(c["types"].items(), key=lambda kv: _type_order(kv[0]))), c["name"]]
+        [c["id"] + 1, c["size"], ", ".join(f"{t} {n}" for t, n in sorted(c["types"].items(), key=lambda kv: type_order(kv[0]))), c["name"]]
         for c in found[:top]
     ]
     note = f"Louvain, seeded, on the concept graph: {len(found)} communities of related concepts"
@@ -211,11 +211,6 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
 def _period(span: tuple[str, str]) -> str:
     """``2025-03 .. 2025-12``, or the one bucket."""
     return span[0] if span[0] == span[1] else f"{span[0]} .. {span[1]}"
-
-
-def _type_order(t: str) -> tuple:
-    """Sort key putting the four concept types in their usual order."""
-    return (LABELS.index(t) if t in LABELS else len(LABELS), str(t))
 
 
 # --- plain text ----------------------------------------------------------------------------------
@@ -391,7 +386,7 @@ def chart_communities(result: dict, path: Path, top: int = 15) -> Path | None:
     ax = fig.add_subplot(1, 1, 1)
     names = [chart_text(f"{c['id'] + 1}. {c['name'][:60]}") for c in found][::-1]
     left = [0] * len(found)
-    types = sorted({t for c in found for t in c["types"]}, key=_type_order)
+    types = sorted({t for c in found for t in c["types"]}, key=type_order)
     for ctype in types:
         sizes = [c["types"].get(ctype, 0) for c in found][::-1]
         ax.barh(names, sizes, left=left, color=TYPE_COLOURS.get(ctype, OTHER_COLOUR), label=str(ctype))

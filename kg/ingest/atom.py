@@ -20,13 +20,12 @@ arXiv answers a bad query with HTTP 200 and one entry titled ``Error`` whose id 
 
 XML that is not well formed: the entry being read when the parser stopped is reported (with
 the parser's line and reason) and parsing starts again at the next ``<entry`` after that
-entry's start, inside the original root element, so one broken entry loses nothing else.
-The file is read whole (API pages are at most a few thousand entries).
+entry's start, inside the original root element, so one broken entry loses nothing else
+(:func:`kg.ingest.xmlresume.resume_records`, shared with the PubMed and JATS readers). The file is read whole (API pages are at most a few thousand entries).
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 import xml.sax
 from collections.abc import Iterator
@@ -39,13 +38,13 @@ from kg.ingest.assemble import Draft, make_paper
 from kg.ingest.ids import normalise_arxiv_id
 from kg.ingest.registry import register
 from kg.ingest.source import Source, file_state, open_binary, warn_if_changed
+from kg.ingest.xmlresume import ParseStop, resume_records, to_expat_encoding
 from kg.models import Paper
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 _TEXT_FIELDS = {(ATOM, "id"), (ATOM, "title"), (ATOM, "summary"), (ATOM, "published"), (ATOM, "updated"),
                 (ARXIV, "doi"), (ARXIV, "journal_ref"), (ARXIV, "comment")}
-_DECLARED_ENCODING_RE = re.compile(rb"<\?xml[^>]{0,200}?(\s+encoding\s*=\s*[\"']([^\"']{0,40})[\"'])")
 _ENTRY_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?entry[\s>/]")
 
 
@@ -144,59 +143,24 @@ def entry_draft(entry: dict[str, Any]) -> Draft:
     )
 
 
-_EXPAT_ENCODINGS = {"utf-8", "utf-16", "iso8859-1", "ascii"}
-
-
-def _to_expat_encoding(source: Source, data: bytes) -> bytes:
-    """Bytes expat can parse: a declared encoding expat does not support is transcoded to UTF-8.
-
-    Expat reads UTF-8, UTF-16, Latin-1 and ASCII itself; Python decodes the others (Shift-JIS,
-    GBK, cp1252...). An encoding nobody knows, or UTF-16 declared on a file that is not (no BOM,
-    starts with ``<?xml``), is read as UTF-8 with a warning.
-    """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-8 from here on, so that
-        text = data.decode("utf-16", errors="replace")                # resuming after an error works
-        data = text.encode("utf-8")
-        declared = _DECLARED_ENCODING_RE.match(data)
-        return data[: declared.start(1)] + data[declared.end(1):] if declared else data
-    declared = _DECLARED_ENCODING_RE.match(data)
-    if not declared:
-        return data
-    name = declared.group(2).decode("ascii", "replace")
-    without = data[: declared.start(1)] + data[declared.end(1):]
-    try:
-        codec = codecs.lookup(name).name
-    except (LookupError, ValueError):  # ValueError: a NUL in the name
-        source.report.warning(source.where(1), f"the XML declaration names an unknown encoding ({name!r}); read as UTF-8")
-        return without
-    if codec.startswith("utf-16") or codec.startswith("utf-32"):
-        if data.startswith(b"<?xml"):
-            source.report.warning(source.where(1), f"the XML declaration says {name} but the file is not; read as UTF-8")
-            return without
-        return data
-    if codec in _EXPAT_ENCODINGS:
-        return data
-    try:
-        text = without.decode(codec, errors="replace")
-    except (LookupError, UnicodeError, ValueError):  # not a text encoding (zlib, rot13), or "undefined"
-        source.report.warning(source.where(1), f"the XML declaration names {name!r}, which is not a text encoding; read as UTF-8")
-        return without
-    if "\ufffd" in text and b"\xef\xbf\xbd" not in without:
-        source.report.warning(source.where(1), f"bytes that are not {name} were replaced by U+FFFD")
-    return text.encode("utf-8")
-
-
-def _parse(source: Source, data: bytes, line_shift: int) -> tuple[_EntryHandler, Exception | None]:
+def _entries(document: bytes, line_shift: int) -> Iterator[dict[str, Any] | ParseStop]:
+    """The entries of ``document``, then a :class:`ParseStop` if the parser stopped early."""
     parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     handler = _EntryHandler(parser, line_shift)
     parser.setContentHandler(handler)
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
+    stop = None
     try:
-        parser.feed(data)
+        parser.feed(document)
         parser.close()
     except (xml.sax.SAXParseException, DefusedXmlException, ValueError, LookupError) as exc:
-        return handler, exc
-    return handler, None
+        syntax = isinstance(exc, xml.sax.SAXParseException)
+        entry = (handler.entry["line"], handler.entry["offset"]) if handler.entry is not None else None
+        stop = ParseStop(exc, exc.getMessage() if syntax else None, exc.getLineNumber() if syntax else 1,
+                         exc.getColumnNumber() if syntax else 0, handler.root_offset, entry, max(handler.offset, 0))
+    yield from handler.done
+    if stop is not None:
+        yield stop
 
 
 @register("atom", description="arXiv API responses (Atom XML)", extensions=(".xml", ".atom"))
@@ -212,52 +176,13 @@ def read_atom(source: Source) -> Iterator[Paper]:
     if not data.strip():
         source.report.files_read += 1
         return
-    data = _to_expat_encoding(source, data)
-    header: bytes | None = None  # the original root start tag, re-used to resume after an error
-    header_len = resume = line_shift = 0  # document[header_len:] == data[resume:]
-    index = 0
-    document = data
-    while True:
-        handler, exc = _parse(source, document, line_shift)
-        for entry in handler.done:
-            where = source.where(entry["line"], index)
-            index += 1
-            ident = (entry.get("id") or "").strip()
-            if "arxiv.org/api/errors" in ident:
-                source.report.error(where, f"arXiv API error entry: {' '.join((entry.get('summary') or '').split())}")
-                continue
-            paper = make_paper(entry_draft(entry), where, source.report)
-            if paper is not None:
-                yield paper
-        if exc is None:
-            source.report.files_read += 1
-            return
-        if isinstance(exc, DefusedXmlException):
-            source.report.error(source.where(), f"XML with a DTD or entity declarations is refused ({type(exc).__name__}); file skipped", record_level=False)
-            return
-        if not isinstance(exc, xml.sax.SAXParseException):  # LookupError, ValueError: an encoding expat cannot use
-            source.report.error(source.where(), f"XML in an encoding that cannot be read ({exc}); file skipped", record_level=False)
-            return
-        reason = f"XML not well formed ({exc.getMessage()}: line {exc.getLineNumber() + line_shift}, column {exc.getColumnNumber() + 1})"
-        if header is None:
-            if handler.root_offset is None:
-                source.report.error(source.where(exc.getLineNumber()), reason + "; file skipped", record_level=False)
-                return
-            end = document.find(b">", handler.root_offset)
-            header = document[: end + 1]
-        to_data = lambda pos: max(pos - header_len, 0) + resume  # noqa: E731
-        if handler.entry is not None:
-            source.report.error(source.where(handler.entry["line"], index), reason)
-            index += 1
-            restart = to_data(handler.entry["offset"]) + 1
-        else:
-            source.report.warning(source.where(exc.getLineNumber() + line_shift), reason + " (outside any entry)")
-            restart = to_data(max(handler.offset, 0))
-        match = _ENTRY_RE.search(data, max(restart, resume + 1))
-        if match is None:
-            source.report.files_read += 1
-            return
-        resume = match.start()
-        document = header + data[resume:]
-        header_len = len(header)
-        line_shift = data.count(b"\n", 0, resume) - header.count(b"\n")
+    data = to_expat_encoding(source, data)
+    for index, entry in resume_records(source, data, _entries, _ENTRY_RE, refused="a DTD or entity declarations", unit="entry"):
+        where = source.where(entry["line"], index)
+        ident = (entry.get("id") or "").strip()
+        if "arxiv.org/api/errors" in ident:
+            source.report.error(where, f"arXiv API error entry: {' '.join((entry.get('summary') or '').split())}")
+            continue
+        paper = make_paper(entry_draft(entry), where, source.report)
+        if paper is not None:
+            yield paper

@@ -8,7 +8,8 @@ starts on, then dropped, so memory holds one record at a time (plus the file's b
 
 XML that is not well formed: the record being read when the parser stopped is reported (with
 the parser's line and reason) and parsing starts again at the next record start tag after
-it, inside the original root element, so one broken record loses nothing else.
+it, inside the original root element, so one broken record loses nothing else
+(:func:`kg.ingest.xmlresume.resume_records`, shared with the Atom reader).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from kg.ingest.source import Source, open_binary
+from kg.ingest.xmlresume import ParseStop, resume_records, to_expat_encoding
 
 _CHUNK = 1 << 16
 
@@ -92,26 +95,31 @@ class _Builder:
         return None
 
 
-def _parse(data: bytes, is_record: Callable[[str], bool], line_shift: int) -> Iterator[tuple[_Builder, Exception | None]]:
-    """Feed ``data`` in chunks; yield the builder after each chunk (records found so far)."""
+def _records(is_record: Callable[[str], bool], document: bytes, line_shift: int) -> Iterator[XmlRecord | ParseStop]:
+    """The record elements of ``document``, fed to the parser in chunks (records are handed
+    over after each chunk), then a :class:`ParseStop` if the parser stopped early."""
     builder = _Builder(is_record, line_shift)
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     builder.parser = parser
     try:
-        for at in range(0, len(data), _CHUNK):
-            parser.feed(data[at:at + _CHUNK])
-            yield builder, None
+        for at in range(0, len(document), _CHUNK):
+            parser.feed(document[at:at + _CHUNK])
+            yield from builder.done
+            builder.done.clear()
         parser.close()
     except (ET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
-        yield builder, exc
+        yield from builder.done
+        if not isinstance(exc, ET.ParseError):
+            yield ParseStop(exc, root_offset=builder.root_offset, record=builder.current)
+            return
+        line, column = getattr(exc, "position", (1, 0))
+        yield ParseStop(exc, str(exc).split(":")[0], line, column, builder.root_offset, builder.current, _byte_offset(document, line, column))
         return
-    yield builder, None
+    yield from builder.done
 
 
 def iter_xml_records(source: Source, is_record: Callable[[str], bool], record_tag_re: re.Pattern[bytes]) -> Iterator[XmlRecord]:
     """Every record element of the file, in order; problems reported to ``source.report``."""
-    from kg.ingest.atom import _to_expat_encoding  # one transcoding rule for every XML reader
-
     try:
         with open_binary(source.path) as fh:
             data = fh.read()
@@ -121,51 +129,9 @@ def iter_xml_records(source: Source, is_record: Callable[[str], bool], record_ta
     if not data.strip():
         source.report.files_read += 1
         return
-    data = _to_expat_encoding(source, data)
-    header: bytes | None = None
-    header_len = resume = line_shift = 0  # document[header_len:] == data[resume:]
-    document = data
-    index = 0
-    while True:
-        failure: Exception | None = None
-        builder: _Builder | None = None
-        for builder, failure in _parse(document, is_record, line_shift):
-            yield from builder.done
-            index += len(builder.done)
-            builder.done.clear()
-        assert builder is not None
-        if failure is None:
-            source.report.files_read += 1
-            return
-        if isinstance(failure, DefusedXmlException):
-            source.report.error(source.where(), f"XML with entity declarations or external references is refused ({type(failure).__name__}); file skipped", record_level=False)
-            return
-        if not isinstance(failure, ET.ParseError):
-            source.report.error(source.where(), f"XML in an encoding that cannot be read ({failure}); file skipped", record_level=False)
-            return
-        line, column = getattr(failure, "position", (1, 0))
-        reason = f"XML not well formed ({str(failure).split(':')[0]}: line {line + line_shift}, column {column + 1})"
-        if header is None:
-            if builder.root_offset is None:
-                source.report.error(source.where(line), reason + "; file skipped", record_level=False)
-                return
-            header = document[: document.find(b">", builder.root_offset) + 1]
-        to_data = lambda pos: max(pos - header_len, 0) + resume  # noqa: E731
-        if builder.current is not None:
-            source.report.error(source.where(builder.current[0], index), reason)
-            index += 1
-            restart = to_data(builder.current[1]) + 1
-        else:
-            source.report.warning(source.where(line + line_shift), reason + " (outside any record)")
-            restart = to_data(_byte_offset(document, line, column))
-        match = record_tag_re.search(data, max(restart, resume + 1))
-        if match is None:
-            source.report.files_read += 1
-            return
-        resume = match.start()
-        document = header + data[resume:]
-        header_len = len(header)
-        line_shift = data.count(b"\n", 0, resume) - header.count(b"\n")
+    data = to_expat_encoding(source, data)
+    for _, record in resume_records(source, data, partial(_records, is_record), record_tag_re, refused="entity declarations or external references"):
+        yield record
 
 
 def _byte_offset(document: bytes, line: int, column: int) -> int:

@@ -16,6 +16,7 @@ Example
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 from functools import lru_cache
@@ -46,11 +47,6 @@ COMPONENT_MODULES: tuple[str, ...] = (
     "kg.nlp.labels",
     "kg.nlp.relations",
 )
-
-
-#: Modules whose code decides a pipeline's output without registering a factory: hashed into
-#: :func:`pipeline_version` with the component modules (the encoder's tag decoding).
-VERSIONED_HELPERS: tuple[str, ...] = ("kg.nlp.encoder_tags",)
 
 
 def register_components() -> list[str]:
@@ -109,6 +105,39 @@ def load_pipeline(model: str | Path | None = None):
     return _load(_model_path(model))
 
 
+@lru_cache(maxsize=1)
+def versioned_modules() -> tuple[str, ...]:
+    """The modules whose code decides a pipeline's output, hashed into :func:`pipeline_version`.
+
+    Derived, not listed: ``kg.nlp`` itself (it loads the pipeline), every module of
+    :data:`COMPONENT_MODULES`, and every ``kg.nlp`` module any of them imports, directly or
+    not, deferred imports inside functions included (read from their source with :mod:`ast`),
+    so a helper is covered as soon as a component imports it.
+
+    >>> {"kg.nlp.relations", "kg.nlp.relation_classifier", "kg.nlp.doc_arrays", "kg.nlp.ops"} <= set(versioned_modules())
+    True
+    """
+    here = Path(__file__).resolve().parent
+    todo, seen = ["kg.nlp", *COMPONENT_MODULES], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(_module_file(here, name).read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "kg.nlp":
+                todo.extend(f"kg.nlp.{alias.name}" for alias in node.names if (here / f"{alias.name}.py").is_file())
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("kg.nlp."):
+                todo.append(node.module)
+            elif isinstance(node, ast.Import):
+                todo.extend(alias.name for alias in node.names if alias.name.startswith("kg.nlp."))
+    return tuple(sorted(seen))
+
+
+def _module_file(here: Path, name: str) -> Path:
+    return here / "__init__.py" if name == "kg.nlp" else here / (name.removeprefix("kg.nlp.").replace(".", "/") + ".py")
+
+
 @lru_cache(maxsize=8)
 def _version(path: Path, stamp: tuple) -> str:
     digest = hashlib.sha256()
@@ -116,17 +145,16 @@ def _version(path: Path, stamp: tuple) -> str:
         digest.update(file.relative_to(path).as_posix().encode())
         digest.update(b"\0")
         digest.update(file.read_bytes())
-    # the rule code is part of what a pipeline outputs: hash it too
+    # the code is part of what a pipeline outputs: hash every module that decides it
     here = Path(__file__).resolve().parent
-    for name in (*COMPONENT_MODULES, *VERSIONED_HELPERS):
-        source = here / (name.rsplit(".", 1)[1] + ".py")
-        if source.is_file():
-            digest.update(source.read_bytes())
+    for name in versioned_modules():
+        digest.update(_module_file(here, name).read_bytes())
     return f"{PIPELINE_NAME} {RULES_VERSION} (model sha256:{digest.hexdigest()[:12]})"
 
 
 def pipeline_version(model: str | Path | None = None) -> str:
-    """A version string that changes whenever the model files or the rule code change.
+    """A version string that changes whenever the model files or the code that decides the
+    output change (the pipeline directory's files and the sources of :func:`versioned_modules`).
 
     It keys the extraction cache, e.g. ``"kg-ner 0.1.0 (model sha256:abcdef123456)"``.
     """

@@ -42,8 +42,9 @@ from typing import Any
 import networkx as nx
 
 from kg.graph.analytics import communities, concept_evidence, concept_graph, ego_graph, induced_subgraph
-from kg.models import LABELS
+from kg.models import LABELS, type_order
 from kg.output import atomic_write_text
+from kg.palette import OTHER_COLOUR, TYPE_COLOURS
 from kg.resolve.confidence import MAP_MIN_CONFIDENCE, is_hidden
 from kg.render.layout import map_layout
 
@@ -65,9 +66,6 @@ EDGES_PER_CONCEPT = 4
 EVIDENCE_PER_CONCEPT = 5
 #: Share of the cap every concept type keeps (so datasets and metrics are not crowded out).
 TYPE_SHARE = 0.1
-#: Colour per concept type (Tableau 10, readable for the common colour-vision deficiencies).
-TYPE_COLOURS = {"METHOD": "#4e79a7", "DATASET": "#f28e2b", "METRIC": "#59a14f", "TASK": "#e15759"}
-OTHER_COLOUR = "#9d7660"
 TYPE_NAMES = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
 
 _LABEL_CHARS = 40
@@ -330,7 +328,7 @@ def map_model(
             info={"types": types, "weight": weight},
         )
 
-    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=_type_order)
+    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=type_order)
     all_types: dict[str, int] = {}
     for n in C:
         t = C.nodes[n].get("type") or ""
@@ -467,10 +465,6 @@ def edge_width(weight: float) -> float:
     (0.8, 4.0)
     """
     return round(min(8.0, 0.8 + 1.4 * math.log(max(1.0, weight))), 1)
-
-
-def _type_order(t: str) -> tuple:
-    return (LABELS.index(t) if t in LABELS else len(LABELS), t)
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:

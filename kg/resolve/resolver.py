@@ -22,14 +22,13 @@ the order of the inputs.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kg.collector import pausing
-from kg.models import LABELS, Concept, Evidence, Extraction, Paper, Relation
+from kg.models import LABELS, MAX_EVIDENCE, Concept, Evidence, Extraction, Paper, Relation, evidence_id
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
 from kg.resolve.merges import Merge
 from kg.resolve.confidence import paper_miss
@@ -42,8 +41,6 @@ from kg.resolve.variants import variant_links
 
 #: Version of the resolution rules, part of the method of every evidence record it makes.
 RESOLVER_VERSION = "1"
-#: Most evidence records kept per look-alike link.
-MAX_EVIDENCE = 5
 
 
 @dataclass
@@ -372,11 +369,6 @@ def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str]) -> list
     ]
 
 
-def _evidence_id(paper_id: str, spans: Sequence[tuple[int, int]], method: str) -> str:
-    raw = f"{paper_id}|{';'.join(f'{s}-{e}' for s, e in spans)}|{method}"
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-
 @pausing
 def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, lexicon: Mapping[str, str] | None = None) -> Resolution:
     """Resolve every mention of ``extractions`` to a concept.
@@ -628,7 +620,7 @@ def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms
         method = f"resolve:name-{'variant' if link.type == 'VARIANT-OF' else 'related'}/{RESOLVER_VERSION}"
         ev_ids = []
         for paper_id, (s_start, s_end), span in s["evidence"]:
-            eid = _evidence_id(paper_id, [span], method)
+            eid = evidence_id(paper_id, [span], method)
             result.evidence[eid] = Evidence(eid, paper_id, s_start, s_end, (span,), method, 0.9 if link.type == "VARIANT-OF" else 0.6)
             ev_ids.append(eid)
         result.relations.append(

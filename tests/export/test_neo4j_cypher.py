@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from neo4j_test_support import examples, graphs, texts
 
 from kg.export.neo4j_cypher import CypherScriptError, cypher_literal, iter_statements, parse_literal, write_cypher
-from kg.export.neo4j_schema import SCHEMA_STATEMENTS, batches, graph_rows
+from kg.export.neo4j_rows import graph_rows
+from kg.export.neo4j_statements import SCHEMA_STATEMENTS, batches
 
 values = st.recursive(
     st.one_of(texts, st.text(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()),

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from neo4j_test_support import examples, expected_snapshot, graphs, read_back
 
 from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES, choose_array_delimiter, write_bulk_import
-from kg.export.neo4j_schema import graph_rows
+from kg.export.neo4j_rows import graph_rows
 
 
 def expected(G):

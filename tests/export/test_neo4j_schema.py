@@ -1,4 +1,4 @@
-"""kg.export.neo4j_schema: the one mapping from the NetworkX graph to Neo4j rows."""
+"""kg.export.neo4j_schema, neo4j_rows and neo4j_statements: the one mapping from the NetworkX graph to Neo4j rows and statements."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import pytest
 from hypothesis import given, settings
 from neo4j_test_support import examples, graphs, label_and_type_counts
 
-from kg.export.neo4j_schema import (
-    NODE_LABELS,
-    RELATIONSHIP_TYPES,
+from kg.export.neo4j_rows import graph_rows
+from kg.export.neo4j_schema import NODE_LABELS, RELATIONSHIP_TYPES, Neo4jExportError
+from kg.export.neo4j_statements import (
     SCHEMA_STATEMENTS,
-    Neo4jExportError,
     batches,
-    graph_rows,
     node_statement,
     relationship_statement,
 )

@@ -22,7 +22,8 @@ from neo4j_test_support import examples, expected_snapshot, graphs, hostile_grap
 
 from kg.export.neo4j_cypher import iter_statements, write_cypher
 from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES, write_bulk_import
-from kg.export.neo4j_schema import Neo4jExportError, RowPlan, graph_rows
+from kg.export.neo4j_rows import RowPlan, graph_rows
+from kg.export.neo4j_schema import Neo4jExportError
 from kg.graph.build import to_networkx
 from kg.rdf.synthetic import synthetic_kg
 

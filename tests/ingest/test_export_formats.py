@@ -178,3 +178,34 @@ def test_wos_plain_continuation_before_any_field_is_one_error(tmp_path):
                     "PT J\nTI Kept\nPY 2020\nER\nEF\n")
     [paper], report = read(path)
     assert paper.title == "Kept" and [(p.line, p.severity) for p in report.problems] == [(3, "error"), (8, "warning")]  # 8: no abstract
+
+
+_PUBMED_RECORD = "<PubmedArticle><MedlineCitation><PMID>{n}</PMID><Article><ArticleTitle>Paper {n}</ArticleTitle>{body}</Article></MedlineCitation></PubmedArticle>\n"
+_ATOM_ENTRY = "<entry><id>http://example.org/{n}</id><title>Paper {n}</title>{body}</entry>\n"
+_XML_LAYOUTS = {
+    "pubmed": ('<?xml version="1.0"?>\n<PubmedArticleSet>\n', "</PubmedArticleSet>\n", _PUBMED_RECORD,
+               "<Abstract><AbstractText>Text {n}.</AbstractText></Abstract>", "<Abstract><AbstractText>Text {n}.</Abstract>"),
+    "atom": ('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n', "</feed>\n", _ATOM_ENTRY,
+             "<summary>Text {n}.</summary>", "<summary>Text {n}.</title>"),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(_XML_LAYOUTS))
+def test_xml_readers_resume_after_each_broken_record_and_stray_tag(tmp_path, fmt):
+    """PubMed and Atom share one recovery loop: a broken record is one error at its first line,
+    a broken tag between records one warning, and every other record is read, with its line."""
+    head, tail, record, good, bad = _XML_LAYOUTS[fmt]
+    rows = [record.format(n=1, body=good.format(n=1)), record.format(n=2, body=bad.format(n=2)),
+            record.format(n=3, body=good.format(n=3)), "<stray a=></stray>\n",
+            record.format(n=4, body=good.format(n=4)), record.format(n=5, body=bad.format(n=5)),
+            record.format(n=6, body=good.format(n=6))]
+    path = tmp_path / f"{fmt}.xml"
+    path.write_text(head + "".join(rows) + tail, encoding="utf-8")
+    papers, report = read(path, format=fmt)
+    assert [(p.title, p.source_line) for p in papers] == [("Paper 1", 3), ("Paper 3", 5), ("Paper 4", 7), ("Paper 6", 9)]
+    unit = "record" if fmt == "pubmed" else "entry"
+    assert [(p.line, p.severity) for p in report.problems] == [(4, "error"), (6, "warning"), (8, "error")]
+    assert all(p.reason.startswith("XML not well formed (mismatched tag: line ") for p in report.problems[::2])
+    assert report.problems[1].reason.startswith("XML not well formed (not well-formed (invalid token): line 6,")
+    assert report.problems[1].reason.endswith(f"(outside any {unit})")
+    assert [p.reason.split("line ")[1].split(",")[0] for p in report.problems] == ["4", "6", "8"]

@@ -81,6 +81,30 @@ def test_pipeline_version_tracks_model_files(tmp_path):
     assert pipeline_version(copy) != version
 
 
+_LOADED_NLP_MODULES = """
+import sys
+from kg.nlp import ACCURATE_MODEL, DEFAULT_MODEL, load_pipeline
+for model in (DEFAULT_MODEL, ACCURATE_MODEL):
+    if (model / "config.cfg").is_file():
+        list(load_pipeline(model).pipe([sys.argv[1]] * 2))
+print(" ".join(sorted(m for m in sys.modules if m == "kg.nlp" or m.startswith("kg.nlp."))))
+"""
+
+
+@pytest.mark.slow
+def test_every_module_a_running_pipeline_uses_is_in_its_version():
+    """The interpreter is the oracle: the kg.nlp modules loaded while both shipped pipelines run
+    (deferred imports included) all have their source hashed into pipeline_version."""
+    import subprocess
+    import sys
+
+    from kg.nlp import versioned_modules
+
+    loaded = subprocess.run([sys.executable, "-c", _LOADED_NLP_MODULES, TEXT], capture_output=True, text=True, check=True).stdout.split()
+    assert {"kg.nlp.doc_arrays", "kg.nlp.relation_classifier", "kg.nlp.encoder_tags"} <= set(loaded)
+    assert set(loaded) <= set(versioned_modules())
+
+
 def test_not_a_pipeline_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a spaCy pipeline"):
         load_pipeline(tmp_path)

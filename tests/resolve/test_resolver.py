@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 from kg.resolve import resolve
@@ -82,6 +83,8 @@ def test_variants_are_linked_not_merged():
             ev = res.evidence[eid]
             quote = papers[ev.paper_id].text[slice(*ev.spans[0])]
             assert quote in res.concepts[rel.source].aliases
+            (start, end), = ev.spans  # the id's closed form, the same as the build's evidence
+            assert eid == ev.id == hashlib.sha1(f"{ev.paper_id}|{start}-{end}|{ev.method}".encode("utf-8")).hexdigest()[:16]
 
 
 def test_typo_merges_only_when_alone():

@@ -1,0 +1,126 @@
+"""The Cypher kg runs on Neo4j: schema constraints, the ``UNWIND $rows ... MERGE`` statement of
+each node label set and relationship type, batches of rows for them, and the count checks.
+
+Labels and types are pasted into statement text only from the fixed tables of
+:mod:`kg.export.neo4j_schema` (Cypher cannot take them as parameters on every Neo4j 5); every
+value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kg.export.neo4j_rows import GraphRows
+from kg.export.neo4j_schema import NODE_LABELS, RELATIONSHIP_TYPES
+
+
+SCHEMA_STATEMENTS: tuple[str, ...] = (
+    "CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT kg_concept_id IF NOT EXISTS FOR (n:Concept) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT kg_evidence_id IF NOT EXISTS FOR (n:Evidence) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX kg_concept_label IF NOT EXISTS FOR (n:Concept) ON (n.label)",
+    "CREATE INDEX kg_concept_type IF NOT EXISTS FOR (n:Concept) ON (n.type)",
+)
+
+
+def _checked(name: str, allowed: Sequence[str]) -> str:
+    if name not in allowed:
+        raise AssertionError(f"{name!r} is not in kg's Neo4j schema")
+    return name
+
+
+def node_statement(labels: Sequence[str]) -> str:
+    """``UNWIND $rows`` statement that MERGEs nodes on ``id`` and sets their properties.
+
+    Each row is ``{"id": ..., "props": {...}}``. Properties are written only when they differ
+    (``properties(n) <> row.props``), and ``SET n:Label`` adds nothing to a node that has the
+    label, so a second run reports no update at all.
+    """
+    key, *extra = (_checked(label, NODE_LABELS) for label in labels)
+    add_labels = "".join(f" SET n:{label}" for label in extra)
+    return (
+        f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}){add_labels} "
+        "WITH n, row WHERE properties(n) <> row.props SET n = row.props"
+    )
+
+
+def relationship_statement(rel_type: str, start_label: str, end_label: str) -> str:
+    """``UNWIND $rows`` statement that MERGEs one relationship type between nodes found by id.
+
+    Each row is ``{"start": ..., "end": ..., "props": {...}}``. A row whose end node is missing
+    creates nothing (the count check after a push catches it).
+    """
+    rel_type = _checked(rel_type, RELATIONSHIP_TYPES)
+    start_label, end_label = _checked(start_label, NODE_LABELS), _checked(end_label, NODE_LABELS)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.start}}) MATCH (b:{end_label} {{id: row.end}}) "
+        f"MERGE (a)-[r:{rel_type}]->(b) WITH r, row WHERE properties(r) <> row.props SET r = row.props"
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One parameterised statement and the rows it runs on."""
+
+    statement: str
+    rows: list[dict[str, Any]]
+    what: str  # e.g. "Paper nodes", "USES relationships"
+
+
+def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
+    """Node batches then relationship batches, each at most ``batch_size`` rows.
+
+    Nodes are grouped by label set and relationships by (type, start label, end label), so every
+    batch runs one fixed statement of :func:`node_statement` / :func:`relationship_statement`.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for node in rows.nodes:
+        groups.setdefault(("node", node.labels), []).append({"id": node.id, "props": node.props})
+    for rel in rows.relationships:
+        groups.setdefault(("rel", rel.type, rel.start_label, rel.end_label), []).append(
+            {"start": rel.start, "end": rel.end, "props": rel.props}
+        )
+    for key, group in groups.items():
+        if key[0] == "node":
+            statement, what = node_statement(key[1]), f"{':'.join(key[1])} nodes"
+        else:
+            statement, what = relationship_statement(*key[1:]), f"{key[1]} relationships"
+        for i in range(0, len(group), batch_size):
+            yield Batch(statement, group[i : i + batch_size], what)
+
+
+#: The update counters of a Neo4j result summary that kg adds up.
+COUNTERS: tuple[str, ...] = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+    "labels_removed",
+    "indexes_added",
+    "constraints_added",
+)
+
+
+def add_counters(totals: dict[str, int], counters: Any) -> dict[str, int]:
+    """Add a driver ``SummaryCounters`` into ``totals`` (name -> sum) and return ``totals``."""
+    for name in COUNTERS:
+        totals[name] = totals.get(name, 0) + int(getattr(counters, name, 0) or 0)
+    return totals
+
+
+COUNT_NODES = "MATCH (n:{label}) RETURN count(n) AS n"
+COUNT_RELATIONSHIPS = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
+
+
+def count_statements() -> Iterator[tuple[str, str, str]]:
+    """``(kind, name, statement)`` counting each label and type of the schema."""
+    for label in NODE_LABELS:
+        yield "label", label, COUNT_NODES.format(label=label)
+    for rel_type in RELATIONSHIP_TYPES:
+        yield "type", rel_type, COUNT_RELATIONSHIPS.format(type=rel_type)
