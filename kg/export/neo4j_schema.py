@@ -16,7 +16,9 @@ Nodes (every one keyed by a unique ``id`` property):
   keeps ``YYYY``, ``YYYY-MM`` and ``--MM-DD`` dates, which Neo4j's ``date`` type cannot hold.
 * ``(:Concept:Method|Dataset|Metric|Task)``: ``id``, ``type``, ``label``, ``aliases`` (list of
   surface forms, most frequent first) with ``alias_counts`` (parallel list of mention counts),
-  ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``.
+  ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``, ``replaces``
+  (the retired ids of earlier builds that now lead to this concept: ``MATCH (c:Concept) WHERE
+  $old IN c.replaces``; see kg.resolve.stable_ids).
 * ``(:Evidence)``: ``id``, ``paper``, ``sentence`` (the quoted sentence), ``sentence_start``,
   ``sentence_end``, ``span_starts``/``span_ends``/``quotes`` (parallel lists, one entry per
   span), ``method``, ``confidence``. Offsets are into the paper's ``title + "\\n" + abstract``.
@@ -124,6 +126,7 @@ CONCEPT_PROPERTIES: tuple[Property, ...] = (
     Property("mention_count", LONG),
     Property("first_seen", STRING),
     Property("last_seen", STRING),
+    Property("replaces", STRING_LIST),
 )
 EVIDENCE_PROPERTIES: tuple[Property, ...] = (
     Property("id", STRING),
