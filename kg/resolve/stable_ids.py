@@ -165,8 +165,10 @@ def assign_ids(concepts: Mapping[str, Concept], previous: IdTable | None) -> IdA
     changes: list[Change] = []
     # the concept holding most of an old id's mentions (ties: the smaller final id)
     holders: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    carried_by: dict[str, list[tuple[int, str]]] = defaultdict(list)  # concept -> (mentions, old id)
     for (cid, old), n in carried.items():
         holders[old].append((n, rename[cid]))
+        carried_by[cid].append((n, old))
     final_concepts = {rename[cid]: c for cid, c in concepts.items()}
     redirects: dict[str, str] = {}
     retired = set(previous.retired)
@@ -196,9 +198,9 @@ def assign_ids(concepts: Mapping[str, Concept], previous: IdTable | None) -> IdA
             if old_label != c.label:
                 changes.append(Change("renamed", final, c.label, old_label=old_label, papers=c.paper_count))
         else:
-            sources = sorted((n, old) for (x, old), n in carried.items() if x == cid and old in kept_old)
+            sources = [(n, old) for n, old in carried_by.get(cid, ()) if old in kept_old]
             if sources:
-                changes.append(Change("split", final, c.label, source=max(sources, key=lambda s: (s[0], s[1]))[1], papers=c.paper_count))
+                changes.append(Change("split", final, c.label, source=max(sources)[1], papers=c.paper_count))
             elif previous.concepts and final not in redirect_targets:  # else reported as merged/retyped
                 changes.append(Change("new", final, c.label, papers=c.paper_count))
     changes.sort(key=lambda ch: (ch.change, ch.id))
