@@ -25,7 +25,9 @@ What becomes an edge, and the evidence each edge points to:
   exact); ``confidence`` = the highest confidence of a supporting sentence;
 
 * **evidence** (:class:`~kg.models.Evidence`): one sentence of one paper with the spans of the
-  mentions involved; its id is a hash of paper id, spans and method (:func:`kg.models.evidence_id`, stable across rebuilds);
+  mentions involved (in text order for the symmetric types, so that neither the evidence nor
+  its id depends on which concept id sorts first: ids are kept across builds, kg.resolve.stable_ids);
+  its id is a hash of paper id, spans and method (:func:`kg.models.evidence_id`, stable across rebuilds);
   ``method`` names the rule or model, plus the extractor version when given. At most
   :data:`MAX_EVIDENCE` records are kept per edge: those with the smallest ids, a deterministic
   choice that spreads over papers and does not depend on input order.
@@ -256,6 +258,8 @@ def build_graph(
             _support(edge, paper_id, head.sentence, rel.confidence, seen)
             method = method_of(rel.rule)
             spans = ((head.start, head.end), (tail.start, tail.end))
+            if rel.label in SYMMETRIC:  # text order: the evidence must not depend on which id sorts first
+                spans = tuple(sorted(spans))
             eid = evidence_id(paper_id, spans, method)
             if keep(edge.evidence, eid) and eid not in evidence:
                 evidence[eid] = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
@@ -278,7 +282,7 @@ def build_graph(
                     if edge is None:
                         edge = edges[key] = _Edge()
                     _support(edge, paper_id, sentence, 1.0, seen)
-                    spans = (span_a, spans_of[b])
+                    spans = tuple(sorted((span_a, spans_of[b])))  # text order, as for every symmetric type
                     eid = evidence_id(paper_id, spans, cooccurrence)
                     if keep(edge.evidence, eid) and eid not in evidence:
                         evidence[eid] = _pair_evidence(ext, paper_id, eid, sentence, spans, cooccurrence, 1.0)

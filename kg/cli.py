@@ -8,7 +8,7 @@ Exit codes scripts can rely on:
   2 also: an output path kg refuses to write (a file, a folder kg did not make, an input, the
     current directory), found before any work
   4 the output folder is locked by another build
-  5 nothing to work on (no readable paper, no built graph)
+  5 nothing to work on (no readable paper, no built graph), or nothing to update (--update)
   130 interrupted (Ctrl-C)
 """
 
@@ -75,6 +75,7 @@ def _parse_fields(values: list[str]) -> dict[str, str]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build_state import NotAnUpdate
     from kg.pipeline import BadOption, BuildOptions, InputProblems, NoPapers, build
 
     def report(problem) -> None:
@@ -98,6 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         map_nodes=args.map_nodes,
         min_confidence=args.min_confidence,
         oxigraph=args.oxigraph,
+        update=args.update,
         on_problem=report,
     )
     from kg.extract import ExtractionError
@@ -112,11 +114,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             for problem in exc.problems[:20]:
                 _err(str(problem))
         raise CliError(f"{exc}; nothing was written", EXIT_INPUT) from None
-    except NoPapers as exc:
+    except (NoPapers, NotAnUpdate) as exc:
         raise CliError(str(exc), EXIT_NOTHING) from None
     except (ExtractionError, ConnectionError) as exc:  # a worker process died; no Dask scheduler
         raise CliError(f"{exc}; outputs left as they were") from None
     print(result.summary)
+    if result.changes:
+        print(result.changes)
     return EXIT_OK
 
 
@@ -420,6 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "0.4)")
     p.add_argument("--oxigraph", default="auto", choices=["auto", "yes", "no"],
                    help="also write the graph into an Oxigraph store for kg query/serve (auto: from 1,000 papers)")
+    p.add_argument("--update", action="store_true",
+                   help="require an update of the previous build in OUT (its papers all among the inputs, same extractor); "
+                   "without it kg updates when it can. Concept ids of the previous build are kept either way")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(

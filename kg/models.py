@@ -335,6 +335,7 @@ class KnowledgeGraph:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     stats: BuildStats = field(default_factory=BuildStats)
     extractor_version: str = ""
+    redirects: dict[str, str] = field(default_factory=dict)  # retired concept id -> the id replacing it (kg.resolve.stable_ids)
 
     def sentence(self, evidence: Evidence) -> str:
         """The sentence an evidence record quotes."""

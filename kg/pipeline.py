@@ -2,7 +2,8 @@
 
     ingest (kg.ingest) -> extract (kg.extract) -> resolve (kg.resolve) -> build (kg.build)
         -> write: graph.ttl (kg.rdf), graph.json + graph.graphml (kg.graph), map.html (kg.render),
-                  neo4j/ (kg.export), mentions.jsonl, summary.md and timings.json (kg.summary), merges.tsv (kg.resolve.merges)
+                  neo4j/ (kg.export), mentions.jsonl, summary.md and timings.json (kg.summary), merges.tsv (kg.resolve.merges),
+                  changes.jsonl (kg.resolve.stable_ids), .kg-state/ (kg.build_state: ids kept for the next build)
 
 Every stage is a plain function of the previous stage's records; this module only wires them
 together, times them and writes the outputs into one atomically switched folder
@@ -72,6 +73,7 @@ class BuildOptions:
     map_nodes: int | None = None  # cap on concepts drawn in map.html (None: renderer default)
     min_confidence: float | None = None  # hide singletons below it from every output (None: the map's default in map.html only)
     oxigraph: str = "auto"  # write the Oxigraph store: auto (from kg.rdf.oxstore.STORE_MIN_PAPERS papers), yes, no
+    update: bool = False  # require an update of the previous build in ``out`` (kg.build_state), else fail before extraction
     on_problem: Callable[[Problem], None] | None = None
 
 
@@ -83,6 +85,8 @@ class BuildResult:
     out: Path
     files: dict[str, Path]
     summary: str
+    kind: str = "clean"  # clean, update or rebuild (kg.build_state.build_kind)
+    changes: str = ""  # what changed since the previous build (kg.build_state.change_report)
 
 
 @contextmanager
@@ -155,37 +159,55 @@ def build(options: BuildOptions) -> BuildResult:
 
     Raises :class:`kg.output.UnsafeOutput` before any work when ``options.out`` is not a folder
     kg may replace (:func:`kg.output.check_output_folder`), :class:`InputProblems`
-    (``--strict``), :class:`NoPapers`, or :class:`kg.output.OutputLocked`; in every failure case
-    the previous outputs are untouched.
+    (``--strict``), :class:`NoPapers`, :class:`kg.build_state.NotAnUpdate` (``--update`` without
+    a previous build to update; before extraction) or :class:`kg.output.OutputLocked`; in every
+    failure case the previous outputs and build state are untouched.
+
+    Concept ids are kept from the previous build in ``out`` (its ``.kg-state``, see
+    :mod:`kg.build_state` and :mod:`kg.resolve.stable_ids`); the new state is written with the
+    outputs and switched in with them.
     """
     from kg.build import build_graph
+    from kg.build_state import BuildState, NotAnUpdate, build_kind, change_report, read_state, why_not_update, write_state
     from kg.graph.build import to_networkx
     from kg.ingest import SAMPLE_DIR
     from kg.nlp import pipeline_version
     from kg.output import check_output_folder, output_set
-    from kg.resolve import resolve
+    from kg.resolve import RESOLVER_VERSION, resolve
+    from kg.resolve.stable_ids import apply_ids, assign_ids
 
     inputs = list(options.inputs) or [SAMPLE_DIR]
     out = check_output_folder(options.out, inputs)
     check_options(options)
     stats = BuildStats()
     with output_set(out, inputs=inputs) as staging:
+        previous = read_state(out)  # under the folder's lock
         with timed(stats, "ingest"):
             papers = load_inputs(options, stats)
+        version = pipeline_version(options.model)
+        kind = build_kind(previous, papers, version, RESOLVER_VERSION)
+        if options.update and kind != "update":
+            raise NotAnUpdate(f"--update: {why_not_update(previous, papers, version, RESOLVER_VERSION)}; nothing was written")
         with timed(stats, "extract"):
             extractions = run_extraction(list(papers.values()), options, stats, default_cache_dir(options))
         with timed(stats, "resolve"):
             resolution = resolve(extractions, papers)
             resolution = hide_concepts(resolution, options.min_confidence, stats)
+        with timed(stats, "ids"):
+            assignment = assign_ids(resolution.concepts, previous.ids if previous is not None else None)
+            apply_ids(resolution, assignment.rename)
         with timed(stats, "build"):
-            kg = build_graph(papers, extractions, resolution, extractor_version=pipeline_version(options.model))
+            kg = build_graph(papers, extractions, resolution, extractor_version=version)
             kg.stats = stats
-            kg.extractor_version = pipeline_version(options.model)
+            kg.extractor_version = version
+            kg.redirects = assignment.redirects
             G = to_networkx(kg)
-        files = write_outputs(kg, G, extractions, resolution, staging, options)
+        files = write_outputs(kg, G, extractions, resolution, staging, options, changes=assignment.changes)
+        write_state(BuildState(version, RESOLVER_VERSION, sorted(papers), assignment.table), staging)
         summary = _summary(kg, G, files, out)
+        changes = change_report(kind, previous, papers, kg.concepts, assignment)
     final = {name: out / path.relative_to(staging) for name, path in files.items()}
-    return BuildResult(kg=kg, out=out, files=final, summary=summary)
+    return BuildResult(kg=kg, out=out, files=final, summary=summary, kind=kind, changes=changes)
 
 
 def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | None = None):
@@ -201,7 +223,8 @@ def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | 
     return kept
 
 
-def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions) -> dict[str, Path]:
+def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions,
+                  changes: Sequence = ()) -> dict[str, Path]:
     """Write every output shape into ``folder``; returns ``{output name: path}``.
 
     From here on the graph only lives on: it is frozen out of the cyclic collector's sight
@@ -219,6 +242,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     from kg.rdf.write import write_rdf
     from kg.render.map import write_map
     from kg.resolve.merges import write_merges
+    from kg.resolve.stable_ids import write_changes
     from kg.summary import write_mentions, write_summary, write_timings
 
     stats = kg.stats
@@ -233,7 +257,8 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
     tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
-        ("write:merges", lambda: {"merges.tsv": write_merges(getattr(resolution, "merges", ()), folder / "merges.tsv")}),
+        ("write:merges", lambda: {"merges.tsv": write_merges(getattr(resolution, "merges", ()), folder / "merges.tsv"),
+                                  "changes.jsonl": write_changes(changes, folder / "changes.jsonl")}),
     ]
     files: dict[str, Path] = {}
     store = None
@@ -266,7 +291,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
             seconds, written = writer_process.join_writer(child)
             stats.stage_seconds[neo4j_task[0]] = stats.stage_seconds.get(neo4j_task[0], 0.0) + seconds
             files.update(written)
-        names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv")
+        names = ("rdf", "oxigraph", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv", "changes.jsonl")
         files = {name: files[name] for name in names if name in files}
         files["summary.md"] = write_summary(kg, G, folder / "summary.md")
         files["timings.json"] = write_timings(stats, folder / "timings.json")

@@ -6,6 +6,10 @@ output folder, samples the memory (PSS) of the whole process tree (the build and
 worker processes) every 0.2 s, and reads the per-stage seconds from ``summary.md``.
 With ``--rebuild`` it then adds 1,000 papers the corpus does not contain and builds again
 into the same folder (the extraction cache in ``OUT/.cache`` is warm): the incremental case.
+With ``--update N`` it adds N new papers as ``kg build --update`` (the update path: ids and
+state of the previous build kept, kg.build_state) and, in the same run, builds the same
+inputs clean into a fresh folder with the same warm cache: the baseline the update is
+measured against.
 
 Results go to stdout as Markdown tables and to ``WORKDIR/results-<N>.json``.
 CPU seconds (user + system of the whole tree) are reported beside wall seconds because
@@ -14,6 +18,7 @@ the benchmark machine is shared: wall time depends on what else runs, CPU time m
 Usage::
 
     python scripts/bench_build.py 1000 10000 --workdir bench --rebuild
+    python scripts/bench_build.py 10000 --workdir bench --update 1000
     nohup python scripts/bench_build.py 100000 --workdir bench --rebuild > bench/100k.log 2>&1 &
 """
 
@@ -192,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default="bench", help="corpora, outputs, logs and results (default: bench/)")
     parser.add_argument("--jobs", type=int, default=None, help="passed to kg build (default: its own default, the core count)")
     parser.add_argument("--rebuild", action="store_true", help=f"then add {NEW_PAPERS} new papers and build again with the warm cache")
+    parser.add_argument("--update", type=int, default=0, metavar="N",
+                        help="then add N new papers with kg build --update, and build the same inputs clean (warm cache) to compare")
     parser.add_argument("--keep", action="store_true", help="keep the output folders")
     parser.add_argument("--build-arg", action="append", default=[], help="extra argument for kg build (repeatable)")
     parser.add_argument("--max-rss-gb", type=float, default=12.0, help="kill a build whose process tree passes this much memory, PSS (default 12)")
@@ -213,6 +220,19 @@ def main(argv: list[str] | None = None) -> int:
             result["rebuild"] = run_build([corpus, new], out, args.jobs, work / f"rebuild-{size}.log", args.build_arg, None, args.max_rss_gb)
             result["rebuild"]["load_avg"] = os.getloadavg()[0]
             _report(size, f"rebuild + {NEW_PAPERS} new papers", result["rebuild"])
+        if args.update and "killed" not in result["clean"]:
+            new = make_corpus(work / f"new-{size}-{args.update}.jsonl", args.update, start=size)
+            result["update"] = run_build([corpus, new], out, args.jobs, work / f"update-{size}.log", [*args.build_arg, "--update"], None, args.max_rss_gb)
+            result["update"]["load_avg"] = os.getloadavg()[0]
+            _report(size, f"update + {args.update} new papers (kg build --update)", result["update"])
+            baseline = work / f"out-{size}-clean"
+            shutil.rmtree(baseline, ignore_errors=True)
+            result["clean_rebuild"] = run_build([corpus, new], baseline, args.jobs, work / f"clean-rebuild-{size}.log",
+                                                [*args.build_arg, "--cache-dir", str(out / ".cache")], None, args.max_rss_gb)
+            result["clean_rebuild"]["load_avg"] = os.getloadavg()[0]
+            _report(size, f"clean build of the same {size + args.update} papers (warm cache, no previous state)", result["clean_rebuild"])
+            if not args.keep:
+                shutil.rmtree(baseline, ignore_errors=True)
         (work / f"results-{size}.json").write_text(json.dumps(result, indent=2))
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)

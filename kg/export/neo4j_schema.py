@@ -17,7 +17,9 @@ Nodes (every one keyed by a unique ``id`` property):
   surface forms, most frequent first) with ``alias_counts`` (parallel list of mention counts),
   ``acronym``, ``paper_count``, ``mention_count``, ``first_seen``, ``last_seen``, ``confidence``,
   ``ambiguous_type`` (boolean), ``type_vote_labels`` with ``type_vote_papers`` (parallel lists,
-  only when papers gave the concept more than one label).
+  only when papers gave the concept more than one label), ``replaces`` (the retired ids of
+  earlier builds that now lead to this concept: ``MATCH (c:Concept) WHERE $old IN c.replaces``;
+  see kg.resolve.stable_ids).
 * ``(:Evidence)``: ``id``, ``paper``, ``sentence`` (the quoted sentence), ``sentence_start``,
   ``sentence_end``, ``span_starts``/``span_ends``/``quotes`` (parallel lists, one entry per
   span), ``method``, ``confidence``. Offsets are into the paper's ``title + "\\n" + abstract``.
@@ -122,6 +124,7 @@ CONCEPT_PROPERTIES: tuple[Property, ...] = (
     Property("ambiguous_type", BOOLEAN),
     Property("type_vote_labels", STRING_LIST),
     Property("type_vote_papers", LONG_LIST),
+    Property("replaces", STRING_LIST),
 )
 EVIDENCE_PROPERTIES: tuple[Property, ...] = (
     Property("id", STRING),

@@ -11,9 +11,10 @@ Nodes (key ``kind``):
 * ``kind="concept"``, keyed by ``Concept.id``: ``type`` (METHOD/DATASET/METRIC/TASK), ``label``,
   ``aliases`` (list of ``[form, count]``, most frequent first), ``acronym``, ``paper_count``,
   ``mention_count``, ``first_seen``, ``last_seen``, ``confidence`` (:mod:`kg.resolve.confidence`),
-  ``ambiguous_type`` (no label had the vote's margin, :mod:`kg.resolve.types`) and
+  ``ambiguous_type`` (no label had the vote's margin, :mod:`kg.resolve.types`),
   ``type_votes`` (papers per label, ``[[label, papers], ...]``, only when papers gave it more
-  than one label; else null).
+  than one label; else null) and ``replaces`` (the retired ids of earlier builds that now lead
+  to it, sorted; only when there are any: :mod:`kg.resolve.stable_ids`).
 * ``kind="paper"``, keyed by ``Paper.id``: ``title``, ``abstract``, ``date``, ``date_text``,
   ``authors`` (list), ``venue``, ``doi``, ``arxiv_id``, ``url``, ``categories`` (list).
 
@@ -111,8 +112,11 @@ def concept_nodes(kg: KnowledgeGraph) -> Iterator[tuple[str, dict[str, Any]]]:
     >>> next(concept_nodes(KnowledgeGraph(concepts={c.id: c})))[1]["aliases"]
     [['BERT', 3], ['bert', 1]]
     """
+    replaces: dict[str, list[str]] = {}
+    for old, new in sorted(kg.redirects.items()):
+        replaces.setdefault(new, []).append(old)
     for concept in sorted(kg.concepts.values(), key=attrgetter("id")):
-        yield concept.id, {
+        attrs = {
             "kind": "concept",
             "type": concept.type,
             "label": concept.label,
@@ -126,6 +130,9 @@ def concept_nodes(kg: KnowledgeGraph) -> Iterator[tuple[str, dict[str, Any]]]:
             "ambiguous_type": concept.ambiguous_type,
             "type_votes": [[label, n] for label, n in concept.type_votes.items()] if len(concept.type_votes) > 1 else None,
         }
+        if concept.id in replaces:
+            attrs["replaces"] = replaces[concept.id]
+        yield concept.id, attrs
 
 
 def link_edges(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str, dict[str, Any]]]:

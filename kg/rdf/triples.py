@@ -111,7 +111,7 @@ _P = {name: str(term) for name, term in {
     "hasBody": OA.hasBody, "hasTarget": OA.hasTarget, "hasSource": OA.hasSource, "hasSelector": OA.hasSelector,
     "exact": OA.exact, "prefix": OA.prefix, "suffix": OA.suffix, "start": OA.start, "end": OA.end,
     "wasGeneratedBy": PROV.wasGeneratedBy, "wasAttributedTo": PROV.wasAttributedTo,
-    "wasAssociatedWith": PROV.wasAssociatedWith,
+    "wasAssociatedWith": PROV.wasAssociatedWith, "isReplacedBy": DCTERMS.isReplacedBy,
 }.items()}
 _K = {name: str(getattr(KG, name)) for name in (
     "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
@@ -270,6 +270,10 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
                    str(int(rel.count)), str(int(rel.papers)), decimal(rel.confidence).value)
             yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
     del relations_by_source
+    for old in sorted(kg.redirects):  # retired ids of earlier builds of this folder (kg.resolve.stable_ids)
+        new = kg.redirects[old]
+        if new in kg.concepts and old not in kg.concepts:
+            yield "block", iris.concept_iri(base, old), [(_P["isReplacedBy"], concept_node[new])]
 
     for subject, body in iter_aggregate_blocks(kg, base):
         yield "block", subject, body

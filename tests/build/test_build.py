@@ -106,7 +106,10 @@ def test_every_edge_points_to_quotable_evidence(small):
                 assert kg.quote(ev, i) in sentence
     compare = rel(kg, "method/gcn", "COMPARE", "method/graphnet")
     quotes = {tuple(kg.quote(kg.evidence[e], i) for i in range(2)) for e in compare.evidence}
-    assert quotes == {("GCN", "GraphNet")}  # symmetric: spans follow the stored direction
+    assert quotes == {("GCN", "GraphNet"), ("GraphNet", "GCN")}  # each in its sentence's order
+    for rel_ in kg.relations:  # symmetric types: spans in text order, whichever id sorts first
+        if rel_.type in ("COMPARE", "CONJUNCTION", "CO-OCCURS"):
+            assert all(list(kg.evidence[e].spans) == sorted(kg.evidence[e].spans) for e in rel_.evidence)
     G = to_networkx(kg)
     assert all(attrs["evidence"] for _, _, attrs in G.edges(data=True))
 
@@ -130,7 +133,7 @@ def test_evidence_is_bounded_and_chosen_by_id():
     assert (co.count, co.papers) == (12, 12)
     assert len(co.evidence) == MAX_EVIDENCE
     text = papers["p00"].text
-    spans = [(text.index("SQuAD"), text.index("SQuAD") + 5), (text.index("BERT"), text.index("BERT") + 4)]  # source first
+    spans = [(text.index("BERT"), text.index("BERT") + 4), (text.index("SQuAD"), text.index("SQuAD") + 5)]  # text order (symmetric)
     every = sorted(evidence_id(pid, spans, f"cooccurrence:sentence/{BUILD_RULES_VERSION}") for pid in papers)
     assert co.evidence == every[:MAX_EVIDENCE]  # the smallest ids: deterministic, spread over papers
     shuffled = list(exts)

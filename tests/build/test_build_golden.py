@@ -74,7 +74,7 @@ def test_mentions_and_cooccurrence_match_brute_force(seed) -> None:
                     if a < b:
                         co_units[a, b].add((pid, s))
                         co_papers[a, b].add(pid)
-                        co_eids[a, b].add(evidence_id(pid, [firsts[a], firsts[b]], "cooccurrence:sentence/1"))
+                        co_eids[a, b].add(evidence_id(pid, sorted([firsts[a], firsts[b]]), "cooccurrence:sentence/1"))  # text order
     links = {(li.paper_id, li.concept_id): li for li in kg.links if li.role == "mentions"}
     assert set(links) == set(mention_units)
     for key, li in links.items():

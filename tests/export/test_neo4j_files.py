@@ -32,7 +32,7 @@ def test_headers_use_the_importer_syntax(small_graph, tmp_path):
     assert first_line("nodes_concept.csv") == (
         "id:ID(Concept),:LABEL,type:string,label:string,aliases:string[],alias_counts:long[],acronym:string,"
         "paper_count:long,mention_count:long,first_seen:string,last_seen:string,confidence:double,"
-        "ambiguous_type:boolean,type_vote_labels:string[],type_vote_papers:long[]"
+        "ambiguous_type:boolean,type_vote_labels:string[],type_vote_papers:long[],replaces:string[]"
     )
     assert first_line("relationships_link.csv") == ":START_ID(Paper),:END_ID(Concept),:TYPE,count:long,confidence:double,evidence:string[]"
     assert first_line("relationships_relation.csv") == (

@@ -1,0 +1,125 @@
+"""``kg build`` over a previous build: an update keeps ids and equals a clean build otherwise,
+and a build killed during an update leaves the previous outputs and state as they were."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.build_state import STATE_DIR, NotAnUpdate, read_state
+from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
+from kg.pipeline import BuildOptions, build
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+compare_all = _load(Path(__file__).with_name("outputs_compare.py"), "kg_tests_build_outputs_compare").compare_all
+
+#: Sample papers in the first build, and papers added by the update (seeded slice of the sample).
+FIRST, ADDED = 120, 180
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """Two JSON Lines files of real sample papers (dates kept) and a shared extraction cache."""
+    papers = list(iter_papers([SAMPLE_DIR], report=IngestReport()))[: FIRST + ADDED]
+    folder = tmp_path_factory.mktemp("inputs")
+    a, b = folder / "a.jsonl", folder / "b.jsonl"
+    for path, part in ((a, papers[:FIRST]), (b, papers[FIRST:])):
+        path.write_text("".join(json.dumps({"id": p.source_id or p.id, "title": p.title, "abstract": p.abstract,
+                                            "date": p.date}) + "\n" for p in part))
+    return a, b, folder / "cache"
+
+
+@pytest.fixture(scope="module")
+def builds(inputs, tmp_path_factory):
+    a, b, cache = inputs
+    root = tmp_path_factory.mktemp("builds")
+    first = build(BuildOptions(inputs=[a], out=root / "update", cache_dir=cache, jobs=1))
+    snapshot = {p: p.read_bytes() for p in (root / "update").rglob("*") if p.is_file() and ".cache" not in p.parts}
+    update = build(BuildOptions(inputs=[a, b], out=root / "update", cache_dir=cache, jobs=1, update=True))
+    clean = build(BuildOptions(inputs=[a, b], out=root / "clean", cache_dir=cache, jobs=1))
+    return first, update, clean, snapshot
+
+
+@pytest.mark.slow
+def test_update_equals_clean_build_up_to_ids(builds):
+    first, update, clean, _ = builds
+    assert (first.kind, update.kind, clean.kind) == ("clean", "update", "clean")
+    mapping, redirects = compare_all(update.out, clean.out)
+    # ids of the first build survive: every concept of the first build is still there or redirected
+    state = read_state(update.out)
+    live = set(update.kg.concepts)
+    for cid in first.kg.concepts:
+        assert cid in live or state.ids.redirects.get(cid) in live, cid
+    # the test only means something when the update kept an id a clean build would change
+    changed = {a: b for a, b in mapping.items() if a != b}
+    assert changed, "no concept id differs between the update and the clean build; pick another slice"
+    for kept in changed:
+        assert kept in first.kg.concepts
+    # redirects: one RDF triple, one changes.jsonl row and one Neo4j/NetworkX 'replaces' entry each
+    changes = [json.loads(line) for line in (update.out / "changes.jsonl").read_text().splitlines()]
+    moved = {row["id"]: row["into"] for row in changes if row["change"] in ("merged", "retyped")}
+    assert moved and moved == state.ids.redirects
+    base = "https://w3id.org/kg/resource/concept/"
+    assert sorted((str(s), str(o)) for s, o in redirects) == sorted((base + o, base + n) for o, n in moved.items())
+    graph = json.loads((update.out / "graph.json").read_text())
+    replaces = {old for n in graph["nodes"] for old in n.get("replaces", ())}
+    assert replaces == set(moved)
+    header = (update.out / "neo4j" / "nodes_concept.csv").read_text().split("\n", 1)[0]
+    assert header.endswith(",replaces:string[]")
+    assert (clean.out / "changes.jsonl").read_text() == ""
+    assert f"update: {ADDED} new paper(s)" in update.changes
+
+
+@pytest.mark.slow
+def test_update_is_refused_when_papers_were_dropped(builds, inputs, tmp_path):
+    _, update, _, _ = builds
+    a, b, cache = inputs
+    before = {p: p.read_bytes() for p in update.out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    with pytest.raises(NotAnUpdate, match="not in the inputs"):
+        build(BuildOptions(inputs=[b], out=update.out, cache_dir=cache, jobs=1, update=True))
+    assert {p: p.read_bytes() for p in update.out.rglob("*") if p.is_file() and ".cache" not in p.parts} == before
+
+
+@pytest.mark.slow
+def test_update_killed_leaves_previous_outputs_and_state(builds, inputs, tmp_path):
+    first, _, _, snapshot = builds
+    a, b, cache = inputs
+    out = tmp_path / "out"
+    build(BuildOptions(inputs=[a], out=out, cache_dir=cache, jobs=1))
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert Path(STATE_DIR) / "state.json.gz" in before
+    cmd = [sys.executable, "-m", "kg", "-q", "build", str(a), str(b), "--out", str(out), "--cache-dir", str(cache),
+           "--jobs", "1", "--update"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    staging = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:  # kill once the update writes its outputs
+        staged = list(out.parent.glob(f".{out.name}.kg-staging-*"))
+        if staged and any(p.name.startswith(".graph.ttl") or p.name == "graph.ttl" for p in staged[0].iterdir()):
+            staging = staged[0]
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    assert proc.wait(30) == -signal.SIGKILL, f"the build was not killed while writing: {proc.stderr.read()[-500:]}"
+    assert staging is not None
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert after == before
+    # the next update still finds the previous state, and cleans the killed build's staging folder
+    again = build(BuildOptions(inputs=[a, b], out=out, cache_dir=cache, jobs=1, update=True))
+    assert again.kind == "update" and not staging.exists()
