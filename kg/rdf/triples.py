@@ -57,7 +57,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -271,6 +271,8 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     del relations_by_source
 
     for subject, body in iter_aggregate_blocks(kg, base):
+        yield "block", subject, body
+    for subject, body in iter_rank_blocks(kg, base):
         yield "block", subject, body
 
     activities: dict[str, str] = {}

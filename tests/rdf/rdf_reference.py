@@ -16,7 +16,7 @@ from typing import TextIO
 
 from kg.models import Evidence, KnowledgeGraph
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
 from kg.rdf.formats import _turtle_encoders, _turtle_header, get_format, relative_base, write_jsonld, write_ntriples
 from kg.rdf.iris import check_base_iri, graph_iri
 from kg.rdf.namespace import ONTOLOGY_IRI
@@ -131,6 +131,7 @@ def iter_blocks(kg: KnowledgeGraph, base: str) -> Iterator[Block]:
     del relations_by_source
 
     yield from iter_aggregate_blocks(kg, base)  # the build-time counts: shared code, not re-derived here
+    yield from iter_rank_blocks(kg, base)  # and the ranks (tests/rdf/test_aggregates.py checks them against ORDER BY)
 
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()
