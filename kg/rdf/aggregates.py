@@ -16,10 +16,15 @@ once and writes the totals, each next to what it summarises ("evidence one hop a
   the relation named below (an evidence annotation of that relation's assertion quotes it);
 * per publication date and concept type, a ``kg:ConceptsByDate`` node: ``dcterms:date`` (the
   papers' own literal), ``kg:conceptType``, ``kg:conceptCount`` (distinct concepts of the type
-  the papers of that date link to) and ``kg:paperCount`` (those papers).
+  the papers of that date link to) and ``kg:paperCount`` (those papers);
+* ranks (:func:`iter_rank_blocks`): each example query that sorts a long list and keeps its head
+  gets that order written as a 1-based ``xsd:integer`` on the nodes it sorts, so that it reads
+  its first rows by rank instead of sorting (Oxigraph decodes every label it compares from disk:
+  sorting 84,000 methods by count and label took 7-9 s CPU at 10^7 triples, docs/rdf.md).
 
-Every number equals what a SPARQL aggregate over the links and evidence gives
-(tests/rdf/test_aggregates.py runs both on rdflib), so queries read one triple per row instead.
+Every number equals what a SPARQL aggregate over the links and evidence gives, and every rank
+the position the example's ``ORDER BY`` gives (tests/rdf/test_aggregates.py runs both on
+rdflib), so queries read one triple per row instead.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ class Pair(NamedTuple):
     first_roles: frozenset[str]
     second_roles: frozenset[str]
     relations: tuple[tuple[str, bool], ...]
+    second_sorts_first: bool = False  # the example query orders by the second concept first
 
 
 #: The three pairs of the example queries (datasets-per-method, methods-for-task, metrics-for-task).
@@ -66,7 +72,7 @@ PAIRS: tuple[Pair, ...] = (
          (("EVALUATE-FOR", False),)),  # SciERC: "dataset evaluate-for method"
     Pair(str(KG.MethodTaskPair), ("METHOD", str(KG.pairMethod)), ("TASK", str(KG.pairTask)),
          frozenset({"proposes", "uses"}), frozenset({"addresses"}),
-         (("USED-FOR", True),)),
+         (("USED-FOR", True),), second_sorts_first=True),  # methods-for-task: by task, then method
     Pair(str(KG.TaskMetricPair), ("TASK", str(KG.pairTask)), ("METRIC", str(KG.pairMetric)),
          frozenset({"addresses"}), frozenset({"reports"}),
          (("MEASURED-BY", True), ("EVALUATE-FOR", False))),
@@ -141,6 +147,7 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
                     ev = kg.evidence.get(eid)
                     if ev is not None and ev.paper_id in papers:
                         support[a, b].add(ev.paper_id)
+        rank = _pair_ranks(support, pair, concepts, base)
         for a, b in sorted(support):
             supporting = support[a, b]
             yield pair_iri(base, pair.cls, a, b), [
@@ -148,6 +155,7 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
                 (prop_a, iris.concept_iri(base, a)),
                 (prop_b, iris.concept_iri(base, b)),
                 (str(KG.paperCount), _int(len(supporting))),
+                (str(KG.rank), _int(rank[a, b])),
                 *((str(KG.supportingPaper), iris.paper_iri(base, p)) for p in sorted(supporting)),
             ]
         del support
@@ -179,3 +187,92 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
             (str(KG.conceptCount), _int(len(concept_ids))),
             (str(KG.paperCount), _int(len(paper_ids))),
         ]
+
+
+def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, base: str) -> dict[tuple[str, str], int]:
+    """Each pair's position in its example query's order: supporting papers (most first), then
+    the label and IRI of the concept the query sorts by first, then those of the other."""
+    from kg.rdf import iris
+    from kg.rdf.triples import _clean
+
+    def key(ab):
+        a, b = ab
+        first = (_clean(concepts[a].label), iris.concept_iri(base, a))
+        second = (_clean(concepts[b].label), iris.concept_iri(base, b))
+        return (-len(support[ab]), *(second + first if pair.second_sorts_first else first + second))
+
+    return {ab: n for n, ab in enumerate(sorted(support, key=key), 1)}
+
+
+def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
+    """The ranks the example queries read instead of sorting (1-based ``xsd:integer``), each the
+    position in that query's ``ORDER BY`` (ties broken as the query breaks them):
+
+    * ``kg:linkingPaperRank`` on every concept a paper links to, among the concepts of its type:
+      papers linking to it (most first), label, IRI (top-methods, top-datasets, ...);
+    * ``kg:aliasRank`` on every concept with an alternative label: alternative labels (most
+      first), mentions (most first), label, IRI (concept-aliases);
+    * ``kg:paperRank`` on every concept: ``kg:paperCount`` (most first), identifier
+      (cooccurring-concepts' default focus is rank 1);
+    * ``kg:rank`` on every relation assertion other than co-occurrence: supporting papers,
+      sentences (most first), subject label, relation IRI, object label, assertion IRI
+      (top-relations); and on every ``kg:proposes`` link to a method: the paper's date as written
+      (latest first, papers without one last), title, paper IRI, method label, method IRI
+      (new-methods). Pairs carry their ``kg:rank`` in their own block.
+
+    Only what :func:`kg.rdf.triples.iter_records` writes is ranked, with the literals it writes.
+    """
+    from kg.rdf import iris
+    from kg.rdf.namespace import RELATION_PROPERTIES
+    from kg.rdf.triples import _clean
+    from kg.rdf.triples import date as date_literal
+
+    papers, concepts = kg.papers, kg.concepts
+    label = {cid: _clean(c.label) for cid, c in concepts.items()}
+    node = {cid: iris.concept_iri(base, cid) for cid in concepts}
+    ranks: dict[str, list] = defaultdict(list)
+
+    linking: dict[str, set[str]] = defaultdict(set)
+    proposals = set()
+    for li in kg.links:
+        if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES:
+            linking[li.concept_id].add(li.paper_id)
+            if li.role == "proposes" and concepts[li.concept_id].type == "METHOD":
+                proposals.add((li.paper_id, li.concept_id))
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for cid in linking:
+        by_type[concepts[cid].type].append(cid)
+    for cids in by_type.values():
+        cids.sort(key=lambda c: (-len(linking[c]), label[c], node[c]))
+        for n, cid in enumerate(cids, 1):
+            ranks[cid].append((str(KG.linkingPaperRank), _int(n)))
+
+    forms = {cid: len({_clean(f) for f in c.aliases if f != c.label}) for cid, c in concepts.items()}
+    aliased = sorted((cid for cid in concepts if forms[cid]),
+                     key=lambda c: (-forms[c], -concepts[c].mention_count, label[c], node[c]))
+    for n, cid in enumerate(aliased, 1):
+        ranks[cid].append((str(KG.aliasRank), _int(n)))
+    for n, cid in enumerate(sorted(concepts, key=lambda c: (-concepts[c].paper_count, _clean(c))), 1):
+        ranks[cid].append((str(KG.paperRank), _int(n)))
+    for cid in sorted(ranks):
+        yield node[cid], ranks[cid]
+    del ranks
+
+    relations = []
+    for rel in kg.relations:
+        if rel.type != "CO-OCCURS" and rel.type in RELATION_PROPERTIES and rel.source in concepts and rel.target in concepts:
+            prop = str(RELATION_PROPERTIES[rel.type])
+            relations.append((-int(rel.papers), -int(rel.count), label[rel.source], prop, label[rel.target],
+                              iris.relation_iri(base, rel.source, rel.type, rel.target)))
+    for n, row in enumerate(sorted(relations), 1):
+        yield row[-1], [(str(KG.rank), _int(n))]
+    del relations
+
+    def day(paper) -> str:
+        return date_literal(paper.date).value if paper.date else ""
+
+    # latest date first (a stable sort, reversed, keeps the ascending order of the other keys)
+    rows = sorted(((_clean(papers[p].title), iris.paper_iri(base, p), label[c], node[c], p, c) for p, c in proposals))
+    rows.sort(key=lambda r: day(papers[r[4]]), reverse=True)
+    for n, (*_, p, c) in enumerate(rows, 1):
+        yield iris.link_iri(base, p, "proposes", c), [(str(KG.rank), _int(n))]

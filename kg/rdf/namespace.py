@@ -72,6 +72,10 @@ class KG(DefinedNamespace):
     evaluatingPaperCount: URIRef
     reportingPaperCount: URIRef
     addressingPaperCount: URIRef
+    linkingPaperRank: URIRef
+    aliasRank: URIRef
+    paperRank: URIRef
+    rank: URIRef
     # paper -> concept
     mentions: URIRef
     proposes: URIRef

@@ -58,7 +58,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -276,6 +276,8 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
             yield "block", iris.concept_iri(base, old), [(_P["isReplacedBy"], concept_node[new])]
 
     for subject, body in iter_aggregate_blocks(kg, base):
+        yield "block", subject, body
+    for subject, body in iter_rank_blocks(kg, base):
         yield "block", subject, body
 
     activities: dict[str, str] = {}

@@ -7,6 +7,7 @@ by rdflib on the same graph; co-occurrence against the relations of the knowledg
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,19 +28,37 @@ def synthetic(tmp_path_factory):
     return kg, load_store(write_rdf(kg, tmp_path_factory.mktemp("agg")), "memory")
 
 
+#: The pair queries list the first rows (by rank) of what the counting query lists in full.
+HEAD = {"datasets-per-method": 100, "methods-for-task": 100, "metrics-for-task": 100}
+
+
+_RANKS = re.compile(r"VALUES \?rank \{[\d\s]+\}")
+
+
+def _same_rows(name: str, store) -> list:
+    """The example's rows are the counting query's (its first rows for the pair queries); and
+    for an example that looks ranks up, so are its first n rows when it looks up ranks 1 to n
+    only, n half the rows: the ranks pick the rows, not a sort after them."""
+    expected = engine_rows(store, (FROM_EVIDENCE / f"{name}.rq").read_text(encoding="utf-8"))
+    text = read_query(None, example=name)
+    assert engine_rows(store, text) == expected[: HEAD.get(name, len(expected))]
+    n = min(len(expected), HEAD.get(name, len(expected))) // 2
+    if _RANKS.search(text) and n:
+        head = _RANKS.sub("VALUES ?rank { " + " ".join(map(str, range(1, n + 1))) + " }", text)
+        assert engine_rows(store, head) == expected[:n]
+    return expected
+
+
 @pytest.mark.parametrize("name", COUNTED)
 def test_example_reads_the_same_rows_as_counting_the_evidence(name, synthetic):
     _, store = synthetic
-    expected = engine_rows(store, (FROM_EVIDENCE / f"{name}.rq").read_text(encoding="utf-8"))
-    assert expected, f"{name}: nothing to compare in the synthetic graph"
-    assert engine_rows(store, read_query(None, example=name)) == expected
+    expected = _same_rows(name, store)
+    assert len(expected) > 1, f"{name}: nothing to compare in the synthetic graph"
 
 
 @pytest.mark.parametrize("name", COUNTED)
 def test_same_rows_on_the_small_hand_made_graph(name, small_kg, tmp_path):
-    store = load_store(write_rdf(small_kg, tmp_path), "memory")
-    expected = engine_rows(store, (FROM_EVIDENCE / f"{name}.rq").read_text(encoding="utf-8"))
-    assert engine_rows(store, read_query(None, example=name)) == expected
+    _same_rows(name, load_store(write_rdf(small_kg, tmp_path), "memory"))
 
 
 def test_cooccurring_concepts_are_the_cooccurrence_relations_of_the_top_concept(synthetic):
