@@ -6,6 +6,7 @@
     .venv/bin/python scripts/time_map.py --screenshot docs/img/map.png
 
     .venv/bin/python scripts/time_map.py --html old/map.html  # measure a page already written
+    .venv/bin/python scripts/time_map.py --search "diffusion models" --screenshot docs/img/map.png
 
 For each cap it writes the map, opens it from the file with every non-file request aborted,
 and reports the write time, the file size, the time to the first drawn frame (the page's own
@@ -16,7 +17,9 @@ the positions and radii vis-network draws), their radius on screen, and the labe
 and how many of them overlap another (boxes from the page's own ``measureText``; pages
 from before kg drew its own labels report vis-network's labels, estimated from font size
 and text length), and the time to open every community and redraw with all drawn concepts
-visible. Uses Debian's Chromium (/usr/bin/chromium, or $KG_CHROMIUM).
+visible. With ``--search QUERY`` the same is measured once more after the query is typed
+into the page's search box and submitted (the concept is selected, its community opened and
+the view zoomed onto it), with a second screenshot (``NAME-search.png``). Uses Debian's Chromium (/usr/bin/chromium, or $KG_CHROMIUM).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", default=None, help="PNG of the first cap's map (1400x900 viewport)")
     parser.add_argument("--viewport", default="1400x900")
     parser.add_argument("--html", default=None, help="measure this page instead of writing maps")
+    parser.add_argument("--search", default=None, metavar="QUERY", help="also measure (and screenshot) the view after searching for QUERY")
+    parser.add_argument("--open", action="store_true", help="also measure (and screenshot) the largest community, opened and zoomed to")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     chromium = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
     print(f"{'cap':>6} {'drawn':>6} {'edges':>6} {'write s':>8} {'size KB':>8} {'first draw ms':>14} {'wall s':>7} {'requests':>8}"
           f" {'visible':>7} {'overlap %':>9} {'radius px':>10} {'labels':>6} {'lab. overl.':>11} {'open all ms':>11}")
+    searched = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for i, cap in enumerate(args.nodes):
@@ -97,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
                     seen = default_view(page)
                     if args.screenshot and i == 0:
                         small_png(page.screenshot(), args.screenshot)
+                    if args.search:
+                        searched.append((cap, f"searching {args.search!r}", search_view(page, args.search, args.screenshot if i == 0 else None)))
+                    if args.open:
+                        searched.append((cap, "opening the largest community", open_view(page, args.screenshot if i == 0 else None)))
                     # Every community open (all drawn concepts visible): one synchronous redraw.
                     seen["open_ms"] = page.evaluate(
                         "() => { if (!kgMap.openAll) return null; const t = performance.now(); kgMap.openAll(true);"
@@ -111,9 +121,51 @@ def main(argv: list[str] | None = None) -> int:
                 f" {seen['visible']:>7} {100 * seen['overlap_share']:>9.1f} {seen['radius_px']:>10} {seen['labels']:>6} {seen['label_overlaps']:>11} {seen['open_ms'] or 0:>11.0f}"
             )
         browser.close()
+    for cap, what, seen in searched:
+        print(f"after {what} (cap {cap or 'default'}): {seen['status']}; visible {seen['visible']}, overlap"
+              f" {100 * seen['overlap_share']:.1f}%, radius {seen['radius_px']} px, labels {seen['labels']}, overlapping labels {seen['label_overlaps']}")
     if args.screenshot:
         print(f"wrote {args.screenshot}")
     return 0
+
+
+def search_view(page, query: str, screenshot: str | None) -> dict:
+    """Type ``query`` into the page's search box and submit it, as a reader would; then measure
+    the view (and save ``NAME-search.png`` beside ``screenshot``). The selection dims the rest of
+    the map, so it is cleared again afterwards for the open-all timing."""
+    page.fill("#kg-search-input", query)
+    page.press("#kg-search-input", "Enter")
+    page.wait_for_timeout(300)
+    seen = default_view(page)
+    seen["status"] = page.inner_text("#kg-search-status")
+    if screenshot:
+        path = Path(screenshot)
+        small_png(page.screenshot(), str(path.with_name(f"{path.stem}-search{path.suffix}")))
+    page.evaluate("kgMap.clearSelection(); kgMap.openAll(false); kgMap.network.fit({animation: false})")
+    page.wait_for_timeout(300)
+    return seen
+
+
+def open_view(page, screenshot: str | None) -> dict:
+    """Open the largest community, as a click on its disc does, and zoom so that its disc fills
+    the view; measure it (and save ``NAME-open.png``), then fold it again."""
+    group = page.evaluate(
+        """() => { const c = kgMap.data.communities; let g = 0;
+        c.forEach((x, i) => { if (x.size > c[g].size) g = i; });
+        kgMap.setOpen(g, true);
+        const d = c[g], h = kgMap.network.body.container.clientHeight;
+        kgMap.network.moveTo({position: {x: d.x, y: d.y}, scale: 0.9 * h / (2 * d.r), animation: false});
+        return g; }"""
+    )
+    page.wait_for_timeout(300)
+    seen = default_view(page)
+    seen["status"] = page.evaluate(f"(() => {{ const c = kgMap.data.communities[{group}]; return c.name + ': ' + c.size + ' concepts'; }})()")
+    if screenshot:
+        path = Path(screenshot)
+        small_png(page.screenshot(), str(path.with_name(f"{path.stem}-open{path.suffix}")))
+    page.evaluate(f"kgMap.setOpen({group}, false); kgMap.network.fit({{animation: false}})")
+    page.wait_for_timeout(300)
+    return seen
 
 
 # Visible nodes (canvas position and radius) and drawn labels (screen boxes) of the page as it is.
