@@ -60,7 +60,7 @@ def test_one_process_and_two_write_the_same_files(tmp_path, forks) -> None:
     assert not forks
     forked = _write(kg, tmp_path / "forked", jobs=2)
     assert len(forks) == 1 and _no_children_left(forks)
-    assert list(serial) == list(forked) == ["rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv", "summary.md", "timings.json"]
+    assert list(serial) == list(forked) == ["rdf", "graph.json", "graph.graphml", "map.html", "neo4j", "mentions.jsonl", "merges.tsv", "changes.jsonl", "summary.md", "timings.json"]
     assert {n: p.relative_to(tmp_path / "serial") for n, p in serial.items()} == {n: p.relative_to(tmp_path / "forked") for n, p in forked.items()}
     first, second = _tree(tmp_path / "serial"), _tree(tmp_path / "forked")
     assert "neo4j/import.cypher" in first and "neo4j/nodes_evidence.csv" in first

@@ -57,7 +57,7 @@ def no_script_ran(page) -> None:
 
 
 def test_small_map_loads_offline_and_draws_every_concept(small_graph, open_map, tmp_path):
-    path = write_map(small_graph, tmp_path / "map.html")
+    path = write_map(small_graph, tmp_path / "map.html", min_confidence=0)
     opened = open_map(path)
     assert opened.requests == []
     assert opened.problems() == []
@@ -89,7 +89,7 @@ def test_capped_map_draws_what_it_says(synthetic, open_map, tmp_path):
 
 
 def test_hovering_a_concept_shows_its_details_and_evidence(small_graph, open_map, tmp_path):
-    page = open_map(write_map(small_graph, tmp_path / "map.html")).page
+    page = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0)).page
     assert page.is_hidden("#kg-tooltip")
     text = hover(page, GNN)
     assert "graph neural networks" in text
@@ -103,7 +103,7 @@ def test_hovering_a_concept_shows_its_details_and_evidence(small_graph, open_map
 
 
 def test_type_filter_hides_and_restores_nodes(small_graph, open_map, tmp_path):
-    page = open_map(write_map(small_graph, tmp_path / "map.html")).page
+    page = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0)).page
     assert page.evaluate(VISIBLE) == 9
     cora = node_point(page, "dataset/cora")
     page.click("input.kg-type-filter[data-type=DATASET]")
@@ -117,7 +117,7 @@ def test_type_filter_hides_and_restores_nodes(small_graph, open_map, tmp_path):
 
 
 def test_search_finds_a_concept_by_alias_and_highlights_its_neighbourhood(small_graph, open_map, tmp_path):
-    page = open_map(write_map(small_graph, tmp_path / "map.html")).page
+    page = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0)).page
     page.fill("#kg-search-input", "gnns")
     page.press("#kg-search-input", "Enter")
     assert page.evaluate("kgMap.state.selected") == GNN
@@ -136,7 +136,7 @@ def test_search_finds_a_concept_by_alias_and_highlights_its_neighbourhood(small_
 
 
 def test_search_shows_a_concept_whose_type_is_filtered_out(small_graph, open_map, tmp_path):
-    page = open_map(write_map(small_graph, tmp_path / "map.html")).page
+    page = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0)).page
     page.click("input.kg-type-filter[data-type=METRIC]")
     page.fill("#kg-search-input", "BLEU")
     page.press("#kg-search-input", "Enter")
@@ -147,7 +147,7 @@ def test_search_shows_a_concept_whose_type_is_filtered_out(small_graph, open_map
 
 def test_xss_probe_in_a_paper_title_stays_text(small_graph, open_map, tmp_path):
     """small_graph has a paper titled '<script>alert(1)</script> Transformers, again'."""
-    opened = open_map(write_map(small_graph, tmp_path / "map.html"))
+    opened = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0))
     page = opened.page
     text = hover(page, "method/transformers")
     assert "<script>alert(1)</script> Transformers, again" in text
@@ -233,7 +233,7 @@ def test_hostile_synthetic_map_is_inert(synthetic, open_map, tmp_path):
 
 
 def test_ego_map_draws_the_neighbourhood(small_graph, open_map, tmp_path):
-    path = write_ego_map(small_graph, GNN, tmp_path / "ego.html", hops=1)
+    path = write_ego_map(small_graph, GNN, tmp_path / "ego.html", hops=1, min_confidence=0)
     opened = open_map(path)
     page = opened.page
     assert sorted(page.evaluate("kgMap.nodes.getIds()")) == sorted(
@@ -246,7 +246,7 @@ def test_ego_map_draws_the_neighbourhood(small_graph, open_map, tmp_path):
 
 def test_content_security_policy_blocks_injected_scripts_and_requests(small_graph, open_map, tmp_path):
     """Defence in depth: were an escape ever missed, the page's CSP would still stop the script."""
-    opened = open_map(write_map(small_graph, tmp_path / "map.html"))
+    opened = open_map(write_map(small_graph, tmp_path / "map.html", min_confidence=0))
     ran = opened.page.evaluate(
         """() => {
             const s = document.createElement("script");
