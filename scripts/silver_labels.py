@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     records, skipped = draw(args.n, args.seed, args.data)
     print(f"drew {len(records):,} abstracts; left out {skipped}", flush=True)
-    parts_dir = args.out.with_name(args.out.stem + ".parts")
+    # finished shares are reused only by a rerun of the same draw (same --n, --seed, --jobs)
+    parts_dir = args.out.with_name(f"{args.out.stem}.n{args.n}-s{args.seed}.parts")
     parts_dir.mkdir(parents=True, exist_ok=True)
     shares = [records[i :: args.jobs] for i in range(args.jobs)]
     parts = [parts_dir / f"share-{i}-of-{args.jobs}.jsonl" for i in range(args.jobs)]
