@@ -110,6 +110,40 @@ def _short_units(short: str) -> list[str] | None:
     return units or None
 
 
+def _completes(u: int, pw: int, pi: int, units: Sequence[str], words: Sequence[tuple[int, str]], lows: Sequence, strict: bool, memo: dict) -> bool:
+    """Whether the short form's units ``u``.. can be placed (see :func:`strict_long_form`) after
+    unit ``u - 1`` took character ``pi`` of word ``pw``; ``lows`` are the words' characters
+    lower-cased one by one. A module-level function with a dict memo, not a closure with an
+    lru_cache: a recursive closure is a reference cycle, which would stay in memory until the
+    cyclic collector runs, and resolution pauses it."""
+    if u == len(units):
+        return True
+    memo_key = (u, pw, pi)
+    hit = memo.get(memo_key)
+    if hit is not None:
+        return hit
+    unit = units[u]
+    ok = False
+    if unit.isdigit():
+        ok = any(words[w][1] == unit and _completes(u + 1, w, 0, units, words, lows, strict, memo) for w in range(pw + 1, len(words)))
+    else:
+        ch = unit.lower()
+        free = unit.islower() or not strict  # may continue the previous letter's word
+        for w in range(pw, len(words)):
+            word = words[w][1]
+            for i, c in enumerate(lows[w]):
+                if c != ch or (w == pw and i <= pi):
+                    continue
+                anchor = i == 0 or word[i].isupper() or (ch == "x" and i == 1 and word[0] in "eE")
+                if (anchor or (free and w == pw)) and _completes(u + 1, w, i, units, words, lows, strict, memo):
+                    ok = True
+                    break
+            if ok:
+                break
+    memo[memo_key] = ok
+    return ok
+
+
 @lru_cache(maxsize=1 << 16)  # the same pair is defined in many papers ("large language models (LLMs)")
 def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     """The shortest end of ``long`` that spells ``short`` under the strict rules, or None.
@@ -148,30 +182,9 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     words = [(m.start(), m.group()) for m in _STRICT_WORD.finditer(long)]
     if not words:
         return None
-    n_units = len(units)
-
-    def places(u: int, prev: tuple[int, int] | None) -> Iterable[tuple[int, int]]:
-        """Positions (word, char) unit ``u`` may take after the position ``prev`` of unit u-1."""
-        unit = units[u]
-        if unit.isdigit():
-            yield from ((w, 0) for w in range(prev[0] + 1 if prev else 0, len(words)) if words[w][1] == unit)
-            return
-        ch = unit.lower()
-        free = u > 0 and (unit.islower() or not strict)  # may continue the previous letter's word
-        for w in range(prev[0] if prev else 0, len(words)):
-            word = words[w][1]
-            for i, c in enumerate(word):
-                if c.lower() != ch or (prev is not None and (w, i) <= prev):
-                    continue
-                anchor = i == 0 or c.isupper() or (ch == "x" and i == 1 and word[0] in "eE")
-                if anchor or (free and prev is not None and prev[0] == w):
-                    yield (w, i)
-
-    @lru_cache(maxsize=None)
-    def completes(u: int, prev: tuple[int, int]) -> bool:
-        if u == n_units:
-            return True
-        return any(completes(u + 1, pos) for pos in places(u, prev))
+    # each word's characters lower-cased one by one (a string when lowering keeps its length)
+    lows = [low if len(low := w.lower()) == len(w) else [c.lower() for c in w] for _, w in words]
+    memo: dict[tuple[int, int, int], bool] = {}
 
     for first in range(len(words) - 1, -1, -1):  # the shortest long form: the latest first word
         word, unit = words[first][1], units[0]
@@ -181,7 +194,7 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
             at = 0
         else:
             at = 1 if unit.lower() == "x" and word[:2].lower() == "ex" else None  # eXplainable
-        if at is not None and completes(1, (first, at)):
+        if at is not None and _completes(1, first, at, units, words, lows, strict, memo):
             start = words[first][0]  # never inside a compound: "Multi-Modal Large ...", "E(n)-Equivariant ..."
             while start > 0 and not long[start - 1].isspace():
                 start -= 1
@@ -242,6 +255,18 @@ def same_spelling(a: Sequence[str] | None, b: Sequence[str] | None) -> bool:
     return True
 
 
+def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The first three letters of each word: equal for any two sequences :func:`same_spelling`
+    accepts, so comparing these first skips most pairs.
+
+    Example
+    -------
+    >>> spelling_prefix(("generative", "adversarial", "net")) == spelling_prefix(("generative", "adversarial", "network"))
+    True
+    """
+    return None if words is None else tuple(w[:3] for w in words)
+
+
 #: Head nouns that may follow the bracket of a definition that splits a name ("Neuron interaction
 #: and Nowcasting (NiNo) networks"): the name with and without the head is one concept.
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
@@ -263,9 +288,7 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     >>> d["^nino"].long_key, d["^nino"].head_key
     ('neuroninteractionandnowcasting', 'neuroninteractionandnowcastingnetwork')
     """
-    by_end: dict[int, list[Mention]] = {}
-    for m in mentions:
-        by_end.setdefault(m.end, []).append(m)
+    by_end: dict[int, list[Mention]] | None = None  # built on first use
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
         short_key = form_key(ab.short)
@@ -281,7 +304,13 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
         if not short_key or not long_key or short_key == long_key or short_key in out:
             continue
         wide_text = wide_key = None
-        wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start] if checked == ab.long.strip() else []
+        wider = []
+        if checked == ab.long.strip():
+            if by_end is None:
+                by_end = {}
+                for m in mentions:
+                    by_end.setdefault(m.end, []).append(m)
+            wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start]
         if wider:
             wide_text = clean_form(min(wider, key=lambda m: m.start).text)
             wide_key = form_key(wide_text)

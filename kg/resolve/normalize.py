@@ -190,6 +190,23 @@ def form_key(form: str) -> str:
     return "".join(runs(form))
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def has_digit(text: str) -> bool:
+    """Whether some character of ``text`` is a digit (``str.isdigit``); a regex for ASCII text,
+    which is most text, instead of a Python loop over its characters.
+
+    Example
+    -------
+    >>> has_digit("CIFAR-10"), has_digit("ResNet"), has_digit("x\u00b2")
+    (True, False, True)
+    """
+    if text.isascii():
+        return _ASCII_DIGIT.search(text) is not None
+    return any(ch.isdigit() for ch in text)
+
+
 @lru_cache(maxsize=1 << 19)
 def is_plain(form: str) -> bool:
     """Whether a form is written in plain words: no capital after a word's first letter.

@@ -19,10 +19,9 @@ once the vocabulary is large (a typo's target is a form people write more than o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 
-from kg.resolve.normalize import MARK
+from kg.resolve.normalize import MARK, has_digit
 
 MIN_KEY_LENGTH = 8
 MIN_WORD_LENGTH = 6
@@ -117,23 +116,37 @@ def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, in
     eligible = {
         k: editable_positions(r)
         for k, r in key_runs.items()
-        if len(k) >= MIN_KEY_LENGTH and plain.get(k, False) and not any(ch.isdigit() for ch in k)
+        if len(k) >= MIN_KEY_LENGTH and plain.get(k, False) and not has_digit(k)
     }
     eligible = {k: p for k, p in eligible.items() if p}
     small = len(key_runs) <= SMALL_VOCABULARY
-    index: dict[str, list[str]] = defaultdict(list)
+    # deletion variant's hash -> the key (or list of keys) with that variant. Hashes rather than
+    # the variant strings: the index is resolution's peak of memory; a shared hash is confirmed
+    # with the strings below, so a collision cannot add a candidate
+    index: dict[int, str | list[str]] = {}
     for k, positions in eligible.items():
         if small or counts.get(k, 0) >= 2:
             for variant in _deletions(k, positions):
-                index[variant].append(k)
+                h = hash(variant)
+                have = index.get(h)
+                if have is None:
+                    index[h] = k
+                elif type(have) is str:
+                    if have != k:
+                        index[h] = [have, k]
+                elif k not in have:
+                    have.append(k)
     merges = []
     for q, positions in sorted(eligible.items()):
         near = set()
         for variant in _deletions(q, positions):
-            for t in index.get(variant, ()):
-                if t == q:
+            have = index.get(hash(variant))
+            if have is None:
+                continue
+            for t in (have,) if type(have) is str else have:
+                if t == q or t in near:
                     continue
-                if _typo_between(q, positions, t, eligible[t]):
+                if _typo_between(q, positions, t, eligible[t]) and variant in _deletions(t, eligible[t]):
                     near.add(t)
         if len(near) != 1:
             continue
