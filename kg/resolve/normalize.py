@@ -176,6 +176,15 @@ def _runs(form: str, stem_last: bool = True) -> tuple[str, ...]:
     return tuple(out)
 
 
+def run_texts(form: str) -> list[str]:
+    """The pieces of a clean form that :func:`runs` normalises, as written (one per run).
+
+    >>> run_texts("Wikimedia Commons-2")
+    ['Wikimedia', 'Commons', '2']
+    """
+    return _RUN.findall(form)
+
+
 @lru_cache(maxsize=1 << 19)
 def form_key(form: str) -> str:
     """The matching key of a surface form ("" when it has no letter or digit).

@@ -520,7 +520,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
     forms = _gather(exts, papers)
     key_runs = _key_runs(forms)
     uf = _UnionFind()
-    for typo, target in typo_merges(key_runs, forms.count, forms.plain, forms.papers):
+    for typo, target in typo_merges(key_runs, forms.count, forms.plain, forms.papers, forms.spellings):
         uf.merge(typo, target, "typo", "one edit apart, nothing else as close, the typo rare beside its target")
     _marker_merges(forms, uf)
     for paper_defs in forms.definitions.values():  # "LF (SF) networks": LF and "LF networks" are one name

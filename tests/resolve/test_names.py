@@ -168,6 +168,22 @@ def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
     assert [(m.form, m.into, m.papers, m.into_papers) for m in rows] == [("stochastic gradient decent", "stochastic gradient descent", 1, 2)]
 
 
+def test_a_one_paper_proper_name_differing_by_a_word_is_no_typo():
+    # issue 21: "Wikimedia" (one paper) became an alias of Wikipedia; its differing part "media"
+    # is a word the corpus writes, so it is a name of its own. A proper-name typo still joins.
+    docs = [(f"w{i}", "T", "We crawl Wikipedia pages.", [("Wikipedia", D)]) for i in range(6)]
+    docs.append(("m", "T", "We crawl Wikimedia Commons pages.", [("Wikimedia", D)]))
+    docs.append(("s", "T", "We study social media posts.", [("social media", D)]))
+    docs.append(("t", "T", "We crawl Wikipeida pages.", [("Wikipeida", D)]))
+    docs += [(f"g{i}", "T", "We train with stochastic gradient descent.", [("stochastic gradient descent", M)]) for i in range(2)]
+    docs.append(("typo", "T", "Stochastic gradient decent is used.", [("Stochastic gradient decent", M)]))
+    papers, exts = corpus(*docs)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["Wikimedia"] != forms["Wikipedia"]
+    assert forms["Wikipeida"] == forms["Wikipedia"]
+    assert forms["Stochastic gradient decent"] == forms["stochastic gradient descent"]
+
+
 def _typo_brute_force(key_runs, counts, plain, papers):
     """typo_merges without the deletion index: every pair of keys compared."""
     eligible = {k: editable_positions(r) for k, r in key_runs.items()
