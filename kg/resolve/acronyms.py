@@ -202,6 +202,40 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     return None
 
 
+#: Characters that end the clause a long form is looked for in (before the detector's long form).
+_CLAUSE_END = "()[];:.,"
+
+
+def strict_just_before(short: str, text: str, long_start: int, long_end: int) -> str | None:
+    """A strict long form of ``short`` ending at ``long_end`` that starts before ``long_start``,
+    in the same clause, with one word per letter of ``short``; else None.
+
+    The detector returns the shortest Schwartz & Hearst long form, which may spell the acronym
+    loosely with letters inside one word: "an average accuracy (AA)" gives "accuracy" (its
+    inner "a" for the second A). When the words just before it spell the acronym strictly, one
+    word per letter, they are what the paper defines; nothing looser is taken (no filler words:
+    "a classification accuracy (ACC)" does not give "a classification accuracy").
+
+    Example
+    -------
+    >>> t = "eX2L achieves an average accuracy (AA) of 82%"
+    >>> strict_just_before("AA", t, t.index("accuracy"), t.index(" (AA)"))
+    'average accuracy'
+    >>> t = "we report a classification accuracy (ACC)"
+    >>> strict_just_before("ACC", t, t.index("accuracy"), t.index(" (ACC)")) is None
+    True
+    """
+    units = _short_units(short)
+    if units is None or not 0 <= long_start <= long_end <= len(text):
+        return None
+    head = text[max(0, long_start - 200) : long_end]
+    clause_start = max(head.rfind(c, 0, len(head) - (long_end - long_start)) for c in _CLAUSE_END) + 1
+    found = strict_long_form(short, head[clause_start:])
+    if found is None or len(_STRICT_WORD.findall(found)) != len(units):
+        return None
+    return found
+
+
 #: "Long Form (ACR)" as one mention: the long form, then an acronym-shaped word in brackets.
 _LONG_THEN_SHORT = re.compile(r"^(?P<long>.*[^\s(])\s*\(\s*(?P<short>[^()\s]{2,12})\s*\)$")
 
@@ -294,6 +328,8 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
         short_key = form_key(ab.short)
         strict = True
         checked = strict_long_form(ab.short, ab.long)
+        if checked is None and text is not None:  # "average accuracy (AA)", detected as "accuracy"
+            checked = strict_just_before(ab.short, text, ab.long_start, ab.long_end)
         if checked is None:
             strict = False
             checked = strict_long_form(ab.short, ab.long, strict=False)

@@ -152,6 +152,23 @@ def test_a_digit_never_defines_an_acronym():
     assert len(f1) == 1 and res.concepts[f1.pop()].label == "F1"
 
 
+def test_a_loose_long_form_gives_way_to_the_strict_one_just_before_it():
+    # issue 21: "AA" became an alias of accuracy: the detector's shortest long form of
+    # "average accuracy (AA)" is "accuracy" (its inner "a" taken for the second A); the words
+    # before it spell AA one word per letter, so the definition is "average accuracy". A loose
+    # long form with no such reading before it still binds in its paper ("accuracy (ACC)").
+    docs = [("aa", "T", "On the benchmark, eX2L achieves an average accuracy (AA) of 82.24% and AA rises.",
+             [("average accuracy", MET), ("AA", MET)]),
+            ("acc", "T", "We report the classification accuracy (ACC). ACC is high.", [("accuracy", MET), ("ACC", MET)])]
+    docs += [(f"a{i}", "T", "We report accuracy.", [("accuracy", MET)]) for i in range(5)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    assert forms["AA"] == forms["average accuracy"] != forms["accuracy"]
+    assert forms["ACC"] == forms["accuracy"]
+    assert "AA" not in res.concepts[forms["accuracy"].pop()].aliases
+
+
 # --- typo merges only between forms rare beside each other ---------------------------------------
 
 def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
