@@ -169,6 +169,23 @@ def test_a_loose_long_form_gives_way_to_the_strict_one_just_before_it():
     assert "AA" not in res.concepts[forms["accuracy"].pop()].aliases
 
 
+def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
+    # issue 21: "diffusion" was the label of the concept 758 papers call "diffusion models": one
+    # paper's "DIFFusion" made the word a proper name, so "diffusion models" was read as the
+    # name "diffusion" with a generic head. A key is a proper name when most of its mentions are
+    # written as one; "ResNet architecture" is still ResNet.
+    docs = [(f"d{i}", "T", "We train diffusion models on images.", [("diffusion models", M)]) for i in range(6)]
+    docs += [(f"x{i}", "T", "Diffusion is strong. We use diffusion here.", [("Diffusion", M), ("diffusion", M)]) for i in range(2)]
+    docs.append(("odd", "T", "We propose DIFFusion for images.", [("DIFFusion", M)]))
+    docs += [(f"r{i}", "T", "We use the ResNet architecture and ResNet.", [("ResNet architecture", M), ("ResNet", M)]) for i in range(2)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    (models,) = forms["diffusion models"]
+    assert res.concepts[models].label == "diffusion models"
+    assert forms["ResNet architecture"] == forms["ResNet"]
+
+
 # --- typo merges only between forms rare beside each other ---------------------------------------
 
 def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
