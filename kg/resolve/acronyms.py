@@ -202,13 +202,18 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     return None
 
 
-#: Characters that end the clause a long form is looked for in (before the detector's long form).
-_CLAUSE_END = "()[];:.,"
+#: Characters that end the clause a long form is looked for in (before the detector's long form);
+#: the newline is the end of the title.
+_CLAUSE_END = "()[];:.,\n"
+#: Words that never give an acronym's first letter in :func:`strict_just_before`
+#: ("Augmentative and Alternative Communication (AAC)" is not "and Alternative Communication").
+_FUNCTION_WORDS = frozenset("a an and as at by for from in into of on or the to via with".split())
 
 
 def strict_just_before(short: str, text: str, long_start: int, long_end: int) -> str | None:
     """A strict long form of ``short`` ending at ``long_end`` that starts before ``long_start``,
-    in the same clause, with one word per letter of ``short``; else None.
+    in the same clause (not across the title's end), with one word per letter of ``short`` and
+    not starting with a function word (:data:`_FUNCTION_WORDS`); else None.
 
     The detector returns the shortest Schwartz & Hearst long form, which may spell the acronym
     loosely with letters inside one word: "an average accuracy (AA)" gives "accuracy" (its
@@ -231,7 +236,10 @@ def strict_just_before(short: str, text: str, long_start: int, long_end: int) ->
     head = text[max(0, long_start - 200) : long_end]
     clause_start = max(head.rfind(c, 0, len(head) - (long_end - long_start)) for c in _CLAUSE_END) + 1
     found = strict_long_form(short, head[clause_start:])
-    if found is None or len(_STRICT_WORD.findall(found)) != len(units):
+    if found is None:
+        return None
+    words = _STRICT_WORD.findall(found)
+    if len(words) != len(units) or words[0].lower() in _FUNCTION_WORDS:
         return None
     return found
 

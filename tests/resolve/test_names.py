@@ -10,12 +10,13 @@ import re
 import pytest
 
 from kg.resolve import resolve
-from kg.resolve.acronyms import strict_long_form
+from kg.nlp.abbreviations import find_abbreviations
+from kg.resolve.acronyms import strict_just_before, strict_long_form
 from kg.resolve.labels import choose_label, label_fold
 from kg.resolve.normalize import form_key, runs
 from kg.resolve.typos import _typo_between, editable_positions, rare_beside, typo_merges
 
-from .helpers import concepts_by_form, corpus
+from .helpers import concepts_by_form, corpus, sentences_of
 
 M, D, MET = "METHOD", "DATASET", "METRIC"
 
@@ -167,6 +168,20 @@ def test_a_loose_long_form_gives_way_to_the_strict_one_just_before_it():
     assert forms["AA"] == forms["average accuracy"] != forms["accuracy"]
     assert forms["ACC"] == forms["accuracy"]
     assert "AA" not in res.concepts[forms["accuracy"].pop()].aliases
+
+
+@pytest.mark.parametrize("text, short, expected", [
+    ("eX2L achieves an average accuracy (AA) of 82%", "AA", "average accuracy"),
+    # the title's last word is no letter of the abstract's first definition
+    ("Safety of Multimodal Foundation Models\nMultimodal foundation models (MMFMs) are large.", "MMFMs", None),
+    # nor is a function word ("Augmentative and Alternative Communication" spells AAC without "and")
+    ("Augmentative and Alternative Communication (AAC) helps.", "AAC", None),
+    ("We report a classification accuracy (ACC).", "ACC", None),
+])
+def test_strict_reading_just_before_a_loose_long_form(text, short, expected):
+    (ab,) = [a for a in find_abbreviations(text, sentences_of(text)) if a.short == short]
+    assert strict_long_form(ab.short, ab.long) is None  # the detector's long form is loose
+    assert strict_just_before(ab.short, text, ab.long_start, ab.long_end) == expected
 
 
 def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
