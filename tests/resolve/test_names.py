@@ -187,8 +187,9 @@ def test_strict_reading_just_before_a_loose_long_form(text, short, expected):
 def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
     # issue 21: "diffusion" was the label of the concept 758 papers call "diffusion models": one
     # paper's "DIFFusion" made the word a proper name, so "diffusion models" was read as the
-    # name "diffusion" with a generic head. A key is a proper name when most of its mentions are
-    # written as one; "ResNet architecture" is still ResNet.
+    # name "diffusion" with a generic head, and a name with a generic head was never a label.
+    # It is one when more papers write it than its bare name; "ResNet architecture" is still
+    # ResNet, labelled ResNet.
     docs = [(f"d{i}", "T", "We train diffusion models on images.", [("diffusion models", M)]) for i in range(6)]
     docs += [(f"x{i}", "T", "Diffusion is strong. We use diffusion here.", [("Diffusion", M), ("diffusion", M)]) for i in range(2)]
     docs.append(("odd", "T", "We propose DIFFusion for images.", [("DIFFusion", M)]))
@@ -199,6 +200,7 @@ def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
     (models,) = forms["diffusion models"]
     assert res.concepts[models].label == "diffusion models"
     assert forms["ResNet architecture"] == forms["ResNet"]
+    assert res.concepts[forms["ResNet"].pop()].label == "ResNet"
 
 
 # --- typo merges only between forms rare beside each other ---------------------------------------
