@@ -212,9 +212,16 @@ GENERIC_HEADS = {
 
 
 def _proper_name(spellings: Mapping[str, int]) -> bool:
-    """Whether a key is written as a name: a digit or an inner capital in some spelling
-    ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep")."""
-    return any(has_digit(f) or not is_plain(f) for f in spellings if f)
+    """Whether a key is written as a name: a digit or an inner capital in at least half of its
+    mentions ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep",
+    nor "diffusion", which one paper of hundreds writes "DIFFusion")."""
+    proper = total = 0
+    for f, n in spellings.items():
+        if f:
+            total += n
+            if has_digit(f) or not is_plain(f):
+                proper += n
+    return total > 0 and 2 * proper >= total
 
 
 def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _UnionFind) -> dict[str, str]:
@@ -223,7 +230,8 @@ def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _
     name of the corpus whose cluster (NAME with its spelling variants) mostly has the head's
     type and, for dataset and method heads, is written as a proper name somewhere; such a
     mention is resolved as NAME (acronym definitions included). Judging the cluster rather
-    than the one spelling keeps resolution idempotent."""
+    than the one spelling keeps resolution idempotent; a key counts as a proper name by most of
+    its mentions (:func:`_proper_name`), so one odd spelling does not make a word a name."""
     votes: dict[str, Counter] = defaultdict(Counter)
     proper: dict[str, bool] = defaultdict(bool)
     for key, n in forms.count.items():

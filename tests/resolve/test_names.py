@@ -203,6 +203,20 @@ def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
     assert res.concepts[forms["ResNet"].pop()].label == "ResNet"
 
 
+def test_one_odd_spelling_does_not_split_an_acronym_from_its_long_form():
+    # 20k abstracts: one paper's "SegmentAnything" made "Segment Anything" a proper name, so
+    # "Segment Anything Model" was read as it with a generic head while SAM followed its
+    # definition: two concepts, both labelled "Segment Anything Model". A key is a proper name
+    # when at least half of its mentions are written as one.
+    docs = [(f"d{i}", "T", "We use the Segment Anything Model (SAM). SAM is fast.", [("Segment Anything Model", M), ("SAM", M)]) for i in range(3)]
+    docs += [(f"m{i}", "T", "We use the Segment Anything Model here.", [("Segment Anything Model", M)]) for i in range(3)]
+    docs += [(f"s{i}", "T", "We build on Segment Anything for masks.", [("Segment Anything", M)]) for i in range(2)]
+    docs.append(("odd", "T", "We build on SegmentAnything for masks.", [("SegmentAnything", M)]))
+    papers, exts = corpus(*docs)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["SAM"] == forms["Segment Anything Model"]
+
+
 # --- typo merges only between forms rare beside each other ---------------------------------------
 
 def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
