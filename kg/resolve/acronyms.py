@@ -110,6 +110,40 @@ def _short_units(short: str) -> list[str] | None:
     return units or None
 
 
+def _completes(u: int, pw: int, pi: int, units: Sequence[str], words: Sequence[tuple[int, str]], lows: Sequence, strict: bool, memo: dict) -> bool:
+    """Whether the short form's units ``u``.. can be placed (see :func:`strict_long_form`) after
+    unit ``u - 1`` took character ``pi`` of word ``pw``; ``lows`` are the words' characters
+    lower-cased one by one. A module-level function with a dict memo, not a closure with an
+    lru_cache: a recursive closure is a reference cycle, which would stay in memory until the
+    cyclic collector runs, and resolution pauses it."""
+    if u == len(units):
+        return True
+    memo_key = (u, pw, pi)
+    hit = memo.get(memo_key)
+    if hit is not None:
+        return hit
+    unit = units[u]
+    ok = False
+    if unit.isdigit():
+        ok = any(words[w][1] == unit and _completes(u + 1, w, 0, units, words, lows, strict, memo) for w in range(pw + 1, len(words)))
+    else:
+        ch = unit.lower()
+        free = unit.islower() or not strict  # may continue the previous letter's word
+        for w in range(pw, len(words)):
+            word = words[w][1]
+            for i, c in enumerate(lows[w]):
+                if c != ch or (w == pw and i <= pi):
+                    continue
+                anchor = i == 0 or word[i].isupper() or (ch == "x" and i == 1 and word[0] in "eE")
+                if (anchor or (free and w == pw)) and _completes(u + 1, w, i, units, words, lows, strict, memo):
+                    ok = True
+                    break
+            if ok:
+                break
+    memo[memo_key] = ok
+    return ok
+
+
 @lru_cache(maxsize=1 << 16)  # the same pair is defined in many papers ("large language models (LLMs)")
 def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     """The shortest end of ``long`` that spells ``short`` under the strict rules, or None.
@@ -148,30 +182,9 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
     words = [(m.start(), m.group()) for m in _STRICT_WORD.finditer(long)]
     if not words:
         return None
-    n_units = len(units)
-
-    def places(u: int, prev: tuple[int, int] | None) -> Iterable[tuple[int, int]]:
-        """Positions (word, char) unit ``u`` may take after the position ``prev`` of unit u-1."""
-        unit = units[u]
-        if unit.isdigit():
-            yield from ((w, 0) for w in range(prev[0] + 1 if prev else 0, len(words)) if words[w][1] == unit)
-            return
-        ch = unit.lower()
-        free = u > 0 and (unit.islower() or not strict)  # may continue the previous letter's word
-        for w in range(prev[0] if prev else 0, len(words)):
-            word = words[w][1]
-            for i, c in enumerate(word):
-                if c.lower() != ch or (prev is not None and (w, i) <= prev):
-                    continue
-                anchor = i == 0 or c.isupper() or (ch == "x" and i == 1 and word[0] in "eE")
-                if anchor or (free and prev is not None and prev[0] == w):
-                    yield (w, i)
-
-    @lru_cache(maxsize=None)
-    def completes(u: int, prev: tuple[int, int]) -> bool:
-        if u == n_units:
-            return True
-        return any(completes(u + 1, pos) for pos in places(u, prev))
+    # each word's characters lower-cased one by one (a string when lowering keeps its length)
+    lows = [low if len(low := w.lower()) == len(w) else [c.lower() for c in w] for _, w in words]
+    memo: dict[tuple[int, int, int], bool] = {}
 
     for first in range(len(words) - 1, -1, -1):  # the shortest long form: the latest first word
         word, unit = words[first][1], units[0]
@@ -181,12 +194,54 @@ def strict_long_form(short: str, long: str, strict: bool = True) -> str | None:
             at = 0
         else:
             at = 1 if unit.lower() == "x" and word[:2].lower() == "ex" else None  # eXplainable
-        if at is not None and completes(1, (first, at)):
+        if at is not None and _completes(1, first, at, units, words, lows, strict, memo):
             start = words[first][0]  # never inside a compound: "Multi-Modal Large ...", "E(n)-Equivariant ..."
             while start > 0 and not long[start - 1].isspace():
                 start -= 1
             return long[start:].strip()
     return None
+
+
+#: Characters that end the clause a long form is looked for in (before the detector's long form);
+#: the newline is the end of the title.
+_CLAUSE_END = "()[];:.,\n"
+#: Words that never give an acronym's first letter in :func:`strict_just_before`
+#: ("Augmentative and Alternative Communication (AAC)" is not "and Alternative Communication").
+_FUNCTION_WORDS = frozenset("a an and as at by for from in into of on or the to via with".split())
+
+
+def strict_just_before(short: str, text: str, long_start: int, long_end: int) -> str | None:
+    """A strict long form of ``short`` ending at ``long_end`` that starts before ``long_start``,
+    in the same clause (not across the title's end), with one word per letter of ``short`` and
+    not starting with a function word (:data:`_FUNCTION_WORDS`); else None.
+
+    The detector returns the shortest Schwartz & Hearst long form, which may spell the acronym
+    loosely with letters inside one word: "an average accuracy (AA)" gives "accuracy" (its
+    inner "a" for the second A). When the words just before it spell the acronym strictly, one
+    word per letter, they are what the paper defines; nothing looser is taken (no filler words:
+    "a classification accuracy (ACC)" does not give "a classification accuracy").
+
+    Example
+    -------
+    >>> t = "eX2L achieves an average accuracy (AA) of 82%"
+    >>> strict_just_before("AA", t, t.index("accuracy"), t.index(" (AA)"))
+    'average accuracy'
+    >>> t = "we report a classification accuracy (ACC)"
+    >>> strict_just_before("ACC", t, t.index("accuracy"), t.index(" (ACC)")) is None
+    True
+    """
+    units = _short_units(short)
+    if units is None or not 0 <= long_start <= long_end <= len(text):
+        return None
+    head = text[max(0, long_start - 200) : long_end]
+    clause_start = max(head.rfind(c, 0, len(head) - (long_end - long_start)) for c in _CLAUSE_END) + 1
+    found = strict_long_form(short, head[clause_start:])
+    if found is None:
+        return None
+    words = _STRICT_WORD.findall(found)
+    if len(words) != len(units) or words[0].lower() in _FUNCTION_WORDS:
+        return None
+    return found
 
 
 #: "Long Form (ACR)" as one mention: the long form, then an acronym-shaped word in brackets.
@@ -242,6 +297,18 @@ def same_spelling(a: Sequence[str] | None, b: Sequence[str] | None) -> bool:
     return True
 
 
+def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The first three letters of each word: equal for any two sequences :func:`same_spelling`
+    accepts, so comparing these first skips most pairs.
+
+    Example
+    -------
+    >>> spelling_prefix(("generative", "adversarial", "net")) == spelling_prefix(("generative", "adversarial", "network"))
+    True
+    """
+    return None if words is None else tuple(w[:3] for w in words)
+
+
 #: Head nouns that may follow the bracket of a definition that splits a name ("Neuron interaction
 #: and Nowcasting (NiNo) networks"): the name with and without the head is one concept.
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
@@ -263,14 +330,14 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     >>> d["^nino"].long_key, d["^nino"].head_key
     ('neuroninteractionandnowcasting', 'neuroninteractionandnowcastingnetwork')
     """
-    by_end: dict[int, list[Mention]] = {}
-    for m in mentions:
-        by_end.setdefault(m.end, []).append(m)
+    by_end: dict[int, list[Mention]] | None = None  # built on first use
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
         short_key = form_key(ab.short)
         strict = True
         checked = strict_long_form(ab.short, ab.long)
+        if checked is None and text is not None:  # "average accuracy (AA)", detected as "accuracy"
+            checked = strict_just_before(ab.short, text, ab.long_start, ab.long_end)
         if checked is None:
             strict = False
             checked = strict_long_form(ab.short, ab.long, strict=False)
@@ -281,7 +348,13 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
         if not short_key or not long_key or short_key == long_key or short_key in out:
             continue
         wide_text = wide_key = None
-        wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start] if checked == ab.long.strip() else []
+        wider = []
+        if checked == ab.long.strip():
+            if by_end is None:
+                by_end = {}
+                for m in mentions:
+                    by_end.setdefault(m.end, []).append(m)
+            wider = [m for m in by_end.get(ab.long_end, []) if m.start < ab.long_start]
         if wider:
             wide_text = clean_form(min(wider, key=lambda m: m.start).text)
             wide_key = form_key(wide_text)

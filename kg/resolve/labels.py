@@ -220,5 +220,7 @@ def date_range(dates: Iterable[str | None]) -> tuple[str | None, str | None]:
     pool = with_year or dated
     if not pool:
         return None, None
-    ordered = sorted(set(pool), key=lambda d: (date_sort_key(d), d))
-    return ordered[0], ordered[-1]
+    def order(d: str) -> tuple:
+        return (date_sort_key(d), d)
+
+    return min(pool, key=order), max(pool, key=order)

@@ -176,6 +176,15 @@ def _runs(form: str, stem_last: bool = True) -> tuple[str, ...]:
     return tuple(out)
 
 
+def run_texts(form: str) -> list[str]:
+    """The pieces of a clean form that :func:`runs` normalises, as written (one per run).
+
+    >>> run_texts("Wikimedia Commons-2")
+    ['Wikimedia', 'Commons', '2']
+    """
+    return _RUN.findall(form)
+
+
 @lru_cache(maxsize=1 << 19)
 def form_key(form: str) -> str:
     """The matching key of a surface form ("" when it has no letter or digit).
@@ -188,6 +197,23 @@ def form_key(form: str) -> str:
     (False, False)
     """
     return "".join(runs(form))
+
+
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def has_digit(text: str) -> bool:
+    """Whether some character of ``text`` is a digit (``str.isdigit``); a regex for ASCII text,
+    which is most text, instead of a Python loop over its characters.
+
+    Example
+    -------
+    >>> has_digit("CIFAR-10"), has_digit("ResNet"), has_digit("x\u00b2")
+    (True, False, True)
+    """
+    if text.isascii():
+        return _ASCII_DIGIT.search(text) is not None
+    return any(ch.isdigit() for ch in text)
 
 
 @lru_cache(maxsize=1 << 19)

@@ -26,15 +26,16 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from kg.collector import pausing
 from kg.models import LABELS, MAX_EVIDENCE, Concept, Evidence, Extraction, Paper, Relation, evidence_id
-from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, without_defined_acronym
+from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, paper_definitions, same_spelling, spelling_prefix, without_defined_acronym
 from kg.resolve.merges import Merge
 from kg.resolve.confidence import paper_miss
 from kg.resolve.labels import choose_acronym, choose_label, date_range, id_form, label_fold, slug
 from kg.resolve.lexicon import lexicon_label, type_lexicon
-from kg.resolve.normalize import MARK, clean_form, form_key, is_acronym_form, is_plain, runs
+from kg.resolve.normalize import MARK, clean_form, form_key, has_digit, is_acronym_form, is_plain, runs
 from kg.resolve.types import decide_type, paper_vote
 from kg.resolve.typos import typo_merges
 from kg.resolve.variants import variant_links
@@ -112,10 +113,10 @@ class _Forms:
     cleaned: dict[str, tuple[str, str]] = field(default_factory=dict)  # mention text -> (key, clean form)
     labels: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # key -> mention labels
 
-    def add(self, key: str, form: str, label: str) -> None:
-        self.count[key] += 1
-        self.labels[key][label] += 1
-        self.spellings[key][form] += 1
+    def add(self, key: str, form: str, label: str, n: int = 1) -> None:
+        self.count[key] += n
+        self.labels[key][label] += n
+        self.spellings[key][form] += n
         self.plain[key] = self.plain.get(key, False) or is_plain(form)
 
 
@@ -127,31 +128,60 @@ def _unique(extractions: Iterable[Extraction]) -> list[Extraction]:
     return [seen[k] for k in sorted(seen)]
 
 
-def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _Forms:
-    forms = _Forms()
-    key_cache = forms.cleaned
-    for ext in extractions:
-        row: list[str | None] = []
-        for m in ext.mentions:
-            if m.label not in LABELS:
-                row.append(None)
-                continue
-            cached = key_cache.get(m.text)
+#: A mention's surface text and type, as one tuple (counted in C rather than mention by mention).
+_TEXT_LABEL = attrgetter("text", "label")
+_LABEL = attrgetter("label")
+_TEXT = attrgetter("text")
+_SCORE = attrgetter("score")
+
+
+class _KeyOf(dict):
+    """``(mention text, label) -> matching key`` (None: not resolved), computed once per pair;
+    ``cleaned`` gets ``text -> (key, clean form)`` for every text of a resolvable type."""
+
+    def __init__(self, cleaned: dict[str, tuple[str, str]]) -> None:
+        super().__init__()
+        self.cleaned = cleaned
+
+    def __missing__(self, pair: tuple[str, str]) -> str | None:
+        text, label = pair
+        key = None
+        if label in LABELS:
+            cached = self.cleaned.get(text)
             if cached is None:
-                form = without_defined_acronym(clean_form(m.text))  # "Long Form (ACR)" names the long form
-                cached = key_cache[m.text] = (form_key(form), form)
-            key, form = cached
-            if not key:
-                row.append(None)
-                continue
-            forms.add(key, form, m.label)
-            row.append(key)
+                form = without_defined_acronym(clean_form(text))  # "Long Form (ACR)" names the long form
+                cached = self.cleaned[text] = (form_key(form), form)
+            key = cached[0] or None
+        self[pair] = key
+        return key
+
+
+def _gather(extractions: Sequence[Extraction], papers: Mapping[str, Paper]) -> _Forms:
+    """The per-key tables. Mentions are counted as ``(text, label)`` pairs (the per-mention work
+    is C-level ``map``/``Counter``; the pairs are then added in first-seen order, so every table
+    keeps the insertion order of a mention-by-mention pass)."""
+    forms = _Forms()
+    key_of = _KeyOf(forms.cleaned)
+    pair_count: Counter = Counter()
+    for ext in extractions:
+        pairs = list(map(_TEXT_LABEL, ext.mentions))
+        pair_count.update(pairs)
+        row = list(map(key_of.__getitem__, pairs))
         forms.keys[ext.paper_id] = row
-        forms.papers.update({k for k in row if k is not None})
-        paper = papers.get(ext.paper_id)
-        defs = paper_definitions(ext.abbreviations, ext.mentions, paper.text if paper is not None else None)
-        if defs:
-            forms.definitions[ext.paper_id] = defs
+        written = set(row)
+        written.discard(None)
+        forms.papers.update(written)
+        if ext.abbreviations:
+            paper = papers.get(ext.paper_id)
+            defs = paper_definitions(ext.abbreviations, ext.mentions, paper.text if paper is not None else None)
+            if defs:
+                forms.definitions[ext.paper_id] = defs
+    cleaned = forms.cleaned
+    for pair, n in pair_count.items():
+        key = key_of[pair]
+        if key is not None:
+            forms.add(key, cleaned[pair[0]][1], pair[1], n)
+    del pair_count, key_of
     defined = Counter(d.long_key for defs in forms.definitions.values() for d in defs.values())
     for paper_id, defs in forms.definitions.items():
         # the detector's shortest long form, unless it names nothing in the corpus (no mention, no
@@ -182,9 +212,16 @@ GENERIC_HEADS = {
 
 
 def _proper_name(spellings: Mapping[str, int]) -> bool:
-    """Whether a key is written as a name: a digit or an inner capital in some spelling
-    ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep")."""
-    return any(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings if f)
+    """Whether a key is written as a name: a digit or an inner capital in at least half of its
+    mentions ("CIFAR-10", "ResNet", "GNN"; not "deep learning", nor a sentence-initial "Deep",
+    nor "diffusion", which one paper of hundreds writes "DIFFusion")."""
+    proper = total = 0
+    for f, n in spellings.items():
+        if f:
+            total += n
+            if has_digit(f) or not is_plain(f):
+                proper += n
+    return total > 0 and 2 * proper >= total
 
 
 def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _UnionFind) -> dict[str, str]:
@@ -193,7 +230,8 @@ def _generic_heads(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], uf: _
     name of the corpus whose cluster (NAME with its spelling variants) mostly has the head's
     type and, for dataset and method heads, is written as a proper name somewhere; such a
     mention is resolved as NAME (acronym definitions included). Judging the cluster rather
-    than the one spelling keeps resolution idempotent."""
+    than the one spelling keeps resolution idempotent; a key counts as a proper name by most of
+    its mentions (:func:`_proper_name`), so one odd spelling does not make a word a name."""
     votes: dict[str, Counter] = defaultdict(Counter)
     proper: dict[str, bool] = defaultdict(bool)
     for key, n in forms.count.items():
@@ -234,7 +272,7 @@ def _marker_merges(forms: _Forms, uf: _UnionFind) -> None:
             continue
         for key in sorted(k for k in keys if MARK not in k):
             spellings = [f for f in forms.spellings[key] if f]
-            if spellings and all(any(ch.isdigit() for ch in f) or not is_plain(f) for f in spellings):
+            if spellings and all(has_digit(f) or not is_plain(f) for f in spellings):
                 uf.merge(key, marked[0], "acronym-case", "an acronym written in another case, with a digit or inner capital")
 
 
@@ -267,9 +305,10 @@ def _vote_acronyms(forms: _Forms, uf: _UnionFind) -> _Acronyms:
         for d in defs:
             reps[uf.find(d.long_key)].append(d)
         clusters = sorted(reps)[:50]
+        prefixes = {a: {spelling_prefix(x.letter_words) for x in reps[a][:5]} for a in clusters}  # a cheap necessary condition
         for i, a in enumerate(clusters):
             for b in clusters[i + 1 :]:
-                if any(same_spelling(x.letter_words, y.letter_words) for x in reps[a][:5] for y in reps[b][:5]):
+                if not prefixes[a].isdisjoint(prefixes[b]) and any(same_spelling(x.letter_words, y.letter_words) for x in reps[a][:5] for y in reps[b][:5]):
                     uf.merge(b, a, "same-expansion", f"both expand {reps[a][0].short_key.replace(MARK, '').upper()} with the same words")
     choice: dict[str, str] = {}
     choice_text: dict[str, str] = {}
@@ -308,7 +347,7 @@ def _initials_fallback(forms: _Forms, key_runs: Mapping[str, tuple[str, ...]], a
         if forms.count.get(key, 0) and not any(is_acronym_form(f) for f in forms.spellings[key]):
             for sig in initials_signatures(r):
                 index[sig].add(key)
-    for key, r in sorted(key_runs.items()):
+    for key, r in sorted(kr for kr in key_runs.items() if kr[0].count(MARK) == 1):  # one marked run, one mark
         marked = [x for x in r if x.startswith(MARK)]
         if len(marked) != 1 or marked[0] in acronyms.defined or key in acronyms.defined:
             continue
@@ -359,14 +398,115 @@ def _mention_rule(key: str, defs: Mapping[str, Definition] | None, acronyms: _Ac
     return "acronym-spelled"
 
 
-def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str]) -> list[str]:
-    """Aliases that make poor labels: names with a generic head ("CIFAR-10 dataset") and
-    spellings of an acronym that are not acronym-shaped ("MNist" beside "MNIST")."""
+class _PlainCluster(dict):
+    """``key -> cluster`` of a mention in a paper that defines no acronym (the same in every such
+    paper once the union-find is final), computed on first use; ``moved`` gets ``key -> (rule,
+    key, cluster)`` when a mention rule sends the key away from its own cluster, else None."""
+
+    def __init__(self, key_runs, acronyms: "_Acronyms", uf: _UnionFind, known: Mapping[str, int], moved: dict) -> None:
+        super().__init__({None: None})
+        self.key_runs, self.acronyms, self.uf, self.known, self.moved = key_runs, acronyms, uf, known, moved
+        self.roots: dict[str, str] = {}
+        moved[None] = None
+
+    def __missing__(self, key: str) -> str:
+        c = self[key] = _mention_cluster(key, {}, self.key_runs, self.acronyms, self.uf, self.known)
+        root = self.roots.get(key)
+        if root is None:
+            root = self.roots[key] = self.uf.find(key)
+        self.moved[key] = (_mention_rule(key, None, self.acronyms), key, c) if c != root else None
+        return c
+
+
+def _undefined_tables(forms: _Forms, key_runs, acronyms: "_Acronyms", uf: _UnionFind) -> tuple[_PlainCluster, dict]:
+    """The lazily filled ``key -> cluster`` and ``key -> moved`` tables of :class:`_PlainCluster`
+    (the second is filled by the first: look a key up there first)."""
+    moved: dict = {}
+    return _PlainCluster(key_runs, acronyms, uf, forms.count, moved), moved
+
+
+def _paper_votes(labelled: Mapping[tuple[str | None, str], int], n_clusters: int, votes: Counter) -> None:
+    """Add one paper's type votes to ``votes`` ((cluster, label) -> papers): ``labelled`` is
+    the paper's (cluster, mention label) -> mentions, ``n_clusters`` its distinct clusters. A
+    cluster written with one label votes for it; one written with several votes as
+    :func:`~kg.resolve.types.paper_vote` says (most papers take the first, C-level branch)."""
+    if len(labelled) == n_clusters:  # every cluster (None included) carries one label here
+        votes.update(labelled.keys())
+        return
+    by_cluster: dict[str, dict[str, int]] = defaultdict(dict)
+    for (c, label), n in labelled.items():
+        if c is not None:
+            by_cluster[c][label] = n
+    for c, labels in by_cluster.items():
+        votes.update([(c, label) for label in paper_vote(labels)])
+
+
+def _best_scores(ckeys: Sequence, mentions: Sequence) -> dict:
+    """``concept key -> highest score`` of one paper's mentions (``ckeys`` in mention order).
+    Most extractors give every mention the same score (the CNN: 1.0), taken without a sort."""
+    if not mentions:
+        return {}
+    scores = list(map(_SCORE, mentions))
+    low, high = min(scores), max(scores)
+    if low == high:
+        return dict.fromkeys(ckeys, high)
+    return dict(sorted(zip(ckeys, scores), key=itemgetter(1)))  # the last, highest, score per key wins
+
+
+class _ConceptKey(dict):
+    """``(cluster, mention label) -> (cluster, concept type)``: the concept of a mention (the
+    cluster's type, or the mention's own where no type dominates); ``(None, label) -> None``.
+    One tuple per concept, shared by every mention of it."""
+
+    def __init__(self, cluster_type: Mapping[str, str | None]) -> None:
+        super().__init__()
+        self.cluster_type = cluster_type
+        self.interned: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __missing__(self, pair: tuple[str | None, str]) -> tuple[str, str] | None:
+        c, label = pair
+        ckey = None if c is None else (c, self.cluster_type[c] or label)
+        if ckey is not None:
+            ckey = self.interned.setdefault(ckey, ckey)
+        self[pair] = ckey
+        return ckey
+
+
+class _FoldOf(dict):
+    """``mention text -> label_fold`` of its clean form (None for a text never resolved)."""
+
+    def __init__(self, cleaned: Mapping[str, tuple[str, str]]) -> None:
+        super().__init__()
+        self.cleaned = cleaned
+
+    def __missing__(self, text: str) -> str | None:
+        cached = self.cleaned.get(text)
+        g = self[text] = label_fold(cached[1]) if cached is not None else None
+        return g
+
+
+def _poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str], papers: Mapping[str, int] | None = None) -> list[str]:
+    """Aliases that make poor labels: names with a generic head ("CIFAR-10 dataset") whose bare
+    name is written in at least as many papers (``papers``: key -> papers; None: always), and
+    spellings of an acronym that are not acronym-shaped ("MNist" beside "MNIST"). A headed name
+    that more papers write than its bare name stays a candidate: "diffusion models" (758 papers
+    of the first 20,000 arXiv abstracts) beside "diffusion" (40), which one paper's "DIFFusion"
+    makes a proper name."""
     acronym_letters = {form_key(f).replace(MARK, "") for f in aliases if is_acronym_form(f)}
     return [
         f for f in aliases
-        if form_key(f) in generic or (not is_acronym_form(f) and form_key(f).replace(MARK, "") in acronym_letters)
+        if _headed_below_its_name(form_key(f), generic, papers)
+        or (not is_acronym_form(f) and form_key(f).replace(MARK, "") in acronym_letters)
     ]
+
+
+def _headed_below_its_name(key: str, generic: Mapping[str, str], papers: Mapping[str, int] | None) -> bool:
+    """Whether ``key`` is a name with a generic head whose bare name is written in at least as
+    many papers as it."""
+    rest = generic.get(key)
+    if rest is None:
+        return False
+    return papers is None or papers.get(rest, 0) >= papers.get(key, 0)
 
 
 @pausing
@@ -402,7 +542,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
     forms = _gather(exts, papers)
     key_runs = _key_runs(forms)
     uf = _UnionFind()
-    for typo, target in typo_merges(key_runs, forms.count, forms.plain, forms.papers):
+    for typo, target in typo_merges(key_runs, forms.count, forms.plain, forms.papers, forms.spellings):
         uf.merge(typo, target, "typo", "one edit apart, nothing else as close, the typo rare beside its target")
     _marker_merges(forms, uf)
     for paper_defs in forms.definitions.values():  # "LF (SF) networks": LF and "LF networks" are one name
@@ -412,97 +552,122 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
     acronyms = _vote_acronyms(forms, uf)
     _initials_fallback(forms, key_runs, acronyms, uf)
     acronyms.generic = _generic_heads(forms, key_runs, uf)
+    forms.labels.clear()  # per-key tables no later step reads (memory: one Counter per key)
+    forms.plain.clear()
 
     # clusters of every mention, then the type of each cluster
-    lexicon = type_lexicon() if lexicon is None else lexicon
     clusters: dict[str, list[str | None]] = {}
-    type_votes: dict[str, Counter] = defaultdict(Counter)  # cluster -> papers voting for each label
-    lexicon_hits: dict[str, Counter] = defaultdict(Counter)  # cluster -> lexicon labels of its mentions
-    undefined: dict[str, str] = {}  # key -> cluster in a paper that defines no acronym (the union-find is final)
     redirected: Counter = Counter()  # (rule, key, cluster) -> papers where a mention rule moved key
-    roots: dict[str, str] = {}
+    plain_cluster, plain_moved = _undefined_tables(forms, key_runs, acronyms, uf)
+    roots = plain_cluster.roots
+    # keys whose cluster a paper's definitions may change besides the defined acronyms themselves:
+    # names after a generic head, and "CTR prediction" (its first run an acronym)
+    spelled_first = {key: r[0] for key, r in key_runs.items() if len(r) > 1 and r[0].startswith(MARK) and all(x.isalpha() for x in r[1:])}
+    maybe_defined = set(spelled_first) | set(acronyms.generic)
+    lexicon = type_lexicon() if lexicon is None else lexicon
+    votes: Counter = Counter()  # (cluster, label) -> papers voting for it (kg.resolve.types.paper_vote)
+    lexicon_count: Counter = Counter()  # (cluster, lexicon label or None) -> mentions
     for ext in exts:
+        keys = forms.keys[ext.paper_id]
         defs = forms.definitions.get(ext.paper_id)
-        row = []
-        moved = set()
-        paper_labels: dict[str, Counter] = defaultdict(Counter)
-        for m, key in zip(ext.mentions, forms.keys[ext.paper_id]):
-            if key is None:
-                row.append(None)
-                continue
-            if defs:
-                c = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
-            else:
-                c = undefined.get(key)
-                if c is None:
-                    c = undefined[key] = _mention_cluster(key, {}, key_runs, acronyms, uf, forms.count)
-            row.append(c)
-            paper_labels[c][m.label] += 1
-            if key in lexicon:
-                lexicon_hits[c][lexicon[key]] += 1
-            root = roots.get(key)
-            if root is None:
-                root = roots[key] = uf.find(key)
-            if c != root:
-                moved.add((_mention_rule(key, defs, acronyms), key, c))
-        for c, labels in paper_labels.items():
-            type_votes[c].update(paper_vote(labels))
+        row = list(map(plain_cluster.__getitem__, keys))  # each key's cluster in a paper without definitions
+        moved = set(map(plain_moved.__getitem__, keys))
+        moved.discard(None)
+        if defs:  # the keys this paper's definitions change
+            present = set(keys)
+            special = present.intersection(defs)
+            special.update(k for k in present.intersection(maybe_defined) if k in acronyms.generic or spelled_first.get(k) in defs)
+            if special:
+                cluster_here = {}
+                for key in special:
+                    moved.discard(plain_moved[key])
+                    c = cluster_here[key] = _mention_cluster(key, defs, key_runs, acronyms, uf, forms.count)
+                    root = roots.get(key)
+                    if root is None:
+                        root = roots[key] = uf.find(key)
+                    if c != root:
+                        moved.add((_mention_rule(key, defs, acronyms), key, c))
+                row = [cluster_here.get(key, c) for key, c in zip(keys, row)]
         clusters[ext.paper_id] = row
+        _paper_votes(Counter(zip(row, map(_LABEL, ext.mentions))), len(set(row)), votes)
+        if lexicon:
+            hits = list(map(lexicon.get, keys))
+            if hits.count(None) < len(hits):
+                lexicon_count.update(zip(row, hits))
         redirected.update(moved)
-    del undefined
-    decisions = {c: decide_type(votes, lexicon_label(lexicon_hits.get(c))) for c, votes in type_votes.items()}
+    del plain_cluster, plain_moved
+    type_votes: dict[str, Counter] = defaultdict(Counter)  # cluster -> papers voting for each label
+    for (c, label), n in votes.items():
+        if c is not None:
+            type_votes[c][label] += n
+    del votes
+    lexicon_hits: dict[str, Counter] = defaultdict(Counter)  # cluster -> lexicon labels of its mentions
+    for (c, label), n in lexicon_count.items():
+        if c is not None and label is not None:
+            lexicon_hits[c][label] += n
+    del lexicon_count
+    decisions = {c: decide_type(v, lexicon_label(lexicon_hits.get(c))) for c, v in type_votes.items()}
     cluster_type = {c: d.type for c, d in decisions.items()}
 
-    # concept tables
-    aliases: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    reliable: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    # concept tables: mentions counted as (cluster, label, text, casing reliable) tuples in C,
+    # then added to the per-concept tables in first-seen order (the order of a mention-by-mention
+    # pass, so ties everywhere below break the same way)
+    cleaned = forms.cleaned
+    concept_of = _ConceptKey(cluster_type)
+    fold_of = _FoldOf(cleaned)
+    seen: Counter = Counter()  # (cluster, label, text, reliable casing) -> mentions
+    written_count: Counter = Counter()  # (cluster, label_fold group) -> papers writing it
     concept_papers: dict[tuple[str, str], set[str]] = defaultdict(set)
     support_miss: dict[tuple[str, str], float] = defaultdict(lambda: 1.0)  # for the confidence
-    alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
-    mention_concept: dict[str, list[tuple[str, str] | None]] = {}
-    lower_words: set[str] = set()  # words written in lower case inside sentences
-    seen_reliable: set[str] = set()
-    group_papers: dict[str, Counter] = defaultdict(Counter)  # cluster -> label_fold group -> papers
     defined_forms: dict[str, Counter] = defaultdict(Counter)  # cluster -> long forms of its definitions
-    fold_of: dict[str, str] = {}
     for ext in exts:
         paper = papers.get(ext.paper_id)
         title_end = len(paper.title) if paper is not None else -1
-        row = []
-        written = set()
-        best_score: dict[tuple[str, str], float] = {}
-        for m, key, c in zip(ext.mentions, forms.keys[ext.paper_id], clusters[ext.paper_id]):
-            if c is None:
-                row.append(None)
-                continue
-            ckey = (c, cluster_type[c] or m.label)
-            form = forms.cleaned[m.text][1]
-            aliases[ckey][form] += 1
-            sentence_start = ext.sentences[m.sentence][0] if 0 <= m.sentence < len(ext.sentences) else m.start
-            if m.start > title_end and m.start != sentence_start:
-                reliable[ckey][form] += 1
-                if form not in seen_reliable:
-                    seen_reliable.add(form)
-                    lower_words.update(w for w in form.split() if w.isalpha() and w.islower())
-            concept_papers[ckey].add(ext.paper_id)
-            if m.score > best_score.get(ckey, -1.0):
-                best_score[ckey] = m.score
-            alias_keys[ckey].add(key)
-            row.append(ckey)
-            g = fold_of.get(form)
-            if g is None:
-                g = fold_of[form] = label_fold(form)
-            written.add((c, g))
-        mention_concept[ext.paper_id] = row
-        for ckey, score in best_score.items():
-            support_miss[ckey] *= paper_miss(score)
+        row = clusters[ext.paper_id]
+        sentences = ext.sentences
+        n_sentences = len(sentences)
+        # casing means something outside the title and not at a sentence start
+        casing = [m.start > title_end and m.start != (sentences[m.sentence][0] if 0 <= m.sentence < n_sentences else m.start) for m in ext.mentions]
+        labels = list(map(_LABEL, ext.mentions))
+        texts = list(map(_TEXT, ext.mentions))
+        seen.update(zip(row, labels, texts, casing))
+        for ckey, score in _best_scores(list(map(concept_of.__getitem__, zip(row, labels))), ext.mentions).items():
+            if ckey is not None:
+                concept_papers[ckey].add(ext.paper_id)
+                if score > -1.0:
+                    support_miss[ckey] *= paper_miss(score)
+        written = set(zip(row, map(fold_of.__getitem__, texts)))
         for d in forms.definitions.get(ext.paper_id, {}).values():  # the paper wrote the long form too
             c = uf.find(d.long_key)
             if c in type_votes:
                 defined_forms[c][d.long_text] += 0
                 written.add((c, label_fold(d.long_text)))
-        for c, g in written:
-            group_papers[c][g] += 1
+        written_count.update(written)
+    del fold_of
+    aliases: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    reliable: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    alias_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    lower_words: set[str] = set()  # words written in lower case inside sentences
+    seen_reliable: set[str] = set()
+    for (c, label, text, reliable_casing), n in seen.items():
+        ckey = concept_of[(c, label)]
+        if ckey is None:
+            continue
+        key, form = cleaned[text]
+        aliases[ckey][form] += n
+        if reliable_casing:
+            reliable[ckey][form] += n
+            if form not in seen_reliable:
+                seen_reliable.add(form)
+                lower_words.update(w for w in form.split() if w.isalpha() and w.islower())
+        alias_keys[ckey].add(key)
+    del seen, seen_reliable
+    forms.cleaned.clear()
+    group_papers: dict[str, dict[str, int]] = defaultdict(dict)  # cluster -> label_fold group -> papers
+    for (c, g), n in written_count.items():
+        if c is not None:
+            group_papers[c][g] = n
+    del written_count
     long_forms: dict[str, list[str]] = defaultdict(list)
     for paper_defs in forms.definitions.values():
         for d in paper_defs.values():
@@ -523,7 +688,7 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
     cluster_label = {}
     cluster_id_form = {}
     for c, al in cluster_aliases.items():
-        args = (al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic), lower_words, group_papers[c])
+        args = (al, cluster_reliable[c], long_forms.get(c, ()), _poor_labels(al, acronyms.generic, forms.papers), lower_words, group_papers[c])
         cluster_label[c] = choose_label(*args)
         cluster_id_form[c] = id_form(cluster_label[c], *args)
     labelled = []
@@ -561,12 +726,16 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
 
     order = sorted(concepts)
     index = {cid: i for i, cid in enumerate(order)}
+    index_of = {ckey: index[cid] for ckey, cid in ids.items()}
+    index_of[None] = -1
     rows = {}
-    for pid, row in mention_concept.items():
-        rows[pid] = array("i", (index[ids[ck]] if ck is not None else -1 for ck in row))
+    for ext in exts:  # each mention's concept as an index into ``order``
+        ckeys = map(concept_of.__getitem__, zip(clusters.pop(ext.paper_id), map(_LABEL, ext.mentions)))
+        rows[ext.paper_id] = array("i", map(index_of.__getitem__, ckeys))
+    del index_of, concept_of
     result = Resolution(concepts={cid: concepts[cid] for cid in order}, _ids=order, _mentions=rows)
     result.merges = _merges(forms, uf, redirected, alias_keys, ids, concepts)
-    _link_variants(result, exts, forms, key_runs, alias_keys, ids, mention_concept)
+    _link_variants(result, exts, forms, key_runs, alias_keys, ids)
     return result
 
 
@@ -592,7 +761,7 @@ def _merges(forms: _Forms, uf: _UnionFind, redirected: Mapping, alias_keys, ids,
     return out
 
 
-def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms, key_runs, alias_keys, ids, mention_concept) -> None:
+def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms, key_runs, alias_keys, ids) -> None:
     """VARIANT-OF / RELATED-TO between concepts, each with the sentences that show the name."""
     names = {}
     for ckey, keys in alias_keys.items():
@@ -605,11 +774,16 @@ def _link_variants(result: Resolution, exts: Sequence[Extraction], forms: _Forms
     for link in links:
         wanted[(link.source, link.source_key)].append(link)
     support: dict = defaultdict(lambda: {"count": 0, "papers": set(), "evidence": []})
+    wanted_keys = {key for _cid, key in wanted}
+    concept_ids = result._ids
     for ext in exts:
-        for i, (m, key, ck) in enumerate(zip(ext.mentions, forms.keys[ext.paper_id], mention_concept[ext.paper_id])):
-            if ck is None or (ids[ck], key) not in wanted:
+        keys = forms.keys[ext.paper_id]
+        if wanted_keys.isdisjoint(keys):  # most papers write no linked name
+            continue
+        for m, key, ci in zip(ext.mentions, keys, result._mentions[ext.paper_id]):
+            if ci < 0 or key not in wanted_keys or (concept_ids[ci], key) not in wanted:
                 continue
-            for link in wanted[(ids[ck], key)]:
+            for link in wanted[(concept_ids[ci], key)]:
                 s = support[link]
                 s["count"] += 1
                 s["papers"].add(ext.paper_id)

@@ -10,7 +10,12 @@ A key ``q`` joins a key ``t`` when:
 * ``t`` is the *only* key that close to ``q``, and ``t`` is at least as frequent;
 * ``q`` is rare beside ``t`` (:func:`rare_beside`): written in one paper, or in so few papers
   that ``t`` has ``TYPO_RATIO`` times as many. Two forms that several papers each write are two
-  names ("Wikipedia" / "Wikimedia"), however close.
+  names ("Wikipedia" / "Wikimedia"), however close;
+* they are not two proper names built from different words (:func:`two_names`): when the word
+  that differs is capitalised in every spelling of both, and the part of it that differs
+  ("media" in "Wikimedia", from the edit to the word's end or from its start to the edit) is a
+  word the corpus writes on its own, "Wikimedia" is a name, not a typo of "Wikipedia", even when
+  one paper writes it.
 
 Candidates are blocked by single-character deletions (the symmetric-delete trick), so the work
 is linear in the number of distinct keys; only keys seen twice or more are indexed as targets
@@ -19,10 +24,9 @@ once the vocabulary is large (a typo's target is a form people write more than o
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 
-from kg.resolve.normalize import MARK
+from kg.resolve.normalize import MARK, clean_form, has_digit, run_texts, singular_stem
 
 MIN_KEY_LENGTH = 8
 MIN_WORD_LENGTH = 6
@@ -31,6 +35,8 @@ SMALL_VOCABULARY = 50_000
 #: A form written in two or more papers is a typo of a look-alike only when the look-alike is
 #: written in at least this many times as many papers.
 TYPO_RATIO = 10
+#: The differing part of a proper name counts as a word of its own from this many letters.
+MIN_PART_LENGTH = 4
 
 
 def rare_beside(q_papers: int, t_papers: int) -> bool:
@@ -42,6 +48,55 @@ def rare_beside(q_papers: int, t_papers: int) -> bool:
     (True, False, True, True)
     """
     return q_papers <= 1 or t_papers >= TYPO_RATIO * q_papers
+
+
+def differing_parts(a: str, b: str) -> list[str]:
+    """The parts of two words one edit apart that hold the edit: from the edit to each word's
+    end, and from each word's start to the edit (a whole word is not a part).
+
+    Example
+    -------
+    >>> differing_parts("wikimedia", "wikipedia")
+    ['media', 'pedia', 'wikim', 'wikip']
+    """
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+        s += 1
+    parts = [a[p:], b[p:], a[: len(a) - s], b[: len(b) - s]]
+    return [x for x, w in zip(parts, (a, b, a, b)) if x != w]
+
+
+def two_names(q_runs: tuple[str, ...], t_runs: tuple[str, ...], q_spellings: Iterable[str], t_spellings: Iterable[str], words: Container[str]) -> bool:
+    """Whether two keys one edit apart are two proper names rather than a name and its typo: the
+    word that differs is capitalised in every spelling of both, and a part of it that holds the
+    edit (:func:`differing_parts`, :data:`MIN_PART_LENGTH` letters or more) is in ``words``
+    (the runs of the corpus' keys).
+
+    Example
+    -------
+    >>> two_names(("wikimedia",), ("wikipedia",), ["Wikimedia"], ["Wikipedia"], {"social", "media"})
+    True
+    >>> two_names(("wikipeida",), ("wikipedia",), ["Wikipeida"], ["Wikipedia"], {"social", "media"})
+    False
+    >>> two_names(("gradient", "decent"), ("gradient", "descent"), ["gradient decent"], ["gradient descent"], {"cent"})
+    False
+    """
+    if len(q_runs) != len(t_runs):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(q_runs, t_runs)) if x != y]
+    if len(differ) != 1:
+        return False
+    i = differ[0]
+    for spellings in (q_spellings, t_spellings):
+        for form in spellings:
+            pieces = run_texts(clean_form(form))
+            if len(pieces) != len(q_runs) or not pieces[i][:1].isupper():
+                return False
+    parts = differing_parts(q_runs[i], t_runs[i])
+    return any(len(x) >= MIN_PART_LENGTH and (x in words or singular_stem(x) in words) for x in parts)
 
 
 def editable_positions(key_runs: tuple[str, ...]) -> set[int]:
@@ -103,7 +158,13 @@ def _typo_between(a: str, a_positions: set[int], b: str, b_positions: set[int]) 
     return pos in sp or (len(longer) != len(shorter) and pos - 1 in sp)
 
 
-def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, int], plain: Mapping[str, bool], papers: Mapping[str, int] | None = None) -> list[tuple[str, str]]:
+def typo_merges(
+    key_runs: Mapping[str, tuple[str, ...]],
+    counts: Mapping[str, int],
+    plain: Mapping[str, bool],
+    papers: Mapping[str, int] | None = None,
+    spellings: Mapping[str, Mapping[str, int]] | None = None,
+) -> list[tuple[str, str]]:
     """Pairs ``(typo key, target key)`` to merge, sorted (deterministic).
 
     Parameters
@@ -112,33 +173,55 @@ def typo_merges(key_runs: Mapping[str, tuple[str, ...]], counts: Mapping[str, in
     counts : key -> mentions.
     plain : key -> whether some surface form of it is written in plain words.
     papers : key -> papers writing it (default: ``counts``), for :func:`rare_beside`.
+    spellings : key -> its surface forms, for :func:`two_names` (None: that check is off).
     """
     papers = counts if papers is None else papers
     eligible = {
         k: editable_positions(r)
         for k, r in key_runs.items()
-        if len(k) >= MIN_KEY_LENGTH and plain.get(k, False) and not any(ch.isdigit() for ch in k)
+        if len(k) >= MIN_KEY_LENGTH and plain.get(k, False) and not has_digit(k)
     }
     eligible = {k: p for k, p in eligible.items() if p}
     small = len(key_runs) <= SMALL_VOCABULARY
-    index: dict[str, list[str]] = defaultdict(list)
+    # deletion variant's hash -> the key (or list of keys) with that variant. Hashes rather than
+    # the variant strings: the index is resolution's peak of memory; a shared hash is confirmed
+    # with the strings below, so a collision cannot add a candidate
+    index: dict[int, str | list[str]] = {}
     for k, positions in eligible.items():
         if small or counts.get(k, 0) >= 2:
             for variant in _deletions(k, positions):
-                index[variant].append(k)
+                h = hash(variant)
+                have = index.get(h)
+                if have is None:
+                    index[h] = k
+                elif type(have) is str:
+                    if have != k:
+                        index[h] = [have, k]
+                elif k not in have:
+                    have.append(k)
     merges = []
+    words: set[str] | None = None  # every run of the corpus' keys, made when first needed
     for q, positions in sorted(eligible.items()):
         near = set()
         for variant in _deletions(q, positions):
-            for t in index.get(variant, ()):
-                if t == q:
+            have = index.get(hash(variant))
+            if have is None:
+                continue
+            for t in (have,) if type(have) is str else have:
+                if t == q or t in near:
                     continue
-                if _typo_between(q, positions, t, eligible[t]):
+                if _typo_between(q, positions, t, eligible[t]) and variant in _deletions(t, eligible[t]):
                     near.add(t)
         if len(near) != 1:
             continue
         (t,) = near
         if (counts.get(t, 0), t) > (counts.get(q, 0), q) or (counts.get(t, 0) == counts.get(q, 0) and t < q):
-            if rare_beside(papers.get(q, 0), papers.get(t, 0)):
-                merges.append((q, t))
+            if not rare_beside(papers.get(q, 0), papers.get(t, 0)):
+                continue
+            if spellings is not None:
+                if words is None:
+                    words = set().union(*key_runs.values())
+                if two_names(key_runs[q], key_runs[t], spellings.get(q, ()), spellings.get(t, ()), words):
+                    continue
+            merges.append((q, t))
     return sorted(set(merges))

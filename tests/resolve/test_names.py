@@ -10,12 +10,13 @@ import re
 import pytest
 
 from kg.resolve import resolve
-from kg.resolve.acronyms import strict_long_form
+from kg.nlp.abbreviations import find_abbreviations
+from kg.resolve.acronyms import strict_just_before, strict_long_form
 from kg.resolve.labels import choose_label, label_fold
 from kg.resolve.normalize import form_key, runs
 from kg.resolve.typos import _typo_between, editable_positions, rare_beside, typo_merges
 
-from .helpers import concepts_by_form, corpus
+from .helpers import concepts_by_form, corpus, sentences_of
 
 M, D, MET = "METHOD", "DATASET", "METRIC"
 
@@ -152,6 +153,70 @@ def test_a_digit_never_defines_an_acronym():
     assert len(f1) == 1 and res.concepts[f1.pop()].label == "F1"
 
 
+def test_a_loose_long_form_gives_way_to_the_strict_one_just_before_it():
+    # issue 21: "AA" became an alias of accuracy: the detector's shortest long form of
+    # "average accuracy (AA)" is "accuracy" (its inner "a" taken for the second A); the words
+    # before it spell AA one word per letter, so the definition is "average accuracy". A loose
+    # long form with no such reading before it still binds in its paper ("accuracy (ACC)").
+    docs = [("aa", "T", "On the benchmark, eX2L achieves an average accuracy (AA) of 82.24% and AA rises.",
+             [("average accuracy", MET), ("AA", MET)]),
+            ("acc", "T", "We report the classification accuracy (ACC). ACC is high.", [("accuracy", MET), ("ACC", MET)])]
+    docs += [(f"a{i}", "T", "We report accuracy.", [("accuracy", MET)]) for i in range(5)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    assert forms["AA"] == forms["average accuracy"] != forms["accuracy"]
+    assert forms["ACC"] == forms["accuracy"]
+    assert "AA" not in res.concepts[forms["accuracy"].pop()].aliases
+
+
+@pytest.mark.parametrize("text, short, expected", [
+    ("eX2L achieves an average accuracy (AA) of 82%", "AA", "average accuracy"),
+    # the title's last word is no letter of the abstract's first definition
+    ("Safety of Multimodal Foundation Models\nMultimodal foundation models (MMFMs) are large.", "MMFMs", None),
+    # nor is a function word ("Augmentative and Alternative Communication" spells AAC without "and")
+    ("Augmentative and Alternative Communication (AAC) helps.", "AAC", None),
+    ("We report a classification accuracy (ACC).", "ACC", None),
+])
+def test_strict_reading_just_before_a_loose_long_form(text, short, expected):
+    (ab,) = [a for a in find_abbreviations(text, sentences_of(text)) if a.short == short]
+    assert strict_long_form(ab.short, ab.long) is None  # the detector's long form is loose
+    assert strict_just_before(ab.short, text, ab.long_start, ab.long_end) == expected
+
+
+def test_a_common_word_with_one_odd_spelling_keeps_its_generic_head():
+    # issue 21: "diffusion" was the label of the concept 758 papers call "diffusion models": one
+    # paper's "DIFFusion" made the word a proper name, so "diffusion models" was read as the
+    # name "diffusion" with a generic head, and a name with a generic head was never a label.
+    # It is one when more papers write it than its bare name; "ResNet architecture" is still
+    # ResNet, labelled ResNet.
+    docs = [(f"d{i}", "T", "We train diffusion models on images.", [("diffusion models", M)]) for i in range(6)]
+    docs += [(f"x{i}", "T", "Diffusion is strong. We use diffusion here.", [("Diffusion", M), ("diffusion", M)]) for i in range(2)]
+    docs.append(("odd", "T", "We propose DIFFusion for images.", [("DIFFusion", M)]))
+    docs += [(f"r{i}", "T", "We use the ResNet architecture and ResNet.", [("ResNet architecture", M), ("ResNet", M)]) for i in range(2)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    (models,) = forms["diffusion models"]
+    assert res.concepts[models].label == "diffusion models"
+    assert forms["ResNet architecture"] == forms["ResNet"]
+    assert res.concepts[forms["ResNet"].pop()].label == "ResNet"
+
+
+def test_one_odd_spelling_does_not_split_an_acronym_from_its_long_form():
+    # 20k abstracts: one paper's "SegmentAnything" made "Segment Anything" a proper name, so
+    # "Segment Anything Model" was read as it with a generic head while SAM followed its
+    # definition: two concepts, both labelled "Segment Anything Model". A key is a proper name
+    # when at least half of its mentions are written as one.
+    docs = [(f"d{i}", "T", "We use the Segment Anything Model (SAM). SAM is fast.", [("Segment Anything Model", M), ("SAM", M)]) for i in range(3)]
+    docs += [(f"m{i}", "T", "We use the Segment Anything Model here.", [("Segment Anything Model", M)]) for i in range(3)]
+    docs += [(f"s{i}", "T", "We build on Segment Anything for masks.", [("Segment Anything", M)]) for i in range(2)]
+    docs.append(("odd", "T", "We build on SegmentAnything for masks.", [("SegmentAnything", M)]))
+    papers, exts = corpus(*docs)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["SAM"] == forms["Segment Anything Model"]
+
+
 # --- typo merges only between forms rare beside each other ---------------------------------------
 
 def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
@@ -166,6 +231,22 @@ def test_two_frequent_look_alikes_stay_apart_a_one_paper_typo_joins():
     assert forms["stochastic gradient decent"] == forms["stochastic gradient descent"]
     rows = [m for m in res.merges if m.rule == "typo"]
     assert [(m.form, m.into, m.papers, m.into_papers) for m in rows] == [("stochastic gradient decent", "stochastic gradient descent", 1, 2)]
+
+
+def test_a_one_paper_proper_name_differing_by_a_word_is_no_typo():
+    # issue 21: "Wikimedia" (one paper) became an alias of Wikipedia; its differing part "media"
+    # is a word the corpus writes, so it is a name of its own. A proper-name typo still joins.
+    docs = [(f"w{i}", "T", "We crawl Wikipedia pages.", [("Wikipedia", D)]) for i in range(6)]
+    docs.append(("m", "T", "We crawl Wikimedia Commons pages.", [("Wikimedia", D)]))
+    docs.append(("s", "T", "We study social media posts.", [("social media", D)]))
+    docs.append(("t", "T", "We crawl Wikipeida pages.", [("Wikipeida", D)]))
+    docs += [(f"g{i}", "T", "We train with stochastic gradient descent.", [("stochastic gradient descent", M)]) for i in range(2)]
+    docs.append(("typo", "T", "Stochastic gradient decent is used.", [("Stochastic gradient decent", M)]))
+    papers, exts = corpus(*docs)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["Wikimedia"] != forms["Wikipedia"]
+    assert forms["Wikipeida"] == forms["Wikipedia"]
+    assert forms["Stochastic gradient decent"] == forms["stochastic gradient descent"]
 
 
 def _typo_brute_force(key_runs, counts, plain, papers):
