@@ -61,6 +61,62 @@ def test_same_rows_on_the_small_hand_made_graph(name, small_kg, tmp_path):
     _same_rows(name, load_store(write_rdf(small_kg, tmp_path), "memory"))
 
 
+@pytest.mark.parametrize("name", ["new-methods", "top-relations"])
+def test_quotes_on_the_hostile_graph(name, tmp_path):
+    """kg:exampleQuote is the quote the evidence join picks, with lone surrogates, negative,
+    reversed and empty spans, evidence without spans, and evidence of unknown papers."""
+    from .graphs import hostile_kg
+
+    assert _same_rows(name, load_store(write_rdf(hostile_kg(), tmp_path), "memory"))
+
+
+def _cooccurrence_kg():
+    """A focus with nine co-occurrences: ties on papers and sentences broken by label, two
+    concepts with one label (broken by IRI), a self co-occurrence, assertions in both
+    directions of one pair, and a pair in neither order the focus is part of."""
+    from kg.models import Concept, KnowledgeGraph, Paper, Relation
+
+    types = ("METHOD", "DATASET", "METRIC", "TASK")
+    ids = [f"{types[i % 4].lower()}/c{i}" for i in range(9)]
+    labels = ["b", "a", "a", "c", "zeta", "\u00e9", "B", "a", "d"]
+    concepts = {"method/focus": Concept("method/focus", "METHOD", "focus", paper_count=9)}
+    concepts.update({cid: Concept(cid, types[i % 4], labels[i], paper_count=1) for i, cid in enumerate(ids)})
+    counts = [(3, 5), (3, 5), (3, 5), (3, 7), (1, 1), (2, 2), (3, 5), (1, 1), (2, 9)]
+    relations = [Relation(*(("method/focus", cid) if i % 2 else (cid, "method/focus")), "CO-OCCURS", s, p)
+                 for i, (cid, (p, s)) in enumerate(zip(ids, counts))]
+    relations += [Relation(ids[1], "method/focus", "CO-OCCURS", 5, 3),  # the other direction of ids[1]'s
+                  Relation("method/focus", "method/focus", "CO-OCCURS", 4, 2),
+                  Relation(ids[2], ids[3], "CO-OCCURS", 1, 1)]
+    paper = Paper("arxiv:1", "T", "A")
+    return KnowledgeGraph({paper.id: paper}, concepts, [], relations, {})
+
+
+@pytest.mark.parametrize("top", [50, 3])
+def test_every_concept_lists_its_first_cooccurrences(top, tmp_path, monkeypatch):
+    """For every concept as focus, the example's rows (on both stores) are the first ``top`` rows
+    (all of them at 50) of the query that reads both ends of every assertion and sorts, run by
+    Oxigraph (rdflib's UNION gives the self co-occurrence once, not once per branch); the build
+    keeps ``top``."""
+    import kg.rdf.aggregates
+
+    monkeypatch.setattr(kg.rdf.aggregates, "TOP_CO_OCCURRENCES", top)
+    graph = _cooccurrence_kg()
+    path = write_rdf(graph, tmp_path)
+    memory, oxigraph = load_store(path, "memory"), load_store(path, "oxigraph")
+    counting = (FROM_EVIDENCE / "cooccurring-concepts.rq").read_text(encoding="utf-8")
+    counting = re.sub(r"\{\s*SELECT \?focus .*?LIMIT 1\s*\}", "FOCUS", counting, flags=re.S)
+    example = read_query(None, example="cooccurring-concepts").replace("?focus kg:paperRank 1 .", "FOCUS")
+    assert counting.count("FOCUS") == example.count("FOCUS") == 1
+    lengths = []
+    for cid in graph.concepts:
+        focus = f"VALUES ?focus {{ <https://w3id.org/kg/resource/concept/{cid}> }}"
+        expected = engine_rows(oxigraph, counting.replace("FOCUS", focus))
+        assert engine_rows(memory, example.replace("FOCUS", focus)) == expected[:top], cid
+        assert engine_rows(oxigraph, example.replace("FOCUS", focus)) == expected[:top], cid
+        lengths.append(len(expected))
+    assert max(lengths) == 12 and (top == 50 or min(lengths) <= top < 12)
+
+
 def test_cooccurring_concepts_are_the_cooccurrence_relations_of_the_top_concept(synthetic):
     kg, store = synthetic
     focus = min(kg.concepts.values(), key=lambda c: (-c.paper_count, c.id))
