@@ -17,6 +17,7 @@ from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
 from .conftest import engine_rows
+from .graphs import cooccurrence_kg
 
 FROM_EVIDENCE = Path(__file__).with_name("from_evidence")
 COUNTED = sorted(p.stem for p in FROM_EVIDENCE.glob("*.rq"))
@@ -70,27 +71,6 @@ def test_quotes_on_the_hostile_graph(name, tmp_path):
     assert _same_rows(name, load_store(write_rdf(hostile_kg(), tmp_path), "memory"))
 
 
-def _cooccurrence_kg():
-    """A focus with nine co-occurrences: ties on papers and sentences broken by label, two
-    concepts with one label (broken by IRI), a self co-occurrence, assertions in both
-    directions of one pair, and a pair in neither order the focus is part of."""
-    from kg.models import Concept, KnowledgeGraph, Paper, Relation
-
-    types = ("METHOD", "DATASET", "METRIC", "TASK")
-    ids = [f"{types[i % 4].lower()}/c{i}" for i in range(9)]
-    labels = ["b", "a", "a", "c", "zeta", "\u00e9", "B", "a", "d"]
-    concepts = {"method/focus": Concept("method/focus", "METHOD", "focus", paper_count=9)}
-    concepts.update({cid: Concept(cid, types[i % 4], labels[i], paper_count=1) for i, cid in enumerate(ids)})
-    counts = [(3, 5), (3, 5), (3, 5), (3, 7), (1, 1), (2, 2), (3, 5), (1, 1), (2, 9)]
-    relations = [Relation(*(("method/focus", cid) if i % 2 else (cid, "method/focus")), "CO-OCCURS", s, p)
-                 for i, (cid, (p, s)) in enumerate(zip(ids, counts))]
-    relations += [Relation(ids[1], "method/focus", "CO-OCCURS", 5, 3),  # the other direction of ids[1]'s
-                  Relation("method/focus", "method/focus", "CO-OCCURS", 4, 2),
-                  Relation(ids[2], ids[3], "CO-OCCURS", 1, 1)]
-    paper = Paper("arxiv:1", "T", "A")
-    return KnowledgeGraph({paper.id: paper}, concepts, [], relations, {})
-
-
 @pytest.mark.parametrize("top", [50, 3])
 def test_every_concept_lists_its_first_cooccurrences(top, tmp_path, monkeypatch):
     """For every concept as focus, the example's rows (on both stores) are the first ``top`` rows
@@ -100,7 +80,7 @@ def test_every_concept_lists_its_first_cooccurrences(top, tmp_path, monkeypatch)
     import kg.rdf.aggregates
 
     monkeypatch.setattr(kg.rdf.aggregates, "TOP_CO_OCCURRENCES", top)
-    graph = _cooccurrence_kg()
+    graph = cooccurrence_kg()
     path = write_rdf(graph, tmp_path)
     memory, oxigraph = load_store(path, "memory"), load_store(path, "oxigraph")
     counting = (FROM_EVIDENCE / "cooccurring-concepts.rq").read_text(encoding="utf-8")
