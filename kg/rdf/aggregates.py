@@ -51,8 +51,8 @@ from kg.rdf.triples import date as date_literal
 _T = {name: str(KG[name]) for name in KG.__annotations__}
 
 #: How many co-occurrences of each concept are written as ranked rows (cooccurring-concepts
-#: lists 50): every row of every concept would be two per co-occurrence assertion, 359,000 on a
-#: real 20k build; the first 50 of each are 295,000 of them (the long tail is short lists).
+#: lists 50): a row for every end of every co-occurrence assertion would be 443,722 on a real 20k
+#: build; the first 50 of each concept are 350,220 of them (most concepts have short lists).
 TOP_CO_OCCURRENCES = 50
 
 _A = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -99,8 +99,8 @@ PAIRS: tuple[Pair, ...] = (
 
 @functools.lru_cache(maxsize=1 << 16)
 def _int(n: int) -> Lit:
-    """An ``xsd:integer`` literal; cached, as counts and ranks repeat (1,688,007 rank triples of a
-    real 20k build, 50 values in the 295,000 co-occurrence rows): a NamedTuple is slow to make."""
+    """An ``xsd:integer`` literal; cached, as counts and ranks repeat (the 350,220 co-occurrence
+    rows of a real 20k build hold 50 values): a NamedTuple is slow to make."""
     return Lit(str(n), _XSD_INTEGER)
 
 
@@ -310,7 +310,7 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
         return -int(rel.papers), -int(rel.count), label[other], node[other], rel.source, rel.target, i < 0
 
     # each concept's block, then its co-occurrence rows (made per concept, not held for all: two
-    # IRI strings per row, 295,000 rows on a real 20k build)
+    # IRI strings per row, 350,220 rows on a real 20k build)
     for cid in sorted(ranks):
         rows = []
         for n, i in enumerate(heapq.nsmallest(TOP_CO_OCCURRENCES, cooccurring.pop(cid, ()), key=by_support), 1):
