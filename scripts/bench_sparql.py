@@ -19,6 +19,10 @@ and evidence) on the same store, in the same run.
     .venv/bin/python scripts/bench_sparql.py --scale output/graph.json --sizes 1000000
     .venv/bin/python scripts/bench_sparql.py --store-bench --scale output/graph.json --sizes 10000000
     .venv/bin/python scripts/bench_sparql.py --store-bench --graph /work/big/out20k/graph.ttl
+    .venv/bin/python scripts/bench_sparql.py --store-bench --built --graph /work/big/out20k/graph.ttl
+
+``--built`` queries the store the build wrote beside the graph instead of loading it again: its
+ready time is the build's own (``write:oxigraph`` in the build's ``timings.json``, wall only).
 """
 
 from __future__ import annotations
@@ -182,12 +186,29 @@ def _timed_query(graph: Path, query_file: Path, timeout: int) -> dict:
     return out
 
 
-def _store_bench(graph: Path, before_dir: Path, timeout: int, before_timeout: int) -> dict:
+def _built_store(graph: Path) -> dict:
+    """What :func:`_child_load` reports, for the store the build already wrote beside ``graph``."""
+    import pyoxigraph as ox
+
+    from kg.rdf.store import oxigraph_dir, oxigraph_up_to_date
+
+    if not oxigraph_up_to_date(graph):
+        raise SystemExit(f"--built: no up-to-date Oxigraph store beside {graph}")
+    folder = oxigraph_dir(graph)
+    timings = graph.parent / "timings.json"
+    seconds = json.loads(timings.read_text())["seconds"].get("write:oxigraph") if timings.is_file() else None
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return {"store_ready_s": seconds, "store_ready_cpu_s": None, "peak_rss_mb": None,
+            "store_mb": round(size / 2**20), "triples": len(ox.Store.read_only(str(folder)))}
+
+
+def _store_bench(graph: Path, before_dir: Path, timeout: int, before_timeout: int, built: bool = False) -> dict:
     """Store-ready time and size, then every example query after (and before) on one store."""
     from kg.rdf.query import examples
 
     print(f"# loading {graph} into Oxigraph", file=sys.stderr, flush=True)
-    entry = {"graph": str(graph), "graph_mb": round(graph.stat().st_size / 2**20, 1), "load": _run_child("load", graph=graph), "queries": {}}
+    load = _built_store(graph) if built else _run_child("load", graph=graph)
+    entry = {"graph": str(graph), "graph_mb": round(graph.stat().st_size / 2**20, 1), "load": load, "queries": {}}
     for name, example in examples().items():
         print(f"# {name}", file=sys.stderr, flush=True)
         row = {"after": _timed_query(graph, example.path, timeout)}
@@ -259,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", default=str(Path(__file__).resolve().parents[1] / "tests" / "rdf" / "from_evidence"),
                         metavar="DIR", help="the queries as they were, for --store-bench")
     parser.add_argument("--before-timeout", type=int, default=120, metavar="S")
+    parser.add_argument("--built", action="store_true", help="--store-bench --graph: query the build's store, do not load it again")
     parser.add_argument("--query-file", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--folder", default=None, help=argparse.SUPPRESS)
@@ -286,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 write = _run_child("turtle", folder=folder, triples=target, scale=args.scale, seed=args.seed)
                 graph = Path(folder) / "graph.ttl"
             try:
-                entry = _store_bench(graph, Path(args.before), args.query_timeout, args.before_timeout)
+                entry = _store_bench(graph, Path(args.before), args.query_timeout, args.before_timeout, built=args.built and folder is None)
                 if folder:
                     entry["write"], entry["papers"] = write, write["papers"]
                 entries.append(entry)

@@ -20,22 +20,40 @@ once and writes the totals, each next to what it summarises ("evidence one hop a
 * ranks (:func:`iter_rank_blocks`): each example query that sorts a long list and keeps its head
   gets that order written as a 1-based ``xsd:integer`` on the nodes it sorts, so that it reads
   its first rows by rank instead of sorting (Oxigraph decodes every label it compares from disk:
-  sorting 84,000 methods by count and label took 7-9 s CPU at 10^7 triples, docs/rdf.md).
+  sorting 84,000 methods by count and label took 7-9 s CPU at 10^7 triples, docs/rdf.md);
+* what a ranked row shows from its evidence (``kg:exampleQuote``, the first quoted text), and
+  each concept's best-supported co-occurrences as ranked rows (``kg:topCoOccurrence``): the
+  examples that read them joined evidence annotations or a ``UNION`` at query time, which
+  Oxigraph 0.5 evaluates on its own before joining (minutes on a real 20k build, docs/rdf.md).
 
 Every number equals what a SPARQL aggregate over the links and evidence gives, and every rank
-the position the example's ``ORDER BY`` gives (tests/rdf/test_aggregates.py runs both on
-rdflib), so queries read one triple per row instead.
+the position the example's ``ORDER BY`` gives, every quote the one its aggregate picks
+(tests/rdf/test_aggregates.py runs both on rdflib), so queries read one triple per row instead.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from kg.models import KnowledgeGraph
+from kg.rdf import iris
 from kg.rdf.iris import _digest
-from kg.rdf.namespace import CONCEPT_CLASSES, KG, ROLE_PROPERTIES
+from kg.rdf.namespace import CONCEPT_CLASSES, KG, RELATION_PROPERTIES, ROLE_PROPERTIES
+from kg.rdf.triples import Lit, _clean
+from kg.rdf.triples import date as date_literal
+
+#: kg's terms as plain strings: each ``KG.term`` is a DefinedNamespace lookup (about 4 us), and
+#: the blocks below name a term once per triple, over a million times on a real 20k build.
+_T = {name: str(KG[name]) for name in KG.__annotations__}
+
+#: How many co-occurrences of each concept are written as ranked rows (cooccurring-concepts
+#: lists 50): a row for every end of every co-occurrence assertion would be 443,722 on a real 20k
+#: build; the first 50 of each concept are 350,220 of them (most concepts have short lists).
+TOP_CO_OCCURRENCES = 50
 
 _A = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _DATE = "http://purl.org/dc/terms/date"
@@ -43,11 +61,11 @@ _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 #: Role -> the concept property counting the papers that link in that role.
 ROLE_COUNTS: dict[str, str] = {
-    "proposes": str(KG.proposingPaperCount),
-    "uses": str(KG.usingPaperCount),
-    "evaluates_on": str(KG.evaluatingPaperCount),
-    "reports": str(KG.reportingPaperCount),
-    "addresses": str(KG.addressingPaperCount),
+    "proposes": _T["proposingPaperCount"],
+    "uses": _T["usingPaperCount"],
+    "evaluates_on": _T["evaluatingPaperCount"],
+    "reports": _T["reportingPaperCount"],
+    "addresses": _T["addressingPaperCount"],
 }
 
 
@@ -67,21 +85,22 @@ class Pair(NamedTuple):
 
 #: The three pairs of the example queries (datasets-per-method, methods-for-task, metrics-for-task).
 PAIRS: tuple[Pair, ...] = (
-    Pair(str(KG.MethodDatasetPair), ("METHOD", str(KG.pairMethod)), ("DATASET", str(KG.pairDataset)),
+    Pair(_T["MethodDatasetPair"], ("METHOD", _T["pairMethod"]), ("DATASET", _T["pairDataset"]),
          frozenset({"mentions", "proposes", "uses"}), frozenset({"evaluates_on"}),
          (("EVALUATE-FOR", False),)),  # SciERC: "dataset evaluate-for method"
-    Pair(str(KG.MethodTaskPair), ("METHOD", str(KG.pairMethod)), ("TASK", str(KG.pairTask)),
+    Pair(_T["MethodTaskPair"], ("METHOD", _T["pairMethod"]), ("TASK", _T["pairTask"]),
          frozenset({"proposes", "uses"}), frozenset({"addresses"}),
          (("USED-FOR", True),), second_sorts_first=True),  # methods-for-task: by task, then method
-    Pair(str(KG.TaskMetricPair), ("TASK", str(KG.pairTask)), ("METRIC", str(KG.pairMetric)),
+    Pair(_T["TaskMetricPair"], ("TASK", _T["pairTask"]), ("METRIC", _T["pairMetric"]),
          frozenset({"addresses"}), frozenset({"reports"}),
          (("MEASURED-BY", True), ("EVALUATE-FOR", False))),
 )
 
 
-def _int(n: int):
-    from kg.rdf.triples import Lit
-
+@functools.lru_cache(maxsize=1 << 16)
+def _int(n: int) -> Lit:
+    """An ``xsd:integer`` literal; cached, as counts and ranks repeat (the 350,220 co-occurrence
+    rows of a real 20k build hold 50 values): a NamedTuple is slow to make."""
     return Lit(str(n), _XSD_INTEGER)
 
 
@@ -101,9 +120,6 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
     Only links and evidence that :func:`kg.rdf.triples.iter_records` writes are counted (to a
     known paper and concept, with a known role; evidence of a known paper).
     """
-    from kg.rdf import iris
-    from kg.rdf.triples import date as date_literal
-
     papers, concepts = kg.papers, kg.concepts
     links = [li for li in kg.links if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES]
 
@@ -114,7 +130,7 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
         linking[li.concept_id].add(li.paper_id)
         per_role[li.concept_id, li.role] += 1
     for cid in sorted(linking):
-        body = [(str(KG.linkingPaperCount), _int(len(linking[cid])))]
+        body = [(_T["linkingPaperCount"], _int(len(linking[cid])))]
         body += [(prop, _int(per_role[cid, role])) for role, prop in ROLE_COUNTS.items() if per_role.get((cid, role))]
         yield iris.concept_iri(base, cid), body
     del linking, per_role
@@ -154,9 +170,9 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
                 (_A, pair.cls),
                 (prop_a, iris.concept_iri(base, a)),
                 (prop_b, iris.concept_iri(base, b)),
-                (str(KG.paperCount), _int(len(supporting))),
-                (str(KG.rank), _int(rank[a, b])),
-                *((str(KG.supportingPaper), iris.paper_iri(base, p)) for p in sorted(supporting)),
+                (_T["paperCount"], _int(len(supporting))),
+                (_T["rank"], _int(rank[a, b])),
+                *((_T["supportingPaper"], iris.paper_iri(base, p)) for p in sorted(supporting)),
             ]
         del support
     del by_paper
@@ -181,20 +197,17 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
     for day, ctype in sorted(dated):
         concept_ids, paper_ids = dated[day, ctype]
         yield date_iri(base, day, ctype), [
-            (_A, str(KG.ConceptsByDate)),
+            (_A, _T["ConceptsByDate"]),
             (_DATE, literals[day]),
-            (str(KG.conceptType), str(CONCEPT_CLASSES[ctype])),
-            (str(KG.conceptCount), _int(len(concept_ids))),
-            (str(KG.paperCount), _int(len(paper_ids))),
+            (_T["conceptType"], str(CONCEPT_CLASSES[ctype])),
+            (_T["conceptCount"], _int(len(concept_ids))),
+            (_T["paperCount"], _int(len(paper_ids))),
         ]
 
 
 def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, base: str) -> dict[tuple[str, str], int]:
     """Each pair's position in its example query's order: supporting papers (most first), then
     the label and IRI of the concept the query sorts by first, then those of the other."""
-    from kg.rdf import iris
-    from kg.rdf.triples import _clean
-
     def key(ab):
         a, b = ab
         first = (_clean(concepts[a].label), iris.concept_iri(base, a))
@@ -206,7 +219,8 @@ def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, 
 
 def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
     """The ranks the example queries read instead of sorting (1-based ``xsd:integer``), each the
-    position in that query's ``ORDER BY`` (ties broken as the query breaks them):
+    position in that query's ``ORDER BY`` (ties broken as the query breaks them), and what their
+    rows show that they would otherwise collect at query time:
 
     * ``kg:linkingPaperRank`` on every concept a paper links to, among the concepts of its type:
       papers linking to it (most first), label, IRI (top-methods, top-datasets, ...);
@@ -218,55 +232,101 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
       sentences (most first), subject label, relation IRI, object label, assertion IRI
       (top-relations); and on every ``kg:proposes`` link to a method: the paper's date as written
       (latest first, papers without one last), title, paper IRI, method label, method IRI
-      (new-methods). Pairs carry their ``kg:rank`` in their own block.
+      (new-methods). Pairs carry their ``kg:rank`` in their own block. Each of these relations
+      and links with evidence also gets ``kg:exampleQuote``: the least (in code-point order, as
+      SPARQL's ``MIN`` compares strings) of the texts its evidence annotations quote;
+    * ``kg:topCoOccurrence`` from every concept to at most :data:`TOP_CO_OCCURRENCES` rows, one
+      per co-occurrence assertion it is the subject or object of, the best-supported first: the
+      row ``<assertion>/subject`` (or ``/object``: the end the concept is at) with
+      ``kg:coOccurrenceRank`` (papers, sentences (most first), the other concept's label and
+      IRI), ``kg:coOccurringConcept`` (the other concept) and ``kg:coOccurrenceAssertion``
+      (cooccurring-concepts, for any focus).
 
     Only what :func:`kg.rdf.triples.iter_records` writes is ranked, with the literals it writes.
     """
-    from kg.rdf import iris
-    from kg.rdf.namespace import RELATION_PROPERTIES
-    from kg.rdf.triples import _clean
-    from kg.rdf.triples import date as date_literal
-
-    papers, concepts = kg.papers, kg.concepts
+    papers, concepts, evidence = kg.papers, kg.concepts, kg.evidence
     label = {cid: _clean(c.label) for cid, c in concepts.items()}
     node = {cid: iris.concept_iri(base, cid) for cid in concepts}
     ranks: dict[str, list] = defaultdict(list)
 
+    def quote(evidence_ids) -> list:
+        """``[(kg:exampleQuote, least quoted text)]`` of the evidence a link or relation lists
+        (the spans its annotations target, as :func:`kg.rdf.triples._annotation` cuts them)."""
+        least = None
+        for eid in evidence_ids:
+            ev = evidence.get(eid)
+            paper = papers.get(ev.paper_id) if ev is not None else None
+            if paper is None:
+                continue
+            text = paper.text
+            for start, end in ev.spans or ((ev.sentence_start, ev.sentence_end),):
+                exact = _clean(text[max(start, 0) : max(end, 0)])
+                if least is None or exact < least:
+                    least = exact
+        return [] if least is None else [(_T["exampleQuote"], Lit(least))]
+
     linking: dict[str, set[str]] = defaultdict(set)
-    proposals = set()
+    proposals: dict[tuple[str, str], list[str]] = {}  # (paper, method) -> the link's evidence ids
     for li in kg.links:
         if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES:
             linking[li.concept_id].add(li.paper_id)
             if li.role == "proposes" and concepts[li.concept_id].type == "METHOD":
-                proposals.add((li.paper_id, li.concept_id))
+                proposals.setdefault((li.paper_id, li.concept_id), []).extend(li.evidence)
     by_type: dict[str, list[str]] = defaultdict(list)
     for cid in linking:
         by_type[concepts[cid].type].append(cid)
     for cids in by_type.values():
         cids.sort(key=lambda c: (-len(linking[c]), label[c], node[c]))
         for n, cid in enumerate(cids, 1):
-            ranks[cid].append((str(KG.linkingPaperRank), _int(n)))
+            ranks[cid].append((_T["linkingPaperRank"], _int(n)))
+    del linking, by_type
 
     forms = {cid: len({_clean(f) for f in c.aliases if f != c.label}) for cid, c in concepts.items()}
     aliased = sorted((cid for cid in concepts if forms[cid]),
                      key=lambda c: (-forms[c], -concepts[c].mention_count, label[c], node[c]))
     for n, cid in enumerate(aliased, 1):
-        ranks[cid].append((str(KG.aliasRank), _int(n)))
+        ranks[cid].append((_T["aliasRank"], _int(n)))
     for n, cid in enumerate(sorted(concepts, key=lambda c: (-concepts[c].paper_count, _clean(c))), 1):
-        ranks[cid].append((str(KG.paperRank), _int(n)))
-    for cid in sorted(ranks):
-        yield node[cid], ranks[cid]
-    del ranks
+        ranks[cid].append((_T["paperRank"], _int(n)))
+    del forms, aliased
 
-    relations = []
+    # relations: the ranked ones (all but co-occurrence), and each concept's co-occurrences as
+    # relation indices (~i: the concept is the object), the first TOP_CO_OCCURRENCES kept
+    relations, ranked, cooccurring = [], [], defaultdict(list)
     for rel in kg.relations:
-        if rel.type != "CO-OCCURS" and rel.type in RELATION_PROPERTIES and rel.source in concepts and rel.target in concepts:
-            prop = str(RELATION_PROPERTIES[rel.type])
-            relations.append((-int(rel.papers), -int(rel.count), label[rel.source], prop, label[rel.target],
-                              iris.relation_iri(base, rel.source, rel.type, rel.target)))
-    for n, row in enumerate(sorted(relations), 1):
-        yield row[-1], [(str(KG.rank), _int(n))]
-    del relations
+        if rel.type in RELATION_PROPERTIES and rel.source in concepts and rel.target in concepts:
+            if rel.type == "CO-OCCURS":
+                i = len(relations)
+                cooccurring[rel.source].append(i)
+                cooccurring[rel.target].append(~i)
+            else:
+                ranked.append((-int(rel.papers), -int(rel.count), label[rel.source], str(RELATION_PROPERTIES[rel.type]),
+                               label[rel.target], iris.relation_iri(base, rel.source, rel.type, rel.target), len(relations)))
+            relations.append(rel)
+
+    def by_support(i: int) -> tuple:
+        rel = relations[i if i >= 0 else ~i]
+        other = rel.target if i >= 0 else rel.source
+        return -int(rel.papers), -int(rel.count), label[other], node[other], rel.source, rel.target, i < 0
+
+    # each concept's block, then its co-occurrence rows (made per concept, not held for all: two
+    # IRI strings per row, 350,220 rows on a real 20k build)
+    for cid in sorted(ranks):
+        rows = []
+        for n, i in enumerate(heapq.nsmallest(TOP_CO_OCCURRENCES, cooccurring.pop(cid, ()), key=by_support), 1):
+            rel = relations[i if i >= 0 else ~i]
+            assertion = iris.relation_iri(base, rel.source, rel.type, rel.target)
+            rows.append((assertion + ("/subject" if i >= 0 else "/object"), n, node[rel.target if i >= 0 else rel.source], assertion))
+        yield node[cid], ranks.pop(cid) + [(_T["topCoOccurrence"], row) for row, *_ in rows]
+        for row, n, other, assertion in rows:
+            yield row, [(_T["coOccurrenceRank"], _int(n)), (_T["coOccurringConcept"], other),
+                        (_T["coOccurrenceAssertion"], assertion)]
+    del ranks, cooccurring
+
+    ranked.sort()
+    for n, (*_, assertion, i) in enumerate(ranked, 1):
+        yield assertion, [(_T["rank"], _int(n)), *quote(relations[i].evidence)]
+    del relations, ranked
 
     def day(paper) -> str:
         return date_literal(paper.date).value if paper.date else ""
@@ -275,4 +335,4 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
     rows = sorted(((_clean(papers[p].title), iris.paper_iri(base, p), label[c], node[c], p, c) for p, c in proposals))
     rows.sort(key=lambda r: day(papers[r[4]]), reverse=True)
     for n, (*_, p, c) in enumerate(rows, 1):
-        yield iris.link_iri(base, p, "proposes", c), [(str(KG.rank), _int(n))]
+        yield iris.link_iri(base, p, "proposes", c), [(_T["rank"], _int(n)), *quote(proposals[p, c])]

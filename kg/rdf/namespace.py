@@ -59,6 +59,7 @@ class KG(DefinedNamespace):
     MethodTaskPair: URIRef
     TaskMetricPair: URIRef
     ConceptsByDate: URIRef
+    RankedCoOccurrence: URIRef
     pairMethod: URIRef
     pairDataset: URIRef
     pairTask: URIRef
@@ -76,6 +77,11 @@ class KG(DefinedNamespace):
     aliasRank: URIRef
     paperRank: URIRef
     rank: URIRef
+    exampleQuote: URIRef
+    topCoOccurrence: URIRef
+    coOccurrenceRank: URIRef
+    coOccurringConcept: URIRef
+    coOccurrenceAssertion: URIRef
     # paper -> concept
     mentions: URIRef
     proposes: URIRef

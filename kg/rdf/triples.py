@@ -58,7 +58,6 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -212,6 +211,8 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
     texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
     """
+    from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks  # it builds on this module
+
     dropped: dict[str, int] = defaultdict(int)
     agent = iris.agent_iri(base, kg.extractor_version)
     scheme = iris.scheme_iri(base)

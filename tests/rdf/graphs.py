@@ -42,3 +42,22 @@ def hostile_kg() -> KnowledgeGraph:
         Relation("task/..", "method/x", "BOGUS", 1, 1, [], 0.5),
     ]
     return KnowledgeGraph({p.id: p for p in (p1, p2)}, concepts, links, relations, evidence, extractor_version="kg 1 <x>")
+
+
+def cooccurrence_kg() -> KnowledgeGraph:
+    """A focus with nine co-occurrences: ties on papers and sentences broken by label, two
+    concepts with one label (broken by IRI), a self co-occurrence, assertions in both
+    directions of one pair, and a pair in neither order the focus is part of."""
+    types = ("METHOD", "DATASET", "METRIC", "TASK")
+    ids = [f"{types[i % 4].lower()}/c{i}" for i in range(9)]
+    labels = ["b", "a", "a", "c", "zeta", "\u00e9", "B", "a", "d"]
+    concepts = {"method/focus": Concept("method/focus", "METHOD", "focus", paper_count=9)}
+    concepts.update({cid: Concept(cid, types[i % 4], labels[i], paper_count=1) for i, cid in enumerate(ids)})
+    counts = [(3, 5), (3, 5), (3, 5), (3, 7), (1, 1), (2, 2), (3, 5), (1, 1), (2, 9)]
+    relations = [Relation(*(("method/focus", cid) if i % 2 else (cid, "method/focus")), "CO-OCCURS", s, p)
+                 for i, (cid, (p, s)) in enumerate(zip(ids, counts))]
+    relations += [Relation(ids[1], "method/focus", "CO-OCCURS", 5, 3),  # the other direction of ids[1]'s
+                  Relation("method/focus", "method/focus", "CO-OCCURS", 4, 2),
+                  Relation(ids[2], ids[3], "CO-OCCURS", 1, 1)]
+    paper = Paper("arxiv:1", "T", "A")
+    return KnowledgeGraph({paper.id: paper}, concepts, [], relations, {})

@@ -17,6 +17,7 @@ from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
 from .conftest import engine_rows
+from .graphs import cooccurrence_kg
 
 FROM_EVIDENCE = Path(__file__).with_name("from_evidence")
 COUNTED = sorted(p.stem for p in FROM_EVIDENCE.glob("*.rq"))
@@ -59,6 +60,41 @@ def test_example_reads_the_same_rows_as_counting_the_evidence(name, synthetic):
 @pytest.mark.parametrize("name", COUNTED)
 def test_same_rows_on_the_small_hand_made_graph(name, small_kg, tmp_path):
     _same_rows(name, load_store(write_rdf(small_kg, tmp_path), "memory"))
+
+
+@pytest.mark.parametrize("name", ["new-methods", "top-relations"])
+def test_quotes_on_the_hostile_graph(name, tmp_path):
+    """kg:exampleQuote is the quote the evidence join picks, with lone surrogates, negative,
+    reversed and empty spans, evidence without spans, and evidence of unknown papers."""
+    from .graphs import hostile_kg
+
+    assert _same_rows(name, load_store(write_rdf(hostile_kg(), tmp_path), "memory"))
+
+
+@pytest.mark.parametrize("top", [50, 3])
+def test_every_concept_lists_its_first_cooccurrences(top, tmp_path, monkeypatch):
+    """For every concept as focus, the example's rows (on both stores) are the first ``top`` rows
+    (all of them at 50) of the query that reads both ends of every assertion and sorts, run by
+    Oxigraph (rdflib's UNION gives the self co-occurrence once, not once per branch); the build
+    keeps ``top``."""
+    import kg.rdf.aggregates
+
+    monkeypatch.setattr(kg.rdf.aggregates, "TOP_CO_OCCURRENCES", top)
+    graph = cooccurrence_kg()
+    path = write_rdf(graph, tmp_path)
+    memory, oxigraph = load_store(path, "memory"), load_store(path, "oxigraph")
+    counting = (FROM_EVIDENCE / "cooccurring-concepts.rq").read_text(encoding="utf-8")
+    counting = re.sub(r"\{\s*SELECT \?focus .*?LIMIT 1\s*\}", "FOCUS", counting, flags=re.S)
+    example = read_query(None, example="cooccurring-concepts").replace("?focus kg:paperRank 1 .", "FOCUS")
+    assert counting.count("FOCUS") == example.count("FOCUS") == 1
+    lengths = []
+    for cid in graph.concepts:
+        focus = f"VALUES ?focus {{ <https://w3id.org/kg/resource/concept/{cid}> }}"
+        expected = engine_rows(oxigraph, counting.replace("FOCUS", focus))
+        assert engine_rows(memory, example.replace("FOCUS", focus)) == expected[:top], cid
+        assert engine_rows(oxigraph, example.replace("FOCUS", focus)) == expected[:top], cid
+        lengths.append(len(expected))
+    assert max(lengths) == 12 and (top == 50 or min(lengths) <= top < 12)
 
 
 def test_cooccurring_concepts_are_the_cooccurrence_relations_of_the_top_concept(synthetic):
