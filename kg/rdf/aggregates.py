@@ -226,7 +226,7 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
       papers linking to it (most first), label, IRI (top-methods, top-datasets, ...);
     * ``kg:aliasRank`` on every concept with an alternative label: alternative labels (most
       first), mentions (most first), label, IRI (concept-aliases);
-    * ``kg:paperRank`` on every concept: ``kg:paperCount`` (most first), identifier
+    * ``kg:paperRank`` on every concept: ``kg:paperCount`` (most first), label, identifier
       (cooccurring-concepts' default focus is rank 1);
     * ``kg:rank`` on every relation assertion other than co-occurrence: supporting papers,
       sentences (most first), subject label, relation IRI, object label, assertion IRI
@@ -286,7 +286,9 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
                      key=lambda c: (-forms[c], -concepts[c].mention_count, label[c], node[c]))
     for n, cid in enumerate(aliased, 1):
         ranks[cid].append((_T["aliasRank"], _int(n)))
-    for n, cid in enumerate(sorted(concepts, key=lambda c: (-concepts[c].paper_count, _clean(c))), 1):
+    # ties by label before identifier: an update keeps ids a clean build would change, and the
+    # ranks must still agree with the clean build's (tests/build/test_update.py)
+    for n, cid in enumerate(sorted(concepts, key=lambda c: (-concepts[c].paper_count, label[c], _clean(c))), 1):
         ranks[cid].append((_T["paperRank"], _int(n)))
     del forms, aliased
 

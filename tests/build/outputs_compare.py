@@ -163,7 +163,7 @@ def compare_rdf(update: Path, clean: Path, m: dict[str, str], base: str = "https
     a, redirects = _rdf_view(update / "graph.ttl", m, base)
     b, none = _rdf_view(clean / "graph.ttl", {}, base)
     assert none == []
-    assert a == b, f"graph.ttl differs: {len(a - b)} triples only in the update, {len(b - a)} only in the clean build"
+    assert a == b, f"graph.ttl differs: {len(a - b)} triples only in the update, {len(b - a)} only in the clean build: {sorted(a - b, key=str)[:4]} / {sorted(b - a, key=str)[:4]}"
     return redirects
 
 

@@ -99,7 +99,7 @@ def test_every_concept_lists_its_first_cooccurrences(top, tmp_path, monkeypatch)
 
 def test_cooccurring_concepts_are_the_cooccurrence_relations_of_the_top_concept(synthetic):
     kg, store = synthetic
-    focus = min(kg.concepts.values(), key=lambda c: (-c.paper_count, c.id))
+    focus = min(kg.concepts.values(), key=lambda c: (-c.paper_count, c.label, c.id))
     expected = []
     for rel in kg.relations:
         if rel.type == "CO-OCCURS" and focus.id in (rel.source, rel.target):
