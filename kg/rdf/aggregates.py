@@ -80,7 +80,7 @@ PAIRS: tuple[Pair, ...] = (
 
 
 def _int(n: int):
-    from kg.rdf.triples import Lit
+    from kg.rdf.literals import Lit
 
     return Lit(str(n), _XSD_INTEGER)
 
@@ -102,7 +102,7 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
     known paper and concept, with a known role; evidence of a known paper).
     """
     from kg.rdf import iris
-    from kg.rdf.triples import date as date_literal
+    from kg.rdf.literals import date as date_literal
 
     papers, concepts = kg.papers, kg.concepts
     links = [li for li in kg.links if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES]
@@ -193,7 +193,7 @@ def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, 
     """Each pair's position in its example query's order: supporting papers (most first), then
     the label and IRI of the concept the query sorts by first, then those of the other."""
     from kg.rdf import iris
-    from kg.rdf.triples import _clean
+    from kg.rdf.literals import clean as _clean
 
     def key(ab):
         a, b = ab
@@ -224,8 +224,8 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
     """
     from kg.rdf import iris
     from kg.rdf.namespace import RELATION_PROPERTIES
-    from kg.rdf.triples import _clean
-    from kg.rdf.triples import date as date_literal
+    from kg.rdf.literals import clean as _clean
+    from kg.rdf.literals import date as date_literal
 
     papers, concepts = kg.papers, kg.concepts
     label = {cid: _clean(c.label) for cid, c in concepts.items()}
