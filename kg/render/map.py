@@ -4,15 +4,15 @@
 the neighbourhood of one concept (``kg map CONCEPT``). Both go through the same steps:
 
 1. **Select** what is readable: the top concepts by papers (every type keeps a share), and of
-   the relations among them each concept's strongest few (:func:`select_concepts`,
-   :func:`backbone`). What was left out, and how to see it, is written on the page.
+   the relations among them each concept's strongest few (:mod:`kg.render.selection`:
+   :func:`select_concepts`, :func:`backbone`). What was left out, and how to see it, is written on the page.
 2. **Lay out** in Python, seeded and community-aware (:mod:`kg.render.layout`): vis-network's
    physics would need minutes for a few thousand nodes; precomputed positions draw in a
    couple of seconds and look the same on every build. Physics stays available as an option.
 3. **Model** the nodes and edges with pyvis (colours per type, size by papers, width by
    strength) and attach what the tooltips show: type, aliases, paper count and up to five
    evidence sentences with their paper titles.
-4. **Render** our own Jinja2 template (``templates/map.html``), not pyvis's: pyvis 0.3.2's
+4. **Render** our own Jinja2 template (``templates/map.html``, :mod:`kg.render.page`), not pyvis's: pyvis 0.3.2's
    template links Bootstrap from a CDN, inserts ``heading`` and menu texts unescaped, and
    switches every tooltip to ``innerHTML`` as soon as one node title contains ``href``.
 
@@ -29,13 +29,7 @@ communities, no timestamps).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
-import re
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +39,10 @@ from kg.graph.analytics import communities, concept_evidence, concept_graph, ego
 from kg.models import LABELS, type_order
 from kg.output import atomic_write_text
 from kg.palette import OTHER_COLOUR, TYPE_COLOURS
-from kg.resolve.confidence import MAP_MIN_CONFIDENCE, is_hidden
 from kg.render.layout import map_layout
+from kg.render.page import render_html
+from kg.render.selection import EDGES_PER_CONCEPT, backbone, hidden_singletons, select_concepts
+from kg.resolve.confidence import MAP_MIN_CONFIDENCE
 
 #: Concepts drawn on the whole-graph map unless told otherwise (``kg build --map-nodes N``).
 DEFAULT_MAX_CONCEPTS = 600
@@ -60,123 +56,13 @@ LABEL_PX = (10.0, 16.0)
 SEARCH_EXTRA = 10_000
 #: Concepts drawn on an ego map at most (the nearest first).
 DEFAULT_EGO_CONCEPTS = 300
-#: Each drawn concept keeps this many of its strongest drawn relations.
-EDGES_PER_CONCEPT = 4
 #: Evidence sentences per concept in the tooltip.
 EVIDENCE_PER_CONCEPT = 5
-#: Share of the cap every concept type keeps (so datasets and metrics are not crowded out).
-TYPE_SHARE = 0.1
 TYPE_NAMES = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
 
 _LABEL_CHARS = 40
 _SENTENCE_CHARS = 400
 _TITLE_CHARS = 200
-_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
-_SCRIPT_END = re.compile(r"</script|<!--", re.IGNORECASE)
-_STYLE_END = re.compile(r"</style", re.IGNORECASE)
-
-
-# --- choosing what to draw -----------------------------------------------------------------------
-
-
-def select_concepts(C: nx.Graph, max_concepts: int) -> list[str]:
-    """The concepts a capped map draws: most papers first, every type keeping a share.
-
-    Each type present keeps up to ``TYPE_SHARE * max_concepts`` places (its own top concepts),
-    so a corpus dominated by methods still shows its datasets, metrics and tasks; the rest go
-    to the overall top. Ties are broken by relation strength, then mentions, then id.
-
-    Parameters
-    ----------
-    C : networkx.Graph
-        A concept graph (:func:`kg.graph.analytics.concept_graph`).
-    max_concepts : int
-        How many to keep.
-
-    Returns
-    -------
-    list of str
-        Sorted concept ids.
-
-    Example
-    -------
-    >>> C = nx.Graph()
-    >>> for i in range(20):
-    ...     C.add_node(f"method/m{i}", type="METHOD", paper_count=100 - i)
-    >>> C.add_node("dataset/d", type="DATASET", paper_count=1)
-    >>> "dataset/d" in select_concepts(C, 10)
-    True
-    """
-    strength = dict(C.degree(weight="weight"))
-
-    def rank(n: str) -> tuple:
-        a = C.nodes[n]
-        return (-(a.get("paper_count") or 0), -strength.get(n, 0), -(a.get("mention_count") or 0), n)
-
-    ordered = sorted(C, key=rank)
-    if len(ordered) <= max_concepts:
-        return sorted(ordered)
-    share = int(max_concepts * TYPE_SHARE)
-    chosen: list[str] = []
-    taken: set[str] = set()
-    per_type: dict[str, int] = {}
-    for n in ordered:
-        t = C.nodes[n].get("type")
-        if per_type.get(t, 0) < share:
-            per_type[t] = per_type.get(t, 0) + 1
-            chosen.append(n)
-            taken.add(n)
-    for n in ordered:
-        if len(chosen) >= max_concepts:
-            break
-        if n not in taken:
-            chosen.append(n)
-            taken.add(n)
-    return sorted(chosen[:max_concepts])
-
-
-def backbone(C: nx.Graph, nodes: list[str], per_concept: int = EDGES_PER_CONCEPT) -> nx.Graph:
-    """The drawn part of ``C`` among ``nodes``: each concept's ``per_concept`` strongest edges.
-
-    An edge is kept when it is among the strongest of either end, so every concept with any
-    relation keeps at least one and hubs keep more; weak edges between well-connected concepts
-    (the hairball) go.
-
-    Parameters
-    ----------
-    C : networkx.Graph
-        A concept graph.
-    nodes : list of str
-        The drawn concepts.
-    per_concept : int
-        Strongest edges kept per concept.
-
-    Returns
-    -------
-    networkx.Graph
-        All of ``nodes`` with the kept edges (attributes copied).
-
-    Example
-    -------
-    >>> C = nx.Graph()
-    >>> C.add_weighted_edges_from([("hub", str(i), i) for i in range(1, 6)])
-    >>> backbone(C, list(C), per_concept=1).number_of_edges()  # every leaf keeps its one edge
-    5
-    >>> backbone(C, ["hub", "4", "5"], per_concept=1).number_of_edges()
-    2
-    """
-    S = C.subgraph(nodes)
-    keep: set[tuple[str, str]] = set()
-    for n in sorted(S):
-        strongest = sorted(S[n].items(), key=lambda kv: (-(kv[1].get("weight") or 0), kv[0]))[:per_concept]
-        for m, _ in strongest:
-            keep.add((n, m) if n < m else (m, n))
-    B = nx.Graph()
-    for n in sorted(S):
-        B.add_node(n, **S.nodes[n])
-    for u, v in sorted(keep):
-        B.add_edge(u, v, **S.edges[u, v])
-    return B
 
 
 # --- the page model ------------------------------------------------------------------------------
@@ -499,118 +385,11 @@ def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
     }
 
 
-# --- the HTML ------------------------------------------------------------------------------------
-
-
-def script_json(data: Any) -> str:
-    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML comment, no U+2028.
-
-    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where ``\\u003c`` etc. mean the
-    same characters, so the parsed value is unchanged.
-
-    Example
-    -------
-    >>> script_json({"t": "</script><!--\\u2028"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u2028"}'
-    >>> json.loads(script_json({"t": "</script>"}))["t"]
-    '</script>'
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    """vis-network (from the pinned pyvis package), and our page script and style."""
-    vis_js = resources.files("pyvis").joinpath(*_VIS_JS).read_text(encoding="utf-8")
-    here = resources.files("kg.render").joinpath("templates")
-    page_js = here.joinpath("map.js").read_text(encoding="utf-8")
-    page_css = here.joinpath("map.css").read_text(encoding="utf-8")
-    for name, text in (("vis-network.min.js", vis_js), ("map.js", page_js)):
-        if _SCRIPT_END.search(text):
-            raise RuntimeError(f"{name} contains '</script' or '<!--' and cannot be inlined safely")
-    if _STYLE_END.search(page_css):
-        raise RuntimeError("map.css contains '</style' and cannot be inlined safely")
-    return vis_js, page_js, page_css
-
-
-def _csp_hash(script: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-@lru_cache(maxsize=1)
-def _template():
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("kg.render", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("map.html")
-
-
-def render_html(model: dict) -> str:
-    """The complete HTML page for a :func:`map_model`: scripts and style inlined, no external reference."""
-    vis_js, page_js, page_css = _assets()
-    csp = (
-        "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
-        "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    return _template().render(
-        title=model["title"],
-        notes=model["notes"],
-        legend=model["legend"],
-        physics=model["physics"],
-        csp=csp,
-        vis_js=vis_js,
-        page_js=page_js,
-        page_css=page_css,
-        data_json=script_json(
-            {
-                "nodes": model["nodes"],
-                "edges": model["edges"],
-                "options": model["options"],
-                "communities": model["communities"],
-                "folded": model["folded"],
-                "more": model.get("more", []),
-                "centre": model["centre"],
-                "colours": {row["type"]: row["colour"] for row in model["legend"]},
-            }
-        ),
-    )
-
-
 # --- the two maps --------------------------------------------------------------------------------
 
 
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def hidden_singletons(G: nx.MultiDiGraph, min_confidence: float, keep: str | None = None) -> list[str]:
-    """Concepts of ``G`` the map leaves out: one paper and a ``confidence`` below
-    ``min_confidence`` (:func:`kg.resolve.confidence.is_hidden`); a concept without a
-    confidence (a graph built before it existed) counts as 1.0. ``keep`` is never left out.
-
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("method/a", kind="concept", paper_count=1, confidence=0.3)
-    >>> G.add_node("method/b", kind="concept", paper_count=2, confidence=0.3)
-    >>> hidden_singletons(G, 0.4), hidden_singletons(G, 0.4, keep="method/a")
-    (['method/a'], [])
-    """
-    if not min_confidence:
-        return []
-    return sorted(
-        n for n, a in G.nodes(data=True)
-        if a.get("kind") == "concept" and n != keep
-        and is_hidden(a.get("paper_count") or 0, a.get("confidence", 1.0), min_confidence)
-    )
 
 
 def _hidden_note(hidden: list[str], min_confidence: float) -> list[str]:
