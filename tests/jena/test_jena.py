@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from kg.rdf.query import examples, load_store, read_query
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
+
+from ..rdf.conftest import comparable_rows, engine_rows
+from ..synthetic_kg import synthetic_kg
 
 pytestmark = [pytest.mark.jena, pytest.mark.slow]
 
-_spec = importlib.util.spec_from_file_location("kg_rdf_test_helpers", Path(__file__).parents[1] / "rdf" / "conftest.py")
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-comparable_rows, engine_rows = _helpers.comparable_rows, _helpers.engine_rows
 
 
 def _compare_all(fuseki, graph: Path, *, expect_rows: bool) -> None:

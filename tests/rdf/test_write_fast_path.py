@@ -21,9 +21,9 @@ from rdflib.compare import to_isomorphic
 
 from kg.models import RELATION_TYPES, ROLES, Concept, Evidence, KnowledgeGraph, Paper, PaperLink, Relation
 from kg.rdf.formats import FORMATS, get_format
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
+from ..synthetic_kg import synthetic_kg
 from .graphs import hostile_kg
 
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
