@@ -123,28 +123,9 @@ def map_model(
 
     full = induced_subgraph(C, drawn.nodes)
     found = communities(G, seed=seed, C=full) if full.number_of_edges() else []
-    member_of = {m: c for c in found for m in c["members"]}
-    papers = {n: G.nodes[n].get("paper_count") or 0 for n in drawn}
-    rank = {n: i for i, n in enumerate(sorted(drawn, key=lambda n: (n != centre, -papers[n], n)))}
-    radius = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], NODE_PX)))
-    font = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], LABEL_PX)))
-    if centre is not None:
-        radius[centre], font[centre] = NODE_PX[1], LABEL_PX[1]
-
-    groups = [list(c["members"]) for c in found]
-    names = [_community_name(G, c["members"]) for c in found]
-    loners = sorted(set(drawn) - set(member_of))
-    homes = attach_loners(G, loners, [c["members"] for c in found])
-    unrelated = [n for n in loners if homes[n] is None]
-    for n in loners:
-        if homes[n] is not None:
-            groups[homes[n]].append(n)
-    if unrelated:
-        groups.append(unrelated)
-        names.append("Related to no other concept drawn")
-    importance = {n: -rank[n] for n in drawn}
-    layout = map_layout(full, groups, radius, importance=importance, seed=seed)
-    pos = layout.positions
+    rank, radius, font = _node_sizes(G, drawn, centre)
+    groups, names = _groups(G, drawn, found)
+    layout = map_layout(full, groups, radius, importance={n: -rank[n] for n in drawn}, seed=seed)
 
     folding = len(drawn) > OPEN_LIMIT
     if folding:
@@ -153,85 +134,29 @@ def map_model(
             "Each community shows its leading concepts: click a community's disc (or Open all) to see all of its "
             "concepts. Smaller concepts' labels appear as you zoom in or hover; search finds every concept.",
         ]
-    group_of: dict[str, int] = {}
-    folded: set[str] = set()
-    shown_counts = []
-    for g, members in enumerate(groups):
-        ordered = sorted(members, key=rank.get)
-        keep = shown_per_community(len(ordered)) if folding else len(ordered)
-        shown_counts.append(keep)
-        for i, n in enumerate(ordered):
-            group_of[n] = g
-            if i >= keep and n != centre:
-                folded.add(n)
+    group_of, folded, shown_counts = _fold(groups, rank, centre, folding)
 
     # directed=True only skips pyvis's quadratic duplicate-edge scan; arrows stay off.
     net = Network(directed=True, cdn_resources="in_line")
+    member_of = {m: c for c in found for m in c["members"]}
     for n in sorted(drawn):
-        attrs = G.nodes[n]
-        ctype = attrs.get("type") or ""
-        colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
         community = member_of.get(n)
-        info = _node_info(G, n, names[found.index(community)] if community else None)
-        node: dict[str, Any] = {
-            "x": pos[n][0],
-            "y": pos[n][1],
-            "size": radius[n],
-            "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
-            "info": info,
-            "ctype": ctype,
-            "text": _clip(info["label"], _LABEL_CHARS),
-            "fontPx": font[n],
-            "rank": rank[n],
-            "cgroup": group_of[n],
-        }
+        node = _node(G, n, names[found.index(community)] if community else None, layout.positions[n], radius[n], font[n], rank[n], group_of[n])
         if n in folded:
             node.update(folded=True, hidden=True)
         if n == centre:
             node.update(borderWidth=4)
             node["color"]["border"] = "#111111"
-            info["centre"] = True
+            node["info"]["centre"] = True
         net.add_node(n, label=node["text"], shape="dot", **node)
     for node in net.nodes:  # the page draws the labels (importance first, no collisions)
         node.pop("label", None)
     for i, (u, v, attrs) in enumerate(sorted(drawn.edges(data=True), key=lambda e: (e[0], e[1]))):
-        types = list(attrs.get("types") or [])
-        weight = attrs.get("weight") or 1
-        typed = any(t != "CO-OCCURS" for t in types)
-        inside = group_of.get(u) == group_of.get(v)
-        net.add_edge(
-            u,
-            v,
-            id=f"e{i}",
-            width=edge_width(weight),
-            arrows={"to": {"enabled": False}},
-            color={
-                "color": "#7a7a7a" if typed else "#a8a8a8",
-                "opacity": 0.75 if inside else 0.3,
-                "highlight": "#333333",
-                "hover": "#555555",
-            },
-            info={"types": types, "weight": weight},
-        )
-
-    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=type_order)
-    all_types: dict[str, int] = {}
-    for n in C:
-        t = C.nodes[n].get("type") or ""
-        all_types[t] = all_types.get(t, 0) + 1
-    shown_types: dict[str, int] = {}
-    for n in drawn:
-        t = drawn.nodes[n].get("type") or ""
-        shown_types[t] = shown_types.get(t, 0) + 1
-    legend = [
-        {"type": t, "name": TYPE_NAMES.get(t, t or "untyped"), "colour": TYPE_COLOURS.get(t, OTHER_COLOUR), "shown": shown_types.get(t, 0), "total": all_types.get(t, 0)}
-        for t in present
-        if all_types.get(t, 0) or t in LABELS
-    ]
+        net.add_edge(u, v, **_edge(i, attrs, inside=group_of.get(u) == group_of.get(v)))
     return {
         "title": title,
         "notes": notes,
-        "legend": legend,
+        "legend": _legend(C, drawn),
         "nodes": net.nodes,
         "edges": net.edges,
         "communities": [
@@ -251,6 +176,108 @@ def map_model(
         "physics": physics,
         "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
     }
+
+
+def _node_sizes(G: nx.MultiDiGraph, drawn: nx.Graph, centre: str | None) -> tuple[dict, dict, dict]:
+    """Each drawn concept's rank (the centre first, then most papers), radius and label size."""
+    papers = {n: G.nodes[n].get("paper_count") or 0 for n in drawn}
+    rank = {n: i for i, n in enumerate(sorted(drawn, key=lambda n: (n != centre, -papers[n], n)))}
+    radius = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], NODE_PX)))
+    font = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], LABEL_PX)))
+    if centre is not None:
+        radius[centre], font[centre] = NODE_PX[1], LABEL_PX[1]
+    return rank, radius, font
+
+
+def _groups(G: nx.MultiDiGraph, drawn: nx.Graph, found: list[dict]) -> tuple[list[list[str]], list[str]]:
+    """The groups the layout places together, and their names: the communities, each with the
+    loners that share most papers with it (:func:`attach_loners`), then the unrelated loners."""
+    member_of = {m for c in found for m in c["members"]}
+    groups = [list(c["members"]) for c in found]
+    names = [_community_name(G, c["members"]) for c in found]
+    loners = sorted(set(drawn) - member_of)
+    homes = attach_loners(G, loners, [c["members"] for c in found])
+    unrelated = [n for n in loners if homes[n] is None]
+    for n in loners:
+        if homes[n] is not None:
+            groups[homes[n]].append(n)
+    if unrelated:
+        groups.append(unrelated)
+        names.append("Related to no other concept drawn")
+    return groups, names
+
+
+def _fold(groups: list[list[str]], rank: dict, centre: str | None, folding: bool) -> tuple[dict[str, int], set[str], list[int]]:
+    """Each concept's group, the concepts folded away (all but each group's top
+    :func:`shown_per_community`, never the centre), and how many each group shows."""
+    group_of: dict[str, int] = {}
+    folded: set[str] = set()
+    shown_counts = []
+    for g, members in enumerate(groups):
+        ordered = sorted(members, key=rank.get)
+        keep = shown_per_community(len(ordered)) if folding else len(ordered)
+        shown_counts.append(keep)
+        for i, n in enumerate(ordered):
+            group_of[n] = g
+            if i >= keep and n != centre:
+                folded.add(n)
+    return group_of, folded, shown_counts
+
+
+def _node(G: nx.MultiDiGraph, n: str, community: str | None, xy, radius: float, font: float, rank: int, group: int) -> dict[str, Any]:
+    """The vis-network node of concept ``n`` (colour by type, tooltip data in ``info``)."""
+    ctype = G.nodes[n].get("type") or ""
+    colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
+    info = _node_info(G, n, community)
+    return {
+        "x": xy[0],
+        "y": xy[1],
+        "size": radius,
+        "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
+        "info": info,
+        "ctype": ctype,
+        "text": _clip(info["label"], _LABEL_CHARS),
+        "fontPx": font,
+        "rank": rank,
+        "cgroup": group,
+    }
+
+
+def _edge(i: int, attrs: dict, *, inside: bool) -> dict[str, Any]:
+    """The vis-network edge ``e<i>``: width by strength, darker when typed, fainter between groups."""
+    types = list(attrs.get("types") or [])
+    weight = attrs.get("weight") or 1
+    typed = any(t != "CO-OCCURS" for t in types)
+    return {
+        "id": f"e{i}",
+        "width": edge_width(weight),
+        "arrows": {"to": {"enabled": False}},
+        "color": {
+            "color": "#7a7a7a" if typed else "#a8a8a8",
+            "opacity": 0.75 if inside else 0.3,
+            "highlight": "#333333",
+            "hover": "#555555",
+        },
+        "info": {"types": types, "weight": weight},
+    }
+
+
+def _legend(C: nx.Graph, drawn: nx.Graph) -> list[dict]:
+    """One row per concept type: name, colour, concepts drawn and in the graph."""
+    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=type_order)
+    all_types: dict[str, int] = {}
+    for n in C:
+        t = C.nodes[n].get("type") or ""
+        all_types[t] = all_types.get(t, 0) + 1
+    shown_types: dict[str, int] = {}
+    for n in drawn:
+        t = drawn.nodes[n].get("type") or ""
+        shown_types[t] = shown_types.get(t, 0) + 1
+    return [
+        {"type": t, "name": TYPE_NAMES.get(t, t or "untyped"), "colour": TYPE_COLOURS.get(t, OTHER_COLOUR), "shown": shown_types.get(t, 0), "total": all_types.get(t, 0)}
+        for t in present
+        if all_types.get(t, 0) or t in LABELS
+    ]
 
 
 def search_extra(C: nx.Graph, drawn: list[str], limit: int = SEARCH_EXTRA) -> list[list]:
