@@ -11,7 +11,7 @@ readers live here, not there, so that no layout module imports :mod:`kg.ingest.l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kg.ingest.jsonio import iter_json_document
 from kg.ingest.layouts import papers_from_values
@@ -25,26 +25,25 @@ def read_json(source: Source) -> Iterator[Paper]:
     yield from papers_from_values(source, iter_json_document(source))
 
 
-@register("arxiv", description="the arXiv metadata snapshot (JSON Lines)")
-def read_arxiv(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="arxiv")
+#: ``--format`` name -> (layout, description) of the readers of one known layout.
+LAYOUT_READERS = {
+    "arxiv": ("arxiv", "the arXiv metadata snapshot (JSON Lines)"),
+    "openalex": ("openalex", "OpenAlex works: one object, a list, JSON Lines or API pages"),
+    "s2": ("s2", "Semantic Scholar Graph API papers: one object, a list, JSON Lines or {\"data\": [...]} pages"),
+    "csl": ("csl", "CSL-JSON (Zotero, Better BibTeX, DOI content negotiation): one item or an array"),
+    "crossref": ("csl", "Crossref REST API responses: a work, or a /works page (message.items)"),
+}
 
 
-@register("openalex", description="OpenAlex works: one object, a list, JSON Lines or API pages")
-def read_openalex(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="openalex")
+def layout_reader(name: str, layout: str) -> Callable[[Source], Iterator[Paper]]:
+    """The reader of ``--format name``: JSON documents read in ``layout``."""
+
+    def read(source: Source) -> Iterator[Paper]:
+        yield from papers_from_values(source, iter_json_document(source), layout=layout)
+
+    read.__name__ = read.__qualname__ = f"read_{name}"
+    return read
 
 
-@register("s2", description="Semantic Scholar Graph API papers: one object, a list, JSON Lines or {\"data\": [...]} pages")
-def read_s2(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="s2")
-
-
-@register("csl", description="CSL-JSON (Zotero, Better BibTeX, DOI content negotiation): one item or an array")
-def read_csl(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="csl")
-
-
-@register("crossref", description="Crossref REST API responses: a work, or a /works page (message.items)")
-def read_crossref(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="csl")
+for _name, (_layout, _description) in LAYOUT_READERS.items():
+    register(_name, description=_description)(layout_reader(_name, _layout))
