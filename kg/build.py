@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from bisect import insort
+from functools import partial
 from operator import attrgetter
 from collections.abc import Iterable, Mapping
 
@@ -199,103 +200,126 @@ def build_graph(
     evidence: dict[str, Evidence] = {}
     links: dict[tuple[str, str, str], _Edge] = {}
     edges: dict[tuple[str, str, str], _Edge] = {}
-
-    methods: dict[str, str] = {}  # rule -> evidence method
-
-    def method_of(rule: str) -> str:
-        method = methods.get(rule)
-        if method is None:
-            method = methods[rule] = _method(rule, extractor_version)
-        return method
-
-    cooccurrence = method_of(f"cooccurrence:sentence/{BUILD_RULES_VERSION}")
+    methods = _Methods(extractor_version)
     for paper_id in sorted(exts):
         ext = exts[paper_id]
-        paper = paper_map.get(paper_id)
-        mentions, sentences = ext.mentions, ext.sentences
-        n_mentions, n_sentences = len(mentions), len(sentences)
-
-        def concept_of(i: int, _pid: str = paper_id) -> str | None:
-            return resolution.concept_of(_pid, i)
-
-        concepts = [concept_of(i) for i in range(n_mentions)]
+        concept_of = partial(resolution.concept_of, paper_id)
+        concepts = [concept_of(i) for i in range(len(ext.mentions))]
         seen: set = set()  # (edge, sentence) pairs counted in this paper
+        roles = _roles(paper_map.get(paper_id), ext, concept_of)
+        _add_links(paper_id, ext, concepts, roles, links, evidence, methods, seen)
+        _add_relations(paper_id, ext, concepts, edges, evidence, methods, seen)
+        _add_cooccurrences(paper_id, ext, concepts, edges, evidence, methods, seen)
+    return _assemble(paper_map, resolution, links, edges, evidence)
 
-        # paper -> concept links: mentions, extracted roles, defaults
-        roles = [(i, "mentions", f"extract:{m.source}", m.score) for i, m in enumerate(mentions)]
-        roles += [(r.mention, r.role, r.rule, r.confidence) for r in ext.roles]
-        roles += default_roles(paper, ext, concept_of)
-        for i, role, rule, confidence in roles:
-            if not 0 <= i < n_mentions or concepts[i] is None:
-                continue
-            key = (paper_id, concepts[i], role)
-            edge = links.get(key)
-            if edge is None:
-                edge = links[key] = _Edge()
-            _support(edge, paper_id, i, confidence if role != "mentions" else 1.0, seen)
-            method = method_of(rule)
-            m = mentions[i]
-            span = (m.start, m.end)
-            eid = evidence_id(paper_id, (span,), method)
-            if keep(edge.evidence, eid) and eid not in evidence:
-                s_start, s_end = tuple(sentences[m.sentence]) if 0 <= m.sentence < n_sentences else span
-                evidence[eid] = Evidence(eid, paper_id, s_start, s_end, (span,), method, confidence)
 
-        # extracted relations between mentions, lifted to concepts
-        for rel in ext.relations:
-            if not (0 <= rel.head < n_mentions and 0 <= rel.tail < n_mentions):
-                continue
-            a, b = concepts[rel.head], concepts[rel.tail]
-            if a is None or b is None or a == b:
-                continue
-            head, tail = mentions[rel.head], mentions[rel.tail]
-            if rel.label in SYMMETRIC and b < a:
-                a, b, head, tail = b, a, tail, head
-            key = (a, b, rel.label)
-            edge = edges.get(key)
-            if edge is None:
-                edge = edges[key] = _Edge()
-            _support(edge, paper_id, head.sentence, rel.confidence, seen)
-            method = method_of(rel.rule)
-            spans = ((head.start, head.end), (tail.start, tail.end))
-            if rel.label in SYMMETRIC:  # text order: the evidence must not depend on which id sorts first
-                spans = tuple(sorted(spans))
-            eid = evidence_id(paper_id, spans, method)
-            if keep(edge.evidence, eid) and eid not in evidence:
-                evidence[eid] = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
+class _Methods(dict):
+    """Rule -> evidence method (the rule, plus the extractor version when given), made once per rule."""
 
-        # co-occurrence within a sentence
-        by_sentence: dict[int, dict[str, int]] = {}
-        for i, c in enumerate(concepts):
-            if c is not None:
-                by_sentence.setdefault(mentions[i].sentence, {}).setdefault(c, i)
-        for sentence, first in sorted(by_sentence.items()):
-            if len(first) < 2:
-                continue
-            ids = sorted(first)
-            spans_of = {c: (mentions[first[c]].start, mentions[first[c]].end) for c in ids}
-            for x, a in enumerate(ids):
-                span_a = spans_of[a]
-                for b in ids[x + 1 :]:
-                    key = (a, b, "CO-OCCURS")
-                    edge = edges.get(key)
-                    if edge is None:
-                        edge = edges[key] = _Edge()
-                    _support(edge, paper_id, sentence, 1.0, seen)
-                    spans = tuple(sorted((span_a, spans_of[b])))  # text order, as for every symmetric type
-                    eid = evidence_id(paper_id, spans, cooccurrence)
-                    if keep(edge.evidence, eid) and eid not in evidence:
-                        evidence[eid] = _pair_evidence(ext, paper_id, eid, sentence, spans, cooccurrence, 1.0)
+    def __init__(self, extractor_version: str | None) -> None:
+        super().__init__()
+        self.extractor_version = extractor_version
 
+    def __missing__(self, rule: str) -> str:
+        method = self[rule] = _method(rule, self.extractor_version)
+        return method
+
+
+def _roles(paper: Paper | None, ext: Extraction, concept_of) -> list[tuple[int, str, str, float]]:
+    """Every ``(mention, role, rule, confidence)`` of one paper: mentions, extracted roles, defaults."""
+    roles = [(i, "mentions", f"extract:{m.source}", m.score) for i, m in enumerate(ext.mentions)]
+    roles += [(r.mention, r.role, r.rule, r.confidence) for r in ext.roles]
+    roles += default_roles(paper, ext, concept_of)
+    return roles
+
+
+def _add_links(paper_id, ext, concepts, roles, links, evidence, methods, seen) -> None:
+    """Step 1 of a paper: its paper -> concept links (``roles``), each with one-mention evidence."""
+    mentions, sentences = ext.mentions, ext.sentences
+    n_mentions, n_sentences = len(mentions), len(sentences)
+    for i, role, rule, confidence in roles:
+        if not 0 <= i < n_mentions or concepts[i] is None:
+            continue
+        key = (paper_id, concepts[i], role)
+        edge = links.get(key)
+        if edge is None:
+            edge = links[key] = _Edge()
+        _support(edge, paper_id, i, confidence if role != "mentions" else 1.0, seen)
+        method = methods[rule]
+        m = mentions[i]
+        span = (m.start, m.end)
+        eid = evidence_id(paper_id, (span,), method)
+        if keep(edge.evidence, eid) and eid not in evidence:
+            s_start, s_end = tuple(sentences[m.sentence]) if 0 <= m.sentence < n_sentences else span
+            evidence[eid] = Evidence(eid, paper_id, s_start, s_end, (span,), method, confidence)
+
+
+def _add_relations(paper_id, ext, concepts, edges, evidence, methods, seen) -> None:
+    """Step 2 of a paper: its extracted relations between mentions, lifted to their concepts."""
+    mentions = ext.mentions
+    n_mentions = len(mentions)
+    for rel in ext.relations:
+        if not (0 <= rel.head < n_mentions and 0 <= rel.tail < n_mentions):
+            continue
+        a, b = concepts[rel.head], concepts[rel.tail]
+        if a is None or b is None or a == b:
+            continue
+        head, tail = mentions[rel.head], mentions[rel.tail]
+        if rel.label in SYMMETRIC and b < a:
+            a, b, head, tail = b, a, tail, head
+        key = (a, b, rel.label)
+        edge = edges.get(key)
+        if edge is None:
+            edge = edges[key] = _Edge()
+        _support(edge, paper_id, head.sentence, rel.confidence, seen)
+        method = methods[rel.rule]
+        spans = ((head.start, head.end), (tail.start, tail.end))
+        if rel.label in SYMMETRIC:  # text order: the evidence must not depend on which id sorts first
+            spans = tuple(sorted(spans))
+        eid = evidence_id(paper_id, spans, method)
+        if keep(edge.evidence, eid) and eid not in evidence:
+            evidence[eid] = _pair_evidence(ext, paper_id, eid, head.sentence, spans, method, rel.confidence)
+
+
+def _add_cooccurrences(paper_id, ext, concepts, edges, evidence, methods, seen) -> None:
+    """Step 3 of a paper: ``CO-OCCURS`` between every two concepts of one sentence (first mentions)."""
+    mentions = ext.mentions
+    cooccurrence = methods[f"cooccurrence:sentence/{BUILD_RULES_VERSION}"]
+    by_sentence: dict[int, dict[str, int]] = {}
+    for i, c in enumerate(concepts):
+        if c is not None:
+            by_sentence.setdefault(mentions[i].sentence, {}).setdefault(c, i)
+    for sentence, first in sorted(by_sentence.items()):
+        if len(first) < 2:
+            continue
+        ids = sorted(first)
+        spans_of = {c: (mentions[first[c]].start, mentions[first[c]].end) for c in ids}
+        for x, a in enumerate(ids):
+            span_a = spans_of[a]
+            for b in ids[x + 1 :]:
+                key = (a, b, "CO-OCCURS")
+                edge = edges.get(key)
+                if edge is None:
+                    edge = edges[key] = _Edge()
+                _support(edge, paper_id, sentence, 1.0, seen)
+                spans = tuple(sorted((span_a, spans_of[b])))  # text order, as for every symmetric type
+                eid = evidence_id(paper_id, spans, cooccurrence)
+                if keep(edge.evidence, eid) and eid not in evidence:
+                    evidence[eid] = _pair_evidence(ext, paper_id, eid, sentence, spans, cooccurrence, 1.0)
+
+
+def _assemble(paper_map, resolution, links, edges, evidence) -> KnowledgeGraph:
+    """The last step: links and relations in id order (the resolution's look-alike links added),
+    and the evidence any of them keeps."""
     kg = KnowledgeGraph(papers=dict(sorted(paper_map.items())), concepts=dict(resolution.concepts))
     for key in sorted(links):
         edge = links[key]
         kg.links.append(PaperLink(*key, edge.count, edge.evidence, round(edge.confidence, 4)))
-    del links
+    links.clear()
     for key in sorted(edges):
         edge = edges[key]
         kg.relations.append(Relation(*key, edge.count, edge.papers, edge.evidence, round(edge.confidence, 4)))
-    del edges
+    edges.clear()
     for rel in getattr(resolution, "relations", []):
         kg.relations.append(Relation(rel.source, rel.target, rel.type, rel.count, rel.papers, list(rel.evidence), rel.confidence))
     used = {eid for link in kg.links for eid in link.evidence} | {eid for rel in kg.relations for eid in rel.evidence}

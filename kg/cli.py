@@ -373,6 +373,7 @@ def _add_quiet_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars or warnings on stderr")
 
 
+# Long by nature (~200 lines): one add_argument per option of every subcommand, in --help order.
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",

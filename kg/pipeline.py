@@ -212,8 +212,8 @@ def build(options: BuildOptions) -> BuildResult:
 
 def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | None = None):
     """``--min-confidence``: the resolution without its singletons below ``min_confidence``
-    (:func:`kg.resolve.confidence.hide_low_confidence`), counted in ``stats`` for summary.md."""
-    from kg.resolve.confidence import hide_low_confidence
+    (:func:`kg.resolve.hiding.hide_low_confidence`), counted in ``stats`` for summary.md."""
+    from kg.resolve.hiding import hide_low_confidence
 
     kept, hidden = hide_low_confidence(resolution, min_confidence)
     if stats is not None:

@@ -46,7 +46,8 @@ def _peak_rss_mb() -> float:
 
 def _make_kg(triples: int, scale_from: str | None, seed: int):
     """A KnowledgeGraph of roughly ``triples`` triples."""
-    from kg.rdf.synthetic import kg_from_graph, scale_kg, synthetic_kg
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/synthetic_kg.py: a test and benchmark generator
+    from synthetic_kg import kg_from_graph, scale_kg, synthetic_kg
     from kg.rdf.triples import iter_blocks
 
     def count(kg) -> int:

@@ -2,8 +2,8 @@
 
 The graph is a real build scaled up: ``graph.json`` of a finished build (e.g. the bundled
 sample, ``kg build --out /tmp/sample``) is read back as a :class:`~kg.models.KnowledgeGraph`
-(:func:`kg.rdf.synthetic.kg_from_graph`) and repeated ``--copies`` times with distinct paper and
-evidence ids (:func:`kg.rdf.synthetic.scale_kg`: the head of the concept distribution is shared,
+(:func:`kg_from_graph` of ``tests/synthetic_kg.py``) and repeated ``--copies`` times with distinct paper and
+evidence ids (:func:`scale_kg`: the head of the concept distribution is shared,
 the tail grows), so the density of links, relations and evidence per paper stays real. 20
 copies of the 468-paper sample are about 9,400 papers, 100 copies about 47,000.
 
@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from kg.graph.build import load_graph, to_networkx
-    from kg.rdf.synthetic import kg_from_graph, scale_kg
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/synthetic_kg.py: a test and benchmark generator
+    from synthetic_kg import kg_from_graph, scale_kg
 
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = set(stages) - set(WRITER_STAGES)

@@ -263,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
             graph = args.graph
             if graph is None:
-                from kg.rdf.synthetic import synthetic_kg
+                sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/synthetic_kg.py: a test and benchmark generator
+                from synthetic_kg import synthetic_kg
                 from kg.rdf.write import write_rdf
 
                 graph = write_rdf(synthetic_kg(args.papers, seed=1), tmp)

@@ -14,7 +14,8 @@ from kg import writer_process
 from kg.export.neo4j_schema import Neo4jExportError
 from kg.graph.build import to_networkx
 from kg.pipeline import BadOption, BuildOptions, write_outputs
-from kg.rdf.synthetic import synthetic_kg
+
+from .synthetic_kg import synthetic_kg
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

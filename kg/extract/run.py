@@ -96,6 +96,7 @@ def extract_papers(
     return progress(extractions, "extract", total=len(papers), unit="paper")
 
 
+# Kept whole (~85 lines): its inner functions share one run's cache, settings, stats and warning callback.
 def _extract(papers: Sequence[Paper], model, jobs, cache_dir, dask_address, stats, batch_size, chunk_chars, max_chars, on_problem) -> Iterator[Extraction]:
     from kg.extract.cache import ExtractionCache, cache_key, key_prefix
     from kg.extract.codec import decode

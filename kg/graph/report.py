@@ -121,17 +121,32 @@ def chart_text(text: str) -> str:
 
 # --- tables as data ------------------------------------------------------------------------------
 
+#: One table: title, note, column headers, rows.
+Table = tuple[str, str, list[str], list[list]]
 
-def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, list[str], list[list]]]:
+
+def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
     """``(title, note, headers, rows)`` for each table, shared by the text and Markdown outputs."""
+    sections = (_graph_table, _top_tables, _cooccurrence_table, _community_table, _trend_table, _change_tables, _connection_table)
+    return [table for section in sections for table in section(G, result, top)]
+
+
+def _graph_table(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """The overall counts."""
+    tables: list[Table] = []
     counts = result["counts"]
-    tables = []
     rows = [["papers", counts["papers"]]]
     rows += [[f"concepts: {t}", n] for t, n in counts["concepts"].items()]
     rows += [[f"relations: {t}", n] for t, n in counts["relations"].items()]
     rows.append(["related concept pairs", counts["concept_pairs"]])
     tables.append(("Graph", "", ["", "count"], rows))
+    return tables
 
+
+def _top_tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """Per concept type: the top concepts by papers beside the top by PageRank."""
+    tables: list[Table] = []
+    counts = result["counts"]
     for ctype in counts["concepts"]:
         by_papers = result["by_papers"].get(ctype, [])
         by_rank = result["by_pagerank"].get(ctype, [])
@@ -151,13 +166,23 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
                 ]
             )
         tables.append((f"Top {ctype} concepts", "by papers, and by PageRank on the concept graph", ["#", "by papers", "papers", "by PageRank", "score"], rows))
+    return tables
 
+
+def _cooccurrence_table(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """The strongest co-occurring pairs."""
+    tables: list[Table] = []
     co = result["cooccurrence"]
     rows = [[_label(G, r["a"]), _label(G, r["b"]), r["papers"], f"{r['npmi']:.3f}"] for r in co["pairs"]]
     tables.append(
         ("Strongest co-occurrence", f"pairs sharing at least {co['min_papers']} papers, by NPMI over papers", ["concept", "concept", "papers", "NPMI"], rows)
     )
+    return tables
 
+
+def _community_table(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """The largest communities."""
+    tables: list[Table] = []
     found = result["communities"]
     rows = [
         [c["id"] + 1, c["size"], ", ".join(f"{t} {n}" for t, n in sorted(c["types"].items(), key=lambda kv: type_order(kv[0]))), c["name"]]
@@ -167,7 +192,13 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
     if len(found) > top:
         note += f", largest {top} shown"
     tables.append(("Communities", note, ["#", "size", "types", "named by its top concepts"], rows))
+    return tables
 
+
+def _trend_table(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """Papers per date bucket, and the leading concepts' counts."""
+    tables: list[Table] = []
+    counts = result["counts"]
     trends = result["trends"]
     buckets = trends["buckets"][-12:]
     shift = len(trends["buckets"]) - len(buckets)
@@ -185,7 +216,12 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
     if shift:
         note += f"; last {len(buckets)} of {len(trends['buckets'])} buckets"
     tables.append(("Trends", note, ["concept", *buckets], rows if buckets else []))
+    return tables
 
+
+def _change_tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """Rising and falling concepts."""
+    tables: list[Table] = []
     changes = result["changes"]
     for key, title in (("rising", "Rising concepts"), ("falling", "Falling concepts")):
         rows = [
@@ -199,7 +235,12 @@ def _tables(G: nx.MultiDiGraph, result: dict, top: int) -> list[tuple[str, str, 
         else:
             note = "needs at least two date buckets"
         tables.append((title, note, ["concept", "type", "earlier", "earlier %", "recent", "recent %", "ratio"], rows))
+    return tables
 
+
+def _connection_table(G: nx.MultiDiGraph, result: dict, top: int) -> list[Table]:
+    """Shortest chains between the leading concepts of each type."""
+    tables: list[Table] = []
     rows = []
     for a, b, path in result["connections"]:
         chain = " -> ".join(_label(G, n) for n in path) if path else "not connected"

@@ -16,17 +16,11 @@ last change, not of the paper, and is not used. Titles and abstracts are LaTeX.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from kg.ingest.assemble import Draft
 from kg.ingest.dates import parse_date
 from kg.ingest.ids import normalise_arxiv_id
-from kg.ingest.jsonio import iter_json_document
-from kg.ingest.layouts import papers_from_values
-from kg.ingest.registry import register
-from kg.ingest.source import Source
-from kg.models import Paper
 
 _YYMM_RE = re.compile(r"^(?:[a-z\-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
 
@@ -93,8 +87,3 @@ def arxiv_draft(record: dict) -> Draft:
         latex="always",
         extra_warnings=warnings,
     )
-
-
-@register("arxiv", description="the arXiv metadata snapshot (JSON Lines)")
-def read_arxiv(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="arxiv")

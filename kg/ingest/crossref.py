@@ -10,13 +10,7 @@ Crossref's own keys (``DOI`` with ``reference-count``, ``is-referenced-by-count`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-from kg.ingest.jsonio import iter_json_document
-from kg.ingest.layouts import papers_from_values
-from kg.ingest.registry import register
-from kg.ingest.source import Source
-from kg.models import Paper
 
 #: Keys only Crossref's work records carry.
 CROSSREF_KEYS = ("reference-count", "is-referenced-by-count", "indexed", "deposited", "references-count")
@@ -25,8 +19,3 @@ CROSSREF_KEYS = ("reference-count", "is-referenced-by-count", "indexed", "deposi
 def is_crossref_work(record: dict) -> bool:
     """Does this object look like a Crossref work (``DOI`` plus a Crossref-only key)?"""
     return "DOI" in record and any(key in record for key in CROSSREF_KEYS)
-
-
-@register("crossref", description="Crossref REST API responses: a work, or a /works page (message.items)")
-def read_crossref(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="csl")

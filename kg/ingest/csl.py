@@ -13,16 +13,10 @@ Fields: ``title`` (a string, or Crossref's list: the first), ``abstract`` (JATS 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from kg.ingest.assemble import Draft
 from kg.ingest.dates import parse_date
-from kg.ingest.jsonio import iter_json_document
-from kg.ingest.layouts import papers_from_values
-from kg.ingest.registry import register
-from kg.ingest.source import Source
-from kg.models import Paper
 
 _DATE_KEYS = ("issued", "published-print", "published-online", "published", "created")
 _JATS_HEADING_RE = re.compile(r"^\s*<(?:jats:)?title>\s*abstract\s*</(?:jats:)?title>", re.I)
@@ -101,8 +95,3 @@ def csl_draft(record: dict) -> Draft:
         categories=categories,
         latex="auto",
     )
-
-
-@register("csl", description="CSL-JSON (Zotero, Better BibTeX, DOI content negotiation): one item or an array")
-def read_csl(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="csl")

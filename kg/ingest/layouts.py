@@ -21,10 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from kg.ingest import arxiv, csl, openalex, s2
 from kg.ingest.assemble import Draft, Skip, make_paper
+from kg.ingest.crossref import is_crossref_work
 from kg.ingest.fields import generic_draft, resolve_fields
 from kg.ingest.jsonio import JsonValue
 from kg.ingest.report import Where
+from kg.ingest.s2 import NestedCount, nested_records
 from kg.ingest.source import Source
 from kg.models import Paper
 
@@ -42,8 +45,6 @@ def sniff_layout(record: dict) -> str:
         return "openalex"
     if "paperId" in record or "externalIds" in record or "citingPaper" in record or "citedPaper" in record:
         return "s2"
-    from kg.ingest.crossref import is_crossref_work
-
     if is_crossref_work(record) or "container-title" in record or any(
         isinstance(record.get(key), dict) and "date-parts" in record[key] for key in ("issued", "published")
     ):
@@ -52,8 +53,6 @@ def sniff_layout(record: dict) -> str:
 
 
 def _layouts() -> dict[str, DraftFn]:
-    from kg.ingest import arxiv, csl, openalex, s2
-
     return {
         "generic": lambda record, fields: generic_draft(record, fields),
         "arxiv": lambda record, fields: arxiv.arxiv_draft(record),
@@ -82,8 +81,6 @@ def _type_name(value: Any) -> str:
 
 def papers_from_values(source: Source, values: Iterable[JsonValue], layout: str | None = None) -> Iterator[Paper]:
     """Papers from parsed JSON values, in the given layout or the one the first object has."""
-    from kg.ingest.s2 import NestedCount, nested_records
-
     fields = resolve_fields(source.fields)
     layouts = _layouts()
     chosen = layout

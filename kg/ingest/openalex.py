@@ -10,17 +10,11 @@ id), ``ids``, ``topics`` / ``concepts`` (categories).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from kg.ingest.assemble import Draft
 from kg.ingest.ids import normalise_arxiv_id
-from kg.ingest.jsonio import iter_json_document
-from kg.ingest.layouts import papers_from_values
 from kg.ingest.limits import MAX_INDEX_POSITIONS
-from kg.ingest.registry import register
-from kg.ingest.source import Source
-from kg.models import Paper
 
 
 class BadIndex(ValueError):
@@ -114,8 +108,3 @@ def openalex_draft(record: dict) -> Draft:
         latex="never",
         extra_warnings=warnings,
     )
-
-
-@register("openalex", description="OpenAlex works: one object, a list, JSON Lines or API pages")
-def read_openalex(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="openalex")

@@ -30,8 +30,8 @@ class ReaderSpec:
 READERS: dict[str, ReaderSpec] = {}
 
 #: Modules that register readers, imported on first use.
-READER_MODULES = ("daily", "jsonl", "json_doc", "arxiv", "delimited", "bibtex", "atom", "openalex", "s2",
-                  "ris", "medline", "pubmed_xml", "jats", "wos", "csl", "crossref")
+READER_MODULES = ("daily", "jsonl", "json_doc", "delimited", "bibtex", "atom",
+                  "ris", "medline", "pubmed_xml", "jats", "wos")
 
 #: Readers whose file extension decides (their own reader reports a file that is not theirs);
 #: every other extension (``.txt``, ``.xml``, none...) is decided by content signature.

@@ -21,11 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.ingest.assemble import Draft
-from kg.ingest.jsonio import iter_json_document
-from kg.ingest.layouts import papers_from_values
-from kg.ingest.registry import register
-from kg.ingest.source import Source
-from kg.models import Paper
 
 
 def _name(obj: Any) -> Any:
@@ -107,8 +102,3 @@ def s2_draft(record: dict) -> Draft:
         categories=categories,
         latex="never",
     )
-
-
-@register("s2", description="Semantic Scholar Graph API papers: one object, a list, JSON Lines or {\"data\": [...]} pages")
-def read_s2(source: Source) -> Iterator[Paper]:
-    yield from papers_from_values(source, iter_json_document(source), layout="s2")

@@ -43,8 +43,9 @@ from kg.models import KnowledgeGraph
 from kg.rdf import iris
 from kg.rdf.iris import _digest
 from kg.rdf.namespace import CONCEPT_CLASSES, KG, RELATION_PROPERTIES, ROLE_PROPERTIES
-from kg.rdf.triples import Lit, _clean
-from kg.rdf.triples import date as date_literal
+from kg.rdf.literals import Lit
+from kg.rdf.literals import clean as _clean
+from kg.rdf.literals import date as date_literal
 
 #: kg's terms as plain strings: each ``KG.term`` is a DefinedNamespace lookup (about 4 us), and
 #: the blocks below name a term once per triple, over a million times on a real 20k build.

@@ -42,7 +42,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from kg.rdf.admission import Admission, Ticket, Verdict
-from kg.rdf.results import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.rdf.worker import QueryRunner, cpu_seconds, deprioritise
 
 #: Largest request body accepted (a query, form-encoded or not).
@@ -64,94 +63,6 @@ MAX_WAIT = 30.0
 CHEAP_CPU = 0.25
 #: Seconds after which a query leaves the quick lane when the long lane has room.
 QUICK_WALL = 1.0
-
-_SOLUTION_MEDIA = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "text/javascript": "json",
-    "application/javascript": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/plain": "table",
-}
-_GRAPH_MEDIA = {
-    "text/turtle": "turtle",
-    "application/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/ld+json": "json-ld",
-    "application/json": "json-ld",
-    "application/rdf+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
-_DEFAULT = {"select": "json", "ask": "json", "graph": "turtle"}
-_FORMAT_ALIASES = {
-    "graph": {"ttl": "turtle", "n3": "turtle", "n-triples": "nt", "ntriples": "nt", "jsonld": "json-ld",
-              "json": "json-ld", "rdf": "xml", "rdf+xml": "xml"},
-    "select": {"sparql-results+json": "json", "sparql-results+xml": "xml", "text": "table"},
-}
-
-
-def negotiate(accept: str | None, kind: str, format_param: str | list[str] | None = None) -> str | None:
-    """The output format for a result of ``kind`` (select, ask, graph), or None if none is acceptable.
-
-    A recognised ``format`` (or ``output``) parameter, a name or a media type, wins over the
-    ``Accept`` header (SPARQLWrapper sends both); the header's entries are tried by quality,
-    ``*/*`` and ``type/*`` included.
-
-    Example
-    -------
-    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", "select")
-    'xml'
-    >>> negotiate("application/sparql-results+json", "graph") is None
-    True
-    >>> negotiate(None, "graph"), negotiate("*/*", "select"), negotiate(None, "select", "tsv")
-    ('turtle', 'json', 'tsv')
-    >>> negotiate("application/json", "graph", ["json"])
-    'json-ld'
-    """
-    media = _GRAPH_MEDIA if kind == "graph" else _SOLUTION_MEDIA
-    names = set(GRAPH_FORMATS) if kind == "graph" else {*SOLUTION_FORMATS, "table"}
-    aliases = _FORMAT_ALIASES["graph" if kind == "graph" else "select"]
-    for wanted in [format_param] if isinstance(format_param, str) else (format_param or []):
-        wanted = (wanted or "").strip().lower()
-        wanted = aliases.get(wanted, wanted)
-        if wanted in names:
-            return wanted
-        if wanted.split(";")[0].strip() in media:
-            return media[wanted.split(";")[0].strip()]
-    if not accept or not accept.strip():
-        return _DEFAULT[kind]
-    ranges = []
-    for position, item in enumerate(accept.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        q = 1.0
-        for param in parts[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if parts[0] and q > 0:
-            ranges.append((-q, position, parts[0].lower()))
-    for _, _, mtype in sorted(ranges):
-        if mtype in ("*/*", "*"):
-            return _DEFAULT[kind]
-        if mtype.endswith("/*"):
-            major = mtype[:-1]
-            default = [m for m, n in media.items() if n == _DEFAULT[kind] and m.startswith(major)]
-            match = default or [m for m in media if m.startswith(major)]
-            if match:
-                return media[match[0]]
-            continue
-        if mtype in media:
-            return media[mtype]
-    return None
 
 
 class SparqlHandler(BaseHTTPRequestHandler):

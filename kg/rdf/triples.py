@@ -44,20 +44,21 @@ same way, from 1).
 
 from __future__ import annotations
 
-import datetime
-import functools
 import logging
-import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from operator import attrgetter
-from typing import NamedTuple
 
-from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
+from kg.rdf.literals import XSD_BOOLEAN as _XSD_BOOLEAN
+from kg.rdf.literals import XSD_DECIMAL as _XSD_DECIMAL
+from kg.rdf.literals import XSD_INTEGER as _XSD_INTEGER
+from kg.rdf.literals import Lit, date, decimal, integer, text
+from kg.rdf.literals import clean as _clean
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -73,13 +74,6 @@ from kg.rdf.namespace import (
 log = logging.getLogger(__name__)
 
 
-class Lit(NamedTuple):
-    """An RDF literal: its lexical form and its datatype IRI (None: ``xsd:string``)."""
-
-    value: str
-    datatype: str | None = None
-
-
 Obj = str | Lit
 Block = tuple[str, list[tuple[str, Obj]]]
 
@@ -90,17 +84,6 @@ QUOTE_CONTEXT = 200
 
 # Plain-str constants: building blocks from str is several times faster than from URIRef.
 A = str(RDF.type)
-_XSD_INTEGER = str(XSD.integer)
-_XSD_DECIMAL = str(XSD.decimal)
-_XSD_BOOLEAN = str(XSD.boolean)
-_DATE_TYPES = (
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), str(XSD.date)),
-    (re.compile(r"^\d{4}-\d{2}$"), str(XSD.gYearMonth)),
-    (re.compile(r"^\d{4}$"), str(XSD.gYear)),
-    (re.compile(r"^--\d{2}-\d{2}$"), str(XSD.gMonthDay)),
-)
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
 _P = {name: str(term) for name, term in {
     "identifier": DCTERMS.identifier, "title": DCTERMS.title, "abstract": DCTERMS.abstract,
     "date": DCTERMS.date, "subject": DCTERMS.subject, "conformsTo": DCTERMS.conformsTo,
@@ -128,68 +111,6 @@ _RELATIONS = {rtype: str(prop) for rtype, prop in RELATION_PROPERTIES.items()}
 _SKOS_SUPER = {rtype: str(prop) for rtype, prop in SKOS_SUPER_PROPERTIES.items()}
 
 
-def text(value: str) -> Lit:
-    """A string literal; lone surrogates (undecodable input bytes) become U+FFFD, one for one,
-    so that character offsets stay valid and every serialisation can be encoded as UTF-8."""
-    if not value.isascii() and _SURROGATES.search(value):
-        value = _SURROGATES.sub("\ufffd", value)
-    return Lit(value)
-
-
-def integer(value: int) -> Lit:
-    return Lit(str(int(value)), _XSD_INTEGER)
-
-
-@functools.lru_cache(maxsize=4096)
-def decimal(value: float) -> Lit:
-    """A canonical ``xsd:decimal`` (six places at most): ``0.9``, ``1.0``; NaN and infinities
-    (which decimals cannot hold) raise ``ValueError``.
-
-    Example
-    -------
-    >>> decimal(0.9).value, decimal(1).value, decimal(1e-9).value
-    ('0.9', '1.0', '0.0')
-    """
-    if not math.isfinite(value):
-        raise ValueError(f"confidence must be a finite number, got {value!r}")
-    lexical = f"{value:.6f}".rstrip("0")
-    if lexical.endswith("."):
-        lexical += "0"
-    if lexical == "-0.0":
-        lexical = "0.0"
-    return Lit(lexical, _XSD_DECIMAL)
-
-
-def date(value: str) -> Lit:
-    """An ISO 8601 date as precise as the source: typed when valid, else a plain string.
-
-    Example
-    -------
-    >>> [date(d).datatype.rsplit("#", 1)[1] for d in ("2021-01-04", "2022-05", "2021", "--08-05")]
-    ['date', 'gYearMonth', 'gYear', 'gMonthDay']
-    >>> date("2021-02-30").datatype is None
-    True
-    """
-    for pattern, datatype in _DATE_TYPES:
-        if pattern.match(value):
-            if _valid_date(value):
-                return Lit(value, datatype)
-            break
-    return text(value)
-
-
-def _valid_date(value: str) -> bool:
-    """Whether a pattern-matched date names a real day ("--02-29" counts: some years have it)."""
-    if value.startswith("--"):
-        value = "2000" + value[1:]
-    year, month, day = (value.split("-") + ["01", "01"])[:3]
-    try:
-        datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return True
-
-
 #: Records of :func:`iter_records`: a plain block, or a tuple tagged with the shape of one of the
 #: many-times-repeated blocks (the serialisers spell those from templates). See :func:`expand`.
 Record = tuple
@@ -211,7 +132,6 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
     texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
     """
-    from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks  # it builds on this module
 
     dropped: dict[str, int] = defaultdict(int)
     agent = iris.agent_iri(base, kg.extractor_version)
@@ -472,13 +392,6 @@ def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dro
             yield "body", iris.evidence_iri(base, eid), node
         else:
             dropped["references to unknown evidence"] += 1
-
-
-def _clean(value: str) -> str:
-    """The lexical form :func:`text` gives ``value``."""
-    if not value.isascii() and _SURROGATES.search(value):
-        return _SURROGATES.sub("\ufffd", value)
-    return value
 
 
 def _annotation(ev: Evidence, ann: str, paper: str, paper_text: str, activity: str, spans_written: set) -> Iterator[Record]:

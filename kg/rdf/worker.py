@@ -85,7 +85,7 @@ def _limit_resources(memory_limit: int, cpu_seconds: float) -> None:
 def _answer_query(store, request: dict) -> tuple[dict, bytes]:
     """Evaluate and render one request; returns the answer header and body."""
     from kg.rdf.query import QueryError, render, run_query
-    from kg.rdf.serve import negotiate
+    from kg.rdf.results import negotiate
 
     try:
         result = run_query(store, request["query"])
@@ -144,7 +144,7 @@ def _warm_up(store_or_loader) -> None:
     """Import and build once, before any fork, what every query child needs (the SPARQL parser's
     grammar, the renderers, content negotiation): otherwise each child pays for it again."""
     from kg.rdf.guard import parse_query
-    from kg.rdf.serve import negotiate  # noqa: F401
+    from kg.rdf.results import negotiate  # noqa: F401
 
     parse_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
     if not callable(store_or_loader):  # an rdflib graph in memory: run one query through it all

@@ -4,15 +4,15 @@
 the neighbourhood of one concept (``kg map CONCEPT``). Both go through the same steps:
 
 1. **Select** what is readable: the top concepts by papers (every type keeps a share), and of
-   the relations among them each concept's strongest few (:func:`select_concepts`,
-   :func:`backbone`). What was left out, and how to see it, is written on the page.
+   the relations among them each concept's strongest few (:mod:`kg.render.selection`:
+   :func:`select_concepts`, :func:`backbone`). What was left out, and how to see it, is written on the page.
 2. **Lay out** in Python, seeded and community-aware (:mod:`kg.render.layout`): vis-network's
    physics would need minutes for a few thousand nodes; precomputed positions draw in a
    couple of seconds and look the same on every build. Physics stays available as an option.
 3. **Model** the nodes and edges with pyvis (colours per type, size by papers, width by
    strength) and attach what the tooltips show: type, aliases, paper count and up to five
    evidence sentences with their paper titles.
-4. **Render** our own Jinja2 template (``templates/map.html``), not pyvis's: pyvis 0.3.2's
+4. **Render** our own Jinja2 template (``templates/map.html``, :mod:`kg.render.page`), not pyvis's: pyvis 0.3.2's
    template links Bootstrap from a CDN, inserts ``heading`` and menu texts unescaped, and
    switches every tooltip to ``innerHTML`` as soon as one node title contains ``href``.
 
@@ -29,13 +29,7 @@ communities, no timestamps).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
-import re
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +39,10 @@ from kg.graph.analytics import communities, concept_evidence, concept_graph, ego
 from kg.models import LABELS, type_order
 from kg.output import atomic_write_text
 from kg.palette import OTHER_COLOUR, TYPE_COLOURS
-from kg.resolve.confidence import MAP_MIN_CONFIDENCE, is_hidden
 from kg.render.layout import map_layout
+from kg.render.page import render_html
+from kg.render.selection import EDGES_PER_CONCEPT, backbone, hidden_singletons, select_concepts
+from kg.resolve.confidence import MAP_MIN_CONFIDENCE
 
 #: Concepts drawn on the whole-graph map unless told otherwise (``kg build --map-nodes N``).
 DEFAULT_MAX_CONCEPTS = 600
@@ -60,123 +56,13 @@ LABEL_PX = (10.0, 16.0)
 SEARCH_EXTRA = 10_000
 #: Concepts drawn on an ego map at most (the nearest first).
 DEFAULT_EGO_CONCEPTS = 300
-#: Each drawn concept keeps this many of its strongest drawn relations.
-EDGES_PER_CONCEPT = 4
 #: Evidence sentences per concept in the tooltip.
 EVIDENCE_PER_CONCEPT = 5
-#: Share of the cap every concept type keeps (so datasets and metrics are not crowded out).
-TYPE_SHARE = 0.1
 TYPE_NAMES = {"METHOD": "Method", "DATASET": "Dataset", "METRIC": "Metric", "TASK": "Task"}
 
 _LABEL_CHARS = 40
 _SENTENCE_CHARS = 400
 _TITLE_CHARS = 200
-_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
-_SCRIPT_END = re.compile(r"</script|<!--", re.IGNORECASE)
-_STYLE_END = re.compile(r"</style", re.IGNORECASE)
-
-
-# --- choosing what to draw -----------------------------------------------------------------------
-
-
-def select_concepts(C: nx.Graph, max_concepts: int) -> list[str]:
-    """The concepts a capped map draws: most papers first, every type keeping a share.
-
-    Each type present keeps up to ``TYPE_SHARE * max_concepts`` places (its own top concepts),
-    so a corpus dominated by methods still shows its datasets, metrics and tasks; the rest go
-    to the overall top. Ties are broken by relation strength, then mentions, then id.
-
-    Parameters
-    ----------
-    C : networkx.Graph
-        A concept graph (:func:`kg.graph.analytics.concept_graph`).
-    max_concepts : int
-        How many to keep.
-
-    Returns
-    -------
-    list of str
-        Sorted concept ids.
-
-    Example
-    -------
-    >>> C = nx.Graph()
-    >>> for i in range(20):
-    ...     C.add_node(f"method/m{i}", type="METHOD", paper_count=100 - i)
-    >>> C.add_node("dataset/d", type="DATASET", paper_count=1)
-    >>> "dataset/d" in select_concepts(C, 10)
-    True
-    """
-    strength = dict(C.degree(weight="weight"))
-
-    def rank(n: str) -> tuple:
-        a = C.nodes[n]
-        return (-(a.get("paper_count") or 0), -strength.get(n, 0), -(a.get("mention_count") or 0), n)
-
-    ordered = sorted(C, key=rank)
-    if len(ordered) <= max_concepts:
-        return sorted(ordered)
-    share = int(max_concepts * TYPE_SHARE)
-    chosen: list[str] = []
-    taken: set[str] = set()
-    per_type: dict[str, int] = {}
-    for n in ordered:
-        t = C.nodes[n].get("type")
-        if per_type.get(t, 0) < share:
-            per_type[t] = per_type.get(t, 0) + 1
-            chosen.append(n)
-            taken.add(n)
-    for n in ordered:
-        if len(chosen) >= max_concepts:
-            break
-        if n not in taken:
-            chosen.append(n)
-            taken.add(n)
-    return sorted(chosen[:max_concepts])
-
-
-def backbone(C: nx.Graph, nodes: list[str], per_concept: int = EDGES_PER_CONCEPT) -> nx.Graph:
-    """The drawn part of ``C`` among ``nodes``: each concept's ``per_concept`` strongest edges.
-
-    An edge is kept when it is among the strongest of either end, so every concept with any
-    relation keeps at least one and hubs keep more; weak edges between well-connected concepts
-    (the hairball) go.
-
-    Parameters
-    ----------
-    C : networkx.Graph
-        A concept graph.
-    nodes : list of str
-        The drawn concepts.
-    per_concept : int
-        Strongest edges kept per concept.
-
-    Returns
-    -------
-    networkx.Graph
-        All of ``nodes`` with the kept edges (attributes copied).
-
-    Example
-    -------
-    >>> C = nx.Graph()
-    >>> C.add_weighted_edges_from([("hub", str(i), i) for i in range(1, 6)])
-    >>> backbone(C, list(C), per_concept=1).number_of_edges()  # every leaf keeps its one edge
-    5
-    >>> backbone(C, ["hub", "4", "5"], per_concept=1).number_of_edges()
-    2
-    """
-    S = C.subgraph(nodes)
-    keep: set[tuple[str, str]] = set()
-    for n in sorted(S):
-        strongest = sorted(S[n].items(), key=lambda kv: (-(kv[1].get("weight") or 0), kv[0]))[:per_concept]
-        for m, _ in strongest:
-            keep.add((n, m) if n < m else (m, n))
-    B = nx.Graph()
-    for n in sorted(S):
-        B.add_node(n, **S.nodes[n])
-    for u, v in sorted(keep):
-        B.add_edge(u, v, **S.edges[u, v])
-    return B
 
 
 # --- the page model ------------------------------------------------------------------------------
@@ -237,28 +123,9 @@ def map_model(
 
     full = induced_subgraph(C, drawn.nodes)
     found = communities(G, seed=seed, C=full) if full.number_of_edges() else []
-    member_of = {m: c for c in found for m in c["members"]}
-    papers = {n: G.nodes[n].get("paper_count") or 0 for n in drawn}
-    rank = {n: i for i, n in enumerate(sorted(drawn, key=lambda n: (n != centre, -papers[n], n)))}
-    radius = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], NODE_PX)))
-    font = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], LABEL_PX)))
-    if centre is not None:
-        radius[centre], font[centre] = NODE_PX[1], LABEL_PX[1]
-
-    groups = [list(c["members"]) for c in found]
-    names = [_community_name(G, c["members"]) for c in found]
-    loners = sorted(set(drawn) - set(member_of))
-    homes = attach_loners(G, loners, [c["members"] for c in found])
-    unrelated = [n for n in loners if homes[n] is None]
-    for n in loners:
-        if homes[n] is not None:
-            groups[homes[n]].append(n)
-    if unrelated:
-        groups.append(unrelated)
-        names.append("Related to no other concept drawn")
-    importance = {n: -rank[n] for n in drawn}
-    layout = map_layout(full, groups, radius, importance=importance, seed=seed)
-    pos = layout.positions
+    rank, radius, font = _node_sizes(G, drawn, centre)
+    groups, names = _groups(G, drawn, found)
+    layout = map_layout(full, groups, radius, importance={n: -rank[n] for n in drawn}, seed=seed)
 
     folding = len(drawn) > OPEN_LIMIT
     if folding:
@@ -267,85 +134,29 @@ def map_model(
             "Each community shows its leading concepts: click a community's disc (or Open all) to see all of its "
             "concepts. Smaller concepts' labels appear as you zoom in or hover; search finds every concept.",
         ]
-    group_of: dict[str, int] = {}
-    folded: set[str] = set()
-    shown_counts = []
-    for g, members in enumerate(groups):
-        ordered = sorted(members, key=rank.get)
-        keep = shown_per_community(len(ordered)) if folding else len(ordered)
-        shown_counts.append(keep)
-        for i, n in enumerate(ordered):
-            group_of[n] = g
-            if i >= keep and n != centre:
-                folded.add(n)
+    group_of, folded, shown_counts = _fold(groups, rank, centre, folding)
 
     # directed=True only skips pyvis's quadratic duplicate-edge scan; arrows stay off.
     net = Network(directed=True, cdn_resources="in_line")
+    member_of = {m: c for c in found for m in c["members"]}
     for n in sorted(drawn):
-        attrs = G.nodes[n]
-        ctype = attrs.get("type") or ""
-        colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
         community = member_of.get(n)
-        info = _node_info(G, n, names[found.index(community)] if community else None)
-        node: dict[str, Any] = {
-            "x": pos[n][0],
-            "y": pos[n][1],
-            "size": radius[n],
-            "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
-            "info": info,
-            "ctype": ctype,
-            "text": _clip(info["label"], _LABEL_CHARS),
-            "fontPx": font[n],
-            "rank": rank[n],
-            "cgroup": group_of[n],
-        }
+        node = _node(G, n, names[found.index(community)] if community else None, layout.positions[n], radius[n], font[n], rank[n], group_of[n])
         if n in folded:
             node.update(folded=True, hidden=True)
         if n == centre:
             node.update(borderWidth=4)
             node["color"]["border"] = "#111111"
-            info["centre"] = True
+            node["info"]["centre"] = True
         net.add_node(n, label=node["text"], shape="dot", **node)
     for node in net.nodes:  # the page draws the labels (importance first, no collisions)
         node.pop("label", None)
     for i, (u, v, attrs) in enumerate(sorted(drawn.edges(data=True), key=lambda e: (e[0], e[1]))):
-        types = list(attrs.get("types") or [])
-        weight = attrs.get("weight") or 1
-        typed = any(t != "CO-OCCURS" for t in types)
-        inside = group_of.get(u) == group_of.get(v)
-        net.add_edge(
-            u,
-            v,
-            id=f"e{i}",
-            width=edge_width(weight),
-            arrows={"to": {"enabled": False}},
-            color={
-                "color": "#7a7a7a" if typed else "#a8a8a8",
-                "opacity": 0.75 if inside else 0.3,
-                "highlight": "#333333",
-                "hover": "#555555",
-            },
-            info={"types": types, "weight": weight},
-        )
-
-    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=type_order)
-    all_types: dict[str, int] = {}
-    for n in C:
-        t = C.nodes[n].get("type") or ""
-        all_types[t] = all_types.get(t, 0) + 1
-    shown_types: dict[str, int] = {}
-    for n in drawn:
-        t = drawn.nodes[n].get("type") or ""
-        shown_types[t] = shown_types.get(t, 0) + 1
-    legend = [
-        {"type": t, "name": TYPE_NAMES.get(t, t or "untyped"), "colour": TYPE_COLOURS.get(t, OTHER_COLOUR), "shown": shown_types.get(t, 0), "total": all_types.get(t, 0)}
-        for t in present
-        if all_types.get(t, 0) or t in LABELS
-    ]
+        net.add_edge(u, v, **_edge(i, attrs, inside=group_of.get(u) == group_of.get(v)))
     return {
         "title": title,
         "notes": notes,
-        "legend": legend,
+        "legend": _legend(C, drawn),
         "nodes": net.nodes,
         "edges": net.edges,
         "communities": [
@@ -365,6 +176,108 @@ def map_model(
         "physics": physics,
         "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
     }
+
+
+def _node_sizes(G: nx.MultiDiGraph, drawn: nx.Graph, centre: str | None) -> tuple[dict, dict, dict]:
+    """Each drawn concept's rank (the centre first, then most papers), radius and label size."""
+    papers = {n: G.nodes[n].get("paper_count") or 0 for n in drawn}
+    rank = {n: i for i, n in enumerate(sorted(drawn, key=lambda n: (n != centre, -papers[n], n)))}
+    radius = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], NODE_PX)))
+    font = dict(zip(drawn, relative_sizes([papers[n] for n in drawn], LABEL_PX)))
+    if centre is not None:
+        radius[centre], font[centre] = NODE_PX[1], LABEL_PX[1]
+    return rank, radius, font
+
+
+def _groups(G: nx.MultiDiGraph, drawn: nx.Graph, found: list[dict]) -> tuple[list[list[str]], list[str]]:
+    """The groups the layout places together, and their names: the communities, each with the
+    loners that share most papers with it (:func:`attach_loners`), then the unrelated loners."""
+    member_of = {m for c in found for m in c["members"]}
+    groups = [list(c["members"]) for c in found]
+    names = [_community_name(G, c["members"]) for c in found]
+    loners = sorted(set(drawn) - member_of)
+    homes = attach_loners(G, loners, [c["members"] for c in found])
+    unrelated = [n for n in loners if homes[n] is None]
+    for n in loners:
+        if homes[n] is not None:
+            groups[homes[n]].append(n)
+    if unrelated:
+        groups.append(unrelated)
+        names.append("Related to no other concept drawn")
+    return groups, names
+
+
+def _fold(groups: list[list[str]], rank: dict, centre: str | None, folding: bool) -> tuple[dict[str, int], set[str], list[int]]:
+    """Each concept's group, the concepts folded away (all but each group's top
+    :func:`shown_per_community`, never the centre), and how many each group shows."""
+    group_of: dict[str, int] = {}
+    folded: set[str] = set()
+    shown_counts = []
+    for g, members in enumerate(groups):
+        ordered = sorted(members, key=rank.get)
+        keep = shown_per_community(len(ordered)) if folding else len(ordered)
+        shown_counts.append(keep)
+        for i, n in enumerate(ordered):
+            group_of[n] = g
+            if i >= keep and n != centre:
+                folded.add(n)
+    return group_of, folded, shown_counts
+
+
+def _node(G: nx.MultiDiGraph, n: str, community: str | None, xy, radius: float, font: float, rank: int, group: int) -> dict[str, Any]:
+    """The vis-network node of concept ``n`` (colour by type, tooltip data in ``info``)."""
+    ctype = G.nodes[n].get("type") or ""
+    colour = TYPE_COLOURS.get(ctype, OTHER_COLOUR)
+    info = _node_info(G, n, community)
+    return {
+        "x": xy[0],
+        "y": xy[1],
+        "size": radius,
+        "color": {"background": colour, "border": _darker(colour), "highlight": {"background": colour, "border": "#111111"}, "hover": {"background": colour, "border": "#111111"}},
+        "info": info,
+        "ctype": ctype,
+        "text": _clip(info["label"], _LABEL_CHARS),
+        "fontPx": font,
+        "rank": rank,
+        "cgroup": group,
+    }
+
+
+def _edge(i: int, attrs: dict, *, inside: bool) -> dict[str, Any]:
+    """The vis-network edge ``e<i>``: width by strength, darker when typed, fainter between groups."""
+    types = list(attrs.get("types") or [])
+    weight = attrs.get("weight") or 1
+    typed = any(t != "CO-OCCURS" for t in types)
+    return {
+        "id": f"e{i}",
+        "width": edge_width(weight),
+        "arrows": {"to": {"enabled": False}},
+        "color": {
+            "color": "#7a7a7a" if typed else "#a8a8a8",
+            "opacity": 0.75 if inside else 0.3,
+            "highlight": "#333333",
+            "hover": "#555555",
+        },
+        "info": {"types": types, "weight": weight},
+    }
+
+
+def _legend(C: nx.Graph, drawn: nx.Graph) -> list[dict]:
+    """One row per concept type: name, colour, concepts drawn and in the graph."""
+    present = sorted({drawn.nodes[n].get("type") or "" for n in drawn} | set(LABELS), key=type_order)
+    all_types: dict[str, int] = {}
+    for n in C:
+        t = C.nodes[n].get("type") or ""
+        all_types[t] = all_types.get(t, 0) + 1
+    shown_types: dict[str, int] = {}
+    for n in drawn:
+        t = drawn.nodes[n].get("type") or ""
+        shown_types[t] = shown_types.get(t, 0) + 1
+    return [
+        {"type": t, "name": TYPE_NAMES.get(t, t or "untyped"), "colour": TYPE_COLOURS.get(t, OTHER_COLOUR), "shown": shown_types.get(t, 0), "total": all_types.get(t, 0)}
+        for t in present
+        if all_types.get(t, 0) or t in LABELS
+    ]
 
 
 def search_extra(C: nx.Graph, drawn: list[str], limit: int = SEARCH_EXTRA) -> list[list]:
@@ -499,118 +412,11 @@ def _vis_options(n_nodes: int, n_edges: int, physics: bool, seed: int) -> dict:
     }
 
 
-# --- the HTML ------------------------------------------------------------------------------------
-
-
-def script_json(data: Any) -> str:
-    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML comment, no U+2028.
-
-    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where ``\\u003c`` etc. mean the
-    same characters, so the parsed value is unchanged.
-
-    Example
-    -------
-    >>> script_json({"t": "</script><!--\\u2028"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u2028"}'
-    >>> json.loads(script_json({"t": "</script>"}))["t"]
-    '</script>'
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str]:
-    """vis-network (from the pinned pyvis package), and our page script and style."""
-    vis_js = resources.files("pyvis").joinpath(*_VIS_JS).read_text(encoding="utf-8")
-    here = resources.files("kg.render").joinpath("templates")
-    page_js = here.joinpath("map.js").read_text(encoding="utf-8")
-    page_css = here.joinpath("map.css").read_text(encoding="utf-8")
-    for name, text in (("vis-network.min.js", vis_js), ("map.js", page_js)):
-        if _SCRIPT_END.search(text):
-            raise RuntimeError(f"{name} contains '</script' or '<!--' and cannot be inlined safely")
-    if _STYLE_END.search(page_css):
-        raise RuntimeError("map.css contains '</style' and cannot be inlined safely")
-    return vis_js, page_js, page_css
-
-
-def _csp_hash(script: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-@lru_cache(maxsize=1)
-def _template():
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("kg.render", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("map.html")
-
-
-def render_html(model: dict) -> str:
-    """The complete HTML page for a :func:`map_model`: scripts and style inlined, no external reference."""
-    vis_js, page_js, page_css = _assets()
-    csp = (
-        "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(page_js)}; "
-        "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    return _template().render(
-        title=model["title"],
-        notes=model["notes"],
-        legend=model["legend"],
-        physics=model["physics"],
-        csp=csp,
-        vis_js=vis_js,
-        page_js=page_js,
-        page_css=page_css,
-        data_json=script_json(
-            {
-                "nodes": model["nodes"],
-                "edges": model["edges"],
-                "options": model["options"],
-                "communities": model["communities"],
-                "folded": model["folded"],
-                "more": model.get("more", []),
-                "centre": model["centre"],
-                "colours": {row["type"]: row["colour"] for row in model["legend"]},
-            }
-        ),
-    )
-
-
 # --- the two maps --------------------------------------------------------------------------------
 
 
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def hidden_singletons(G: nx.MultiDiGraph, min_confidence: float, keep: str | None = None) -> list[str]:
-    """Concepts of ``G`` the map leaves out: one paper and a ``confidence`` below
-    ``min_confidence`` (:func:`kg.resolve.confidence.is_hidden`); a concept without a
-    confidence (a graph built before it existed) counts as 1.0. ``keep`` is never left out.
-
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("method/a", kind="concept", paper_count=1, confidence=0.3)
-    >>> G.add_node("method/b", kind="concept", paper_count=2, confidence=0.3)
-    >>> hidden_singletons(G, 0.4), hidden_singletons(G, 0.4, keep="method/a")
-    (['method/a'], [])
-    """
-    if not min_confidence:
-        return []
-    return sorted(
-        n for n, a in G.nodes(data=True)
-        if a.get("kind") == "concept" and n != keep
-        and is_hidden(a.get("paper_count") or 0, a.get("confidence", 1.0), min_confidence)
-    )
 
 
 def _hidden_note(hidden: list[str], min_confidence: float) -> list[str]:

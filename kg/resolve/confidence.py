@@ -1,4 +1,4 @@
-"""A concept's confidence, and hiding low-confidence singletons.
+"""A concept's confidence, and which singletons ``--min-confidence`` hides.
 
 Every mention carries the extractor's confidence (``Mention.score``): the encoder's mean
 probability of the span's tags for ``--extractor accurate``, 1.0 from the CNN, which gives none.
@@ -15,7 +15,7 @@ singleton, and for the encoder half its best mention's score.
 
 Hiding (``--min-confidence X``) only ever applies to singletons (concepts of one paper) whose
 confidence is below ``X``: a concept several papers name stays, whatever its scores. A hidden
-concept is removed from the resolution itself (:func:`hide_low_confidence`), so it is absent
+concept is removed from the resolution itself (:func:`kg.resolve.hiding.hide_low_confidence`), so it is absent
 from every output written from it: no node, link, relation or evidence of it, its mentions
 unresolved (``concept`` null in ``mentions.jsonl``, left out by ``kg extract``).
 """
@@ -23,7 +23,6 @@ unresolved (``concept`` null in ``mentions.jsonl``, left out by ``kg extract``).
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Iterable
 
 #: The most one paper's mention adds to a concept's confidence (see the module docstring).
@@ -62,35 +61,3 @@ def is_hidden(paper_count: int, confidence: float, min_confidence: float) -> boo
     (True, False, False)
     """
     return paper_count <= 1 and confidence < min_confidence
-
-
-def hide_low_confidence(resolution, min_confidence: float | None):
-    """``resolution`` without its singletons of confidence below ``min_confidence``.
-
-    Returns ``(resolution, hidden concept ids)``; the same object when nothing is hidden. The
-    hidden concepts' mentions become unresolved, and look-alike links and merges that involve them
-    are dropped, so every writer leaves them out alike.
-    """
-    if not min_confidence:
-        return resolution, []
-    hidden = sorted(cid for cid, c in resolution.concepts.items() if is_hidden(c.paper_count, c.confidence, min_confidence))
-    if not hidden:
-        return resolution, []
-    from kg.resolve.resolver import Resolution
-
-    gone = set(hidden)
-    order = [cid for cid in resolution._ids if cid not in gone]
-    new_index = {cid: i for i, cid in enumerate(order)}
-    remap = [new_index.get(cid, -1) for cid in resolution._ids]
-    rows = {pid: array("i", (remap[i] if i >= 0 else -1 for i in row)) for pid, row in resolution._mentions.items()}
-    relations = [r for r in resolution.relations if r.source not in gone and r.target not in gone]
-    used = {eid for r in relations for eid in r.evidence}
-    kept = Resolution(
-        concepts={cid: c for cid, c in resolution.concepts.items() if cid not in gone},
-        relations=relations,
-        evidence={eid: ev for eid, ev in resolution.evidence.items() if eid in used},
-        merges=[m for m in resolution.merges if m.concept not in gone],
-        _ids=order,
-        _mentions=rows,
-    )
-    return kept, hidden

@@ -119,6 +119,7 @@ def _type_of(cid: str) -> str:
     return cid.split("/", 1)[0].upper()
 
 
+# Kept whole (~80 lines of code): its four passes (carried mentions, final ids, changes, next table) share six tables.
 def assign_ids(concepts: Mapping[str, Concept], previous: IdTable | None) -> IdAssignment:
     """The final id of every concept of ``concepts`` (keyed by the ids a clean build gives),
     keeping the ids of ``previous`` (see the module docstring).

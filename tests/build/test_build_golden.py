@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.util
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,19 +14,10 @@ import pytest
 from kg.build import MAX_EVIDENCE, build_graph, evidence_id
 from kg.resolve import resolve
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..helpers import load_script
+from . import corpus
 
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load(Path(__file__).with_name("corpus.py"), "kg_tests_build_corpus")
-regen = _load(ROOT / "scripts" / "regen_golden.py", "kg_scripts_regen_golden")
+regen = load_script("regen_golden")
 
 
 @pytest.mark.parametrize("seed, n_papers, version", regen.BUILD_CORPORA)

@@ -3,7 +3,6 @@ and a build killed during an update leaves the previous outputs and state as the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -18,16 +17,8 @@ from kg.build_state import STATE_DIR, NotAnUpdate, read_state
 from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
 from kg.pipeline import BuildOptions, build
 
+from .outputs_compare import compare_all
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-compare_all = _load(Path(__file__).with_name("outputs_compare.py"), "kg_tests_build_outputs_compare").compare_all
 
 #: Sample papers in the first build, and papers added by the update (seeded slice of the sample).
 FIRST, ADDED = 120, 180

@@ -25,7 +25,8 @@ from kg.export.neo4j_files import NODE_FILES, RELATIONSHIP_FILES, write_bulk_imp
 from kg.export.neo4j_rows import RowPlan, graph_rows
 from kg.export.neo4j_schema import Neo4jExportError
 from kg.graph.build import to_networkx
-from kg.rdf.synthetic import synthetic_kg
+
+from ..synthetic_kg import synthetic_kg
 
 
 GOLDEN = Path(__file__).parent / "golden" / "small"

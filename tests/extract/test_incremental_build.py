@@ -4,9 +4,7 @@ extraction ran on a Dask cluster gives exactly those outputs, byte for byte."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,16 +12,7 @@ import pytest
 from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
 from kg.pipeline import BuildOptions, build
 
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-compare_all = _load(Path(__file__).parents[1] / "build" / "outputs_compare.py", "kg_tests_build_outputs_compare").compare_all
+from ..build.outputs_compare import compare_all
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 from kg.graph import io as graph_io
 from kg.graph.build import graphml_ready, load_graph, to_networkx, to_node_link
 from kg.graph.io import write_graphml, write_node_link
-from kg.rdf.synthetic import synthetic_kg
+
+from ..synthetic_kg import synthetic_kg
 
 
 def reference_node_link(G: nx.MultiDiGraph) -> bytes:

@@ -13,7 +13,8 @@ import pytest
 
 from kg.graph.build import to_networkx
 from kg.models import KnowledgeGraph, PaperLink, Relation
-from kg.rdf.synthetic import synthetic_kg
+
+from ..synthetic_kg import synthetic_kg
 
 
 def expected_nodes(kg: KnowledgeGraph) -> list[tuple[str, dict]]:

@@ -3,24 +3,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from kg.rdf.query import examples, load_store, read_query
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
+
+from ..rdf.conftest import comparable_rows, engine_rows
+from ..rdf.graphs import cooccurrence_kg
+from ..synthetic_kg import synthetic_kg
 
 pytestmark = [pytest.mark.jena, pytest.mark.slow]
 
-_spec = importlib.util.spec_from_file_location("kg_rdf_test_helpers", Path(__file__).parents[1] / "rdf" / "conftest.py")
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-comparable_rows, engine_rows = _helpers.comparable_rows, _helpers.engine_rows
-_graphs_spec = importlib.util.spec_from_file_location("kg_rdf_test_graphs", Path(__file__).parents[1] / "rdf" / "graphs.py")
-_graphs = importlib.util.module_from_spec(_graphs_spec)
-_graphs_spec.loader.exec_module(_graphs)
 
 
 def _compare_all(fuseki, graph: Path, *, expect_rows: bool) -> None:
@@ -49,7 +44,7 @@ def test_examples_agree_on_a_synthetic_graph(fuseki, tmp_path):
 def test_examples_agree_on_ties_and_self_cooccurrence(fuseki, tmp_path):
     """cooccurring-concepts' rows (ranked at build time) where papers, sentences and labels tie,
     one pair is stated in both directions and the focus co-occurs with itself."""
-    _compare_all(fuseki, write_rdf(_graphs.cooccurrence_kg(), tmp_path), expect_rows=False)
+    _compare_all(fuseki, write_rdf(cooccurrence_kg(), tmp_path), expect_rows=False)
 
 
 def test_jena_reads_every_format_to_the_same_triples(fuseki, small_kg, tmp_path):

@@ -4,7 +4,6 @@ Apache Jena agree on every one of them."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pyshacl
@@ -13,12 +12,11 @@ import rdflib
 
 from kg.rdf.query import examples, load_store, read_query, run_query
 
+from ..rdf import conftest as _helpers
+
 pytestmark = [pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("kg_rdf_test_helpers_build", REPO / "tests" / "rdf" / "conftest.py")
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
 
 
 @pytest.fixture(scope="module")

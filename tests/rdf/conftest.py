@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
+
+from ..synthetic_kg import synthetic_kg
 
 REPO = Path(__file__).resolve().parents[2]
 SHAPES = REPO / "ontology" / "shapes.ttl"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from kg.rdf.query import load_store, read_query
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
+from ..synthetic_kg import synthetic_kg
 from .conftest import engine_rows
 from .graphs import cooccurrence_kg
 

@@ -133,7 +133,7 @@ def outside(tmp_path):
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    from kg.rdf.synthetic import synthetic_kg
+    from ..synthetic_kg import synthetic_kg
 
     folder = tmp_path_factory.mktemp("guard")
     kg = synthetic_kg(5, seed=1)

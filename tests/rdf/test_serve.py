@@ -54,7 +54,7 @@ def _stop(proc) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    from kg.rdf.synthetic import synthetic_kg
+    from ..synthetic_kg import synthetic_kg
 
     folder = tmp_path_factory.mktemp("serve")
     write_rdf(synthetic_kg(40, seed=3), folder)
@@ -264,7 +264,7 @@ def test_endpoint_never_calls_out(store, tmp_path):
 
 
 def synthetic_kg_small():
-    from kg.rdf.synthetic import synthetic_kg
+    from ..synthetic_kg import synthetic_kg
 
     return synthetic_kg(5, seed=2)
 

@@ -16,9 +16,9 @@ from kg.models import Evidence, KnowledgeGraph, Paper, PaperLink
 from kg.rdf.formats import FORMATS, get_format
 from kg.rdf.iris import check_base_iri, concept_iri, paper_iri
 from kg.rdf.namespace import KG, OA
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
+from ..synthetic_kg import synthetic_kg
 from .conftest import SHAPES
 
 

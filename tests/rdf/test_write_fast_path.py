@@ -7,9 +7,7 @@ two small graphs (scripts/regen_golden.py writes them, a reviewed diff changes t
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import logging
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -21,9 +19,10 @@ from rdflib.compare import to_isomorphic
 
 from kg.models import RELATION_TYPES, ROLES, Concept, Evidence, KnowledgeGraph, Paper, PaperLink, Relation
 from kg.rdf.formats import FORMATS, get_format
-from kg.rdf.synthetic import synthetic_kg
 from kg.rdf.write import write_rdf
 
+from ..helpers import load_script
+from ..synthetic_kg import synthetic_kg
 from .graphs import hostile_kg
 
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -124,18 +123,10 @@ def test_the_template_writers_hold_what_brute_force_counts(name, fmt, small_kg, 
         assert exact == text[max(start, 0):max(end, 0)]  # the cleaned text: a surrogate and U+FFFD are one character each
 
 
-def _regen():
-    spec = importlib.util.spec_from_file_location("kg_scripts_regen_golden", Path(__file__).parents[2] / "scripts" / "regen_golden.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_rdf_files_match_the_golden_files() -> None:
     """Byte for byte; if a change is intended, run scripts/regen_golden.py and review the diff."""
     golden = Path(__file__).parent / "golden"
-    for graph, named in _regen().rdf_files().items():
+    for graph, named in load_script("regen_golden").rdf_files().items():
         assert sorted(named) == sorted(p.name for p in (golden / graph).iterdir()), graph
         for name, data in named.items():
             assert data == (golden / graph / name).read_bytes(), f"{graph}/{name} changed: if intended, run scripts/regen_golden.py and review the diff"

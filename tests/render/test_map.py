@@ -23,11 +23,11 @@ from kg.render.map import (
     NODE_PX,
     OPEN_LIMIT,
     backbone,
-    script_json,
     select_concepts,
     write_ego_map,
     write_map,
 )
+from kg.render.page import script_json
 
 DATA = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
 

@@ -8,7 +8,8 @@ import pytest
 
 from kg.models import LABELS, Extraction, Mention, Paper
 from kg.resolve import resolve
-from kg.resolve.confidence import concept_confidence, hide_low_confidence
+from kg.resolve.confidence import concept_confidence
+from kg.resolve.hiding import hide_low_confidence
 from kg.resolve.lexicon import LEXICON_PATH, type_lexicon
 from kg.resolve.types import TYPE_MARGIN, decide_type
 

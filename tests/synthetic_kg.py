@@ -7,7 +7,8 @@ naming their concepts ("We propose X.", "We evaluate X on D, reporting M."), pap
 roles and counts, corpus-level relations (USED-FOR, EVALUATE-FOR, MEASURED-BY, CO-OCCURS,
 HYPONYM-OF) with a bounded evidence sample, and evidence whose offsets quote the text exactly.
 Everything is seeded: the same arguments give the same graph. Ids are distinct per paper, so
-graphs scale without collapsing.
+graphs scale without collapsing. Not part of kg: the tests import it (``from ..synthetic_kg
+import synthetic_kg``) and the benchmark scripts put ``tests/`` on their path.
 
 Example
 -------
