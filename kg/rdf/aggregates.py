@@ -46,6 +46,7 @@ from kg.rdf.namespace import CONCEPT_CLASSES, KG, RELATION_PROPERTIES, ROLE_PROP
 from kg.rdf.literals import Lit
 from kg.rdf.literals import clean as _clean
 from kg.rdf.literals import date as date_literal
+from kg.rdf.literals import exact_quote, quoted_spans
 
 #: kg's terms as plain strings: each ``KG.term`` is a DefinedNamespace lookup (about 4 us), and
 #: the blocks below name a term once per triple, over a million times on a real 20k build.
@@ -252,16 +253,15 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
 
     def quote(evidence_ids) -> list:
         """``[(kg:exampleQuote, least quoted text)]`` of the evidence a link or relation lists
-        (the spans its annotations target, as :func:`kg.rdf.triples._annotation` cuts them)."""
+        (the spans its annotations target, cut as the writer cuts them: :func:`kg.rdf.literals.exact_quote`)."""
         least = None
         for eid in evidence_ids:
             ev = evidence.get(eid)
             paper = papers.get(ev.paper_id) if ev is not None else None
             if paper is None:
                 continue
-            text = paper.text
-            for start, end in ev.spans or ((ev.sentence_start, ev.sentence_end),):
-                exact = _clean(text[max(start, 0) : max(end, 0)])
+            for start, end in quoted_spans(ev):
+                exact = exact_quote(paper.text, start, end)
                 if least is None or exact < least:
                     least = exact
         return [] if least is None else [(_T["exampleQuote"], Lit(least))]

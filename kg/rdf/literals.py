@@ -101,3 +101,19 @@ def clean(value: str) -> str:
     if not value.isascii() and _SURROGATES.search(value):
         return _SURROGATES.sub("\ufffd", value)
     return value
+
+
+def quoted_spans(ev) -> tuple[tuple[int, int], ...]:
+    """The spans an evidence record's annotation quotes: its spans, or its sentence when it has
+    none (:class:`kg.models.Evidence`)."""
+    return ev.spans or ((ev.sentence_start, ev.sentence_end),)
+
+
+def exact_quote(text: str, start: int, end: int) -> str:
+    """What an annotation quotes of one span: ``text[start:end]``, negative offsets read as 0,
+    cleaned as :func:`clean` does (the writer's ``oa:exact`` and ``kg:exampleQuote``).
+
+    >>> exact_quote("GNNs on Cora.", 0, 4), exact_quote("GNNs", -3, 2)
+    ('GNNs', 'GN')
+    """
+    return clean(text[max(start, 0) : max(end, 0)])

@@ -59,6 +59,7 @@ from kg.rdf.literals import XSD_DECIMAL as _XSD_DECIMAL
 from kg.rdf.literals import XSD_INTEGER as _XSD_INTEGER
 from kg.rdf.literals import Lit, date, decimal, integer, text
 from kg.rdf.literals import clean as _clean
+from kg.rdf.literals import exact_quote, quoted_spans
 from kg.rdf.namespace import (
     CONCEPT_CLASSES,
     KG,
@@ -401,7 +402,7 @@ def _annotation(ev: Evidence, ann: str, paper: str, paper_text: str, activity: s
     annotation quoting that span: a mention is usually evidence for several edges (its paper
     link, each relation and co-occurrence in its sentence), and its selectors are written once.
     """
-    spans = ev.spans or ((ev.sentence_start, ev.sentence_end),)
+    spans = quoted_spans(ev)
     targets = [f"{paper}/text/{start}-{end}" for start, end in spans]
     yield "annotation", ann, targets, decimal(ev.confidence).value, activity
     for target, (start, end) in zip(targets, spans):
@@ -411,4 +412,4 @@ def _annotation(ev: Evidence, ann: str, paper: str, paper_text: str, activity: s
         lo, hi = max(start, 0), max(end, 0)
         before = paper_text[max(min(ev.sentence_start, lo), lo - QUOTE_CONTEXT, 0) : lo]
         after = paper_text[hi : min(max(ev.sentence_end, hi), hi + QUOTE_CONTEXT)]
-        yield "span", target, paper, _clean(paper_text[lo:hi]), _clean(before), _clean(after), str(int(start)), str(int(end))
+        yield "span", target, paper, exact_quote(paper_text, start, end), _clean(before), _clean(after), str(int(start)), str(int(end))
