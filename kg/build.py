@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping
 
 from kg.collector import pausing
 from kg.models import MAX_EVIDENCE, Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation, evidence_id
+from kg.nlp.relation_rules import ADDRESS_CUE, EVALUATION_CUE, RESULT_CUE
 
 #: Relation types stored once per unordered pair of concepts.
 SYMMETRIC = frozenset({"CONJUNCTION", "COMPARE", "CO-OCCURS"})
@@ -115,8 +116,6 @@ def default_roles(paper: Paper | None, ext: Extraction, concept_of) -> list[tupl
     See the module docstring; explicit roles from extraction take precedence in
     :func:`build_graph` only in that both are kept and the link's confidence is the highest.
     """
-    from kg.nlp.relations import ADDRESS_CUE, EVALUATION_CUE, RESULT_CUE
-
     text = paper.text if paper is not None else None
     title_end = len(paper.title) if paper is not None else -1
     title_name = None

@@ -12,10 +12,8 @@ import grimp
 import networkx as nx
 import pytest
 
-#: Cycles left on purpose, each with its reason. kg.nlp's modules enter the extraction cache key
-#: (kg.nlp.pipeline_version hashes their source), so this one is to be broken together with the
-#: next change to kg/nlp (the shared piece is the token pattern and pair features both use).
-KNOWN_CYCLES = {frozenset({"kg.nlp.relations", "kg.nlp.relation_classifier"})}
+#: Cycles left on purpose, each with its reason (none today).
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ per feature). It labels every pair of entities of a sentence with at most
 either direction. Its features: the words between the two entities (each word, first, last,
 bigrams, the whole gap when short), the entity labels, the entities' last words (and the
 whole entity when short), two words before and after, the gap length, and the output of kg's
-hand-written rules (:func:`kg.nlp.relations.pair_relations`) on adjacent pairs.
+hand-written rules (:func:`kg.nlp.relation_rules.pair_relations`) on adjacent pairs.
 
 Dev figures (``scripts/eval_relations.py``) are in docs/resolution.md.
 """
@@ -20,11 +20,12 @@ import hashlib
 import json
 import math
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+
+from kg.nlp.relation_rules import TOKEN, pair_relations
 
 #: The packaged model: the ``kg_relations`` component's file in the shipped pipeline.
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "kg_relations" / "model.json.gz"
@@ -32,7 +33,6 @@ MODEL_PATH = Path(__file__).resolve().parent / "model" / "kg_relations" / "model
 MAX_ENTITIES_BETWEEN = 4
 NONE = "NONE"
 
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 #: Characters of context read before the left and after the right entity (two words fit).
 _CONTEXT_CHARS = 40
 
@@ -41,7 +41,7 @@ _CONTEXT_CHARS = 40
 def _tokens(text: str) -> tuple[str, ...]:
     """Lower-cased word and punctuation tokens (cached: a sentence's entity texts and gaps
     recur in many of its pairs)."""
-    return tuple(_TOKEN.findall(text.lower()))
+    return tuple(TOKEN.findall(text.lower()))
 
 
 def candidate_pairs(ents: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, int]]:
@@ -89,8 +89,6 @@ def pair_features(text: str, sentence: tuple[int, int], ents: Sequence[tuple[int
         f.append("ej:" + " ".join(right))
     f += [f"pre:{w}" for w in before] + [f"post:{w}" for w in after]
     if n_between == 0:
-        from kg.nlp.relations import pair_relations
-
         for h, t, label, rule, _conf in pair_relations(text, [a, b]):
             direction = ">" if h < t else "<"
             f += [f"rule:{rule.split('/')[0]}|{direction}", f"rulelab:{label}|{direction}"]

@@ -9,7 +9,8 @@ from spacy.tokens import Span
 import kg.nlp.relations  # noqa: F401  (registers the factory)
 from kg.models import RELATION_TYPES, ROLES
 from kg.nlp.relation_classifier import MODEL_PATH, load_model
-from kg.nlp.relations import doc_relations, pair_relations, sentence_roles
+from kg.nlp.relation_rules import pair_relations, sentence_roles
+from kg.nlp.relations import doc_relations
 
 
 def ents_of(text: str, *spans: tuple[str, str]) -> list[tuple[int, int, str]]:
