@@ -37,7 +37,7 @@ from defusedxml.expatreader import DefusedExpatParser
 from kg.ingest.assemble import Draft, make_paper
 from kg.ingest.ids import normalise_arxiv_id
 from kg.ingest.registry import register
-from kg.ingest.source import Source, file_state, open_binary, warn_if_changed
+from kg.ingest.source import Source, read_whole
 from kg.ingest.xmlresume import ParseStop, resume_records, to_expat_encoding
 from kg.models import Paper
 
@@ -165,16 +165,8 @@ def _entries(document: bytes, line_shift: int) -> Iterator[dict[str, Any] | Pars
 
 @register("atom", description="arXiv API responses (Atom XML)", extensions=(".xml", ".atom"))
 def read_atom(source: Source) -> Iterator[Paper]:
-    try:
-        with open_binary(source.path) as fh:
-            before = file_state(fh)
-            data = fh.read()
-        warn_if_changed(source, before)
-    except (OSError, EOFError) as exc:
-        source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
-        return
-    if not data.strip():
-        source.report.files_read += 1
+    data = read_whole(source)
+    if data is None:
         return
     data = to_expat_encoding(source, data)
     for index, entry in resume_records(source, data, _entries, _ENTRY_RE, refused="a DTD or entity declarations", unit="entry"):

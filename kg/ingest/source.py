@@ -102,6 +102,25 @@ def warn_if_changed(source: Source, before: tuple[int, int, int] | None) -> None
     source.report.warning(source.where(), f"the file {what} while it was read; records read from it may be cut short or mixed")
 
 
+def read_whole(source: Source) -> bytes | None:
+    """All the bytes of ``source`` (decompressed) for the readers that parse a whole document
+    (XML), or None when there is nothing to parse: an unreadable file is reported as a
+    file-level error, an empty one is counted as read, and a file changed while it was read
+    gets :func:`warn_if_changed`'s warning."""
+    try:
+        with open_binary(source.path) as fh:
+            before = file_state(fh)
+            data = fh.read()
+        warn_if_changed(source, before)
+    except (OSError, EOFError) as exc:
+        source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
+        return None
+    if not data.strip():
+        source.report.files_read += 1
+        return None
+    return data
+
+
 def _looks_binary(head: bytes) -> bool:
     """Many NUL bytes (and no UTF-16 BOM, checked before): an image, an archive, a database..."""
     return len(head) >= 16 and head.count(0) > len(head) * 0.1

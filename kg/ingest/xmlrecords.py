@@ -23,7 +23,7 @@ from functools import partial
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from kg.ingest.source import Source, open_binary
+from kg.ingest.source import Source, read_whole
 from kg.ingest.xmlresume import ParseStop, resume_records, to_expat_encoding
 
 _CHUNK = 1 << 16
@@ -120,14 +120,8 @@ def _records(is_record: Callable[[str], bool], document: bytes, line_shift: int)
 
 def iter_xml_records(source: Source, is_record: Callable[[str], bool], record_tag_re: re.Pattern[bytes]) -> Iterator[XmlRecord]:
     """Every record element of the file, in order; problems reported to ``source.report``."""
-    try:
-        with open_binary(source.path) as fh:
-            data = fh.read()
-    except (OSError, EOFError) as exc:
-        source.report.error(source.where(), f"cannot read file: {getattr(exc, 'strerror', None) or exc}", record_level=False)
-        return
-    if not data.strip():
-        source.report.files_read += 1
+    data = read_whole(source)
+    if data is None:
         return
     data = to_expat_encoding(source, data)
     for _, record in resume_records(source, data, partial(_records, is_record), record_tag_re, refused="entity declarations or external references"):
