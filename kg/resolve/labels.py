@@ -88,16 +88,7 @@ def choose_label(
     for form in aliases:
         groups.setdefault(label_fold(form), []).append(form)
     papers = papers if papers is not None else {g: sum(aliases[f] for f in forms) for g, forms in groups.items()}
-
-    def rank(item: tuple[str, list[str]]):
-        g, forms = item
-        return (-papers.get(g, 0), -sum(aliases[f] for f in forms), -sum(reliable.get(f, 0) for f in forms), len(g), g)
-
-    def acronym_group(forms: list[str]) -> bool:
-        return 2 * sum(aliases[f] for f in forms if is_acronym_form(f)) > sum(aliases[f] for f in forms)
-
-    full = sorted(((g, fs) for g, fs in groups.items() if not acronym_group(fs)), key=rank)
-    short = sorted(((g, fs) for g, fs in groups.items() if acronym_group(fs)), key=rank)
+    full, short = _ranked_groups(groups, aliases, reliable, papers)
     if not full:
         defined = Counter(f for f in long_forms if f)
         n_short = papers.get(short[0][0], 0) if short else 0
@@ -110,6 +101,24 @@ def choose_label(
         best_group = full[0][1]
     best = min(best_group, key=lambda f: (-reliable.get(f, 0), -aliases[f], _sentence_cased(f), f))
     return _lowered(best, reliable, lower_words)
+
+
+def _ranked_groups(groups: Mapping[str, list[str]], aliases: Mapping[str, int], reliable: Mapping[str, int], papers: Mapping[str, int]) -> tuple[list, list]:
+    """The full-form and the acronym groups (``(label_fold group, forms)``) of
+    :func:`choose_label`, each best first: written in more papers, then more mentions, more
+    reliable mentions, shorter, alphabetical. A group is an acronym group when most of its
+    mentions are acronym-shaped."""
+
+    def rank(item: tuple[str, list[str]]):
+        g, forms = item
+        return (-papers.get(g, 0), -sum(aliases[f] for f in forms), -sum(reliable.get(f, 0) for f in forms), len(g), g)
+
+    def acronym_group(forms: list[str]) -> bool:
+        return 2 * sum(aliases[f] for f in forms if is_acronym_form(f)) > sum(aliases[f] for f in forms)
+
+    full = sorted(((g, fs) for g, fs in groups.items() if not acronym_group(fs)), key=rank)
+    short = sorted(((g, fs) for g, fs in groups.items() if acronym_group(fs)), key=rank)
+    return full, short
 
 
 def _lowered(best: str, reliable: Mapping[str, int], lower_words: Container[str]) -> str:

@@ -26,10 +26,15 @@ the rule moved the form; for the others, the papers writing the form.
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.models import Concept
 from kg.output import atomic_open
+from kg.resolve.forms import Forms
+from kg.resolve.union_find import UnionFind
 
 COLUMNS = ("concept", "label", "rule", "form", "into", "papers", "into_papers", "detail")
 
@@ -46,6 +51,31 @@ class Merge:
     papers: int
     into_papers: int
     detail: str = ""
+
+
+def merge_report(forms: Forms, uf: UnionFind, redirected: Mapping, alias_keys: Mapping, ids: Mapping, concepts: Mapping[str, Concept]) -> list[Merge]:
+    """The merges report: every union of the union-find (``uf.reasons``) and every move of a
+    mention rule (``redirected``: ``(rule, key, cluster) -> papers``), one row per concept of
+    the cluster, with support. ``alias_keys`` and ``ids`` are keyed by concept key ``(cluster,
+    type)``: its matching keys, its id."""
+    of_cluster: dict[str, list[str]] = defaultdict(list)  # cluster -> its concepts (one per type when split)
+    for ckey in alias_keys:
+        of_cluster[ckey[0]].append(ids[ckey])
+
+    def text(key: str) -> str:
+        spellings = forms.spellings.get(key)
+        return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0] if spellings else key
+
+    out = []
+    for rule, a, b, detail in uf.reasons:
+        for cid in sorted(of_cluster.get(uf.find(a), ())):
+            out.append(Merge(cid, concepts[cid].label, rule, text(a), text(b), forms.papers.get(a, 0), forms.papers.get(b, 0), detail))
+    for (rule, key, cluster), n in redirected.items():
+        for cid in sorted(of_cluster.get(cluster, ())):
+            c = concepts[cid]
+            out.append(Merge(cid, c.label, rule, text(key), text(cluster), n, forms.papers.get(cluster, 0), ""))
+    out.sort(key=lambda m: (m.concept, m.rule, m.form, m.into))
+    return out
 
 
 def write_merges(merges, path: str | Path) -> Path:

@@ -18,11 +18,13 @@ papers, a DATASET in one). A concept gets one type, voted by its papers:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
-from kg.models import LABELS
+from kg.models import LABELS, Extraction
+from kg.resolve.lexicon import lexicon_label
 
 #: Share of the votes the leading label needs for the type to be decided (not ambiguous).
 TYPE_MARGIN = 2 / 3
@@ -90,3 +92,59 @@ def _leading(votes: Mapping[str, int], prefer: str | None) -> tuple[str, int]:
     """The label with most votes; ties go to ``prefer``, then to the order of :data:`LABELS`."""
     label = min(votes, key=lambda lab: (-votes[lab], lab != prefer, LABELS.index(lab)))
     return label, votes[label]
+
+
+_LABEL = attrgetter("label")
+
+
+def cluster_types(exts: Sequence[Extraction], clusters: Mapping[str, Sequence[str | None]], keys: Mapping[str, Sequence[str | None]], lexicon: Mapping[str, str]) -> dict[str, TypeDecision]:
+    """The type of every cluster, voted by its papers (:func:`paper_votes`) and tilted by the
+    ``lexicon`` (matching key -> label; ``{}``: none) where the vote is not decided.
+
+    ``clusters`` and ``keys`` hold, per paper id, the cluster and the matching key of each
+    mention (None: not resolved).
+    """
+    votes: Counter = Counter()  # (cluster, label) -> papers voting for it
+    lexicon_count: Counter = Counter()  # (cluster, lexicon label or None) -> mentions
+    for ext in exts:
+        row = clusters[ext.paper_id]
+        paper_votes(Counter(zip(row, map(_LABEL, ext.mentions))), len(set(row)), votes)
+        if lexicon:
+            hits = list(map(lexicon.get, keys[ext.paper_id]))
+            if hits.count(None) < len(hits):
+                lexicon_count.update(zip(row, hits))
+    type_votes: dict[str, Counter] = defaultdict(Counter)  # cluster -> papers voting for each label
+    for (c, label), n in votes.items():
+        if c is not None:
+            type_votes[c][label] += n
+    del votes
+    lexicon_hits: dict[str, Counter] = defaultdict(Counter)  # cluster -> lexicon labels of its mentions
+    for (c, label), n in lexicon_count.items():
+        if c is not None and label is not None:
+            lexicon_hits[c][label] += n
+    del lexicon_count
+    return {c: decide_type(v, lexicon_label(lexicon_hits.get(c))) for c, v in type_votes.items()}
+
+
+def paper_votes(labelled: Mapping[tuple[str | None, str], int], n_clusters: int, votes: Counter) -> None:
+    """Add one paper's type votes to ``votes`` ((cluster, label) -> papers): ``labelled`` is
+    the paper's (cluster, mention label) -> mentions, ``n_clusters`` its distinct clusters. A
+    cluster written with one label votes for it; one written with several votes as
+    :func:`paper_vote` says (most papers take the first, C-level branch).
+
+    Example
+    -------
+    >>> votes = Counter()
+    >>> paper_votes({("smote", "DATASET"): 4, ("smote", "METHOD"): 1, (None, "TASK"): 1}, 2, votes)
+    >>> votes
+    Counter({('smote', 'DATASET'): 1})
+    """
+    if len(labelled) == n_clusters:  # every cluster (None included) carries one label here
+        votes.update(labelled.keys())
+        return
+    by_cluster: dict[str, dict[str, int]] = defaultdict(dict)
+    for (c, label), n in labelled.items():
+        if c is not None:
+            by_cluster[c][label] = n
+    for c, labels in by_cluster.items():
+        votes.update([(c, label) for label in paper_vote(labels)])
