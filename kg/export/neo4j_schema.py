@@ -83,6 +83,19 @@ NODE_LABELS: tuple[str, ...] = (PAPER, CONCEPT, *CONCEPT_LABELS.values(), EVIDEN
 #: Every relationship type kg writes, in output order.
 RELATIONSHIP_TYPES: tuple[str, ...] = (*ROLE_TYPES.values(), *RELATION_TYPES.values(), IN_PAPER)
 
+#: Relationship type -> (start node's key label, end node's key label).
+RELATIONSHIP_ENDS: dict[str, tuple[str, str]] = {
+    **{t: (PAPER, CONCEPT) for t in ROLE_TYPES.values()},
+    **{t: (CONCEPT, CONCEPT) for t in RELATION_TYPES.values()},
+    IN_PAPER: (EVIDENCE, PAPER),
+}
+#: The property the Bolt push adds to every node and relationship it writes: a hash of the
+#: pushed row, kg's marker and the memory of what the database holds (kg.export.neo4j_delta).
+#: Not in the property tables: the bulk-import CSVs and import.cypher do not write it.
+HASH_PROPERTY = "kg_hash"
+#: The label every node kg writes is keyed by (its ``id`` is unique under it).
+KEY_LABELS: tuple[str, ...] = (PAPER, CONCEPT, EVIDENCE)
+
 #: Property value kinds, named as the bulk importer names them.
 STRING, LONG, DOUBLE, BOOLEAN = "string", "long", "double", "boolean"
 STRING_LIST, LONG_LIST = "string[]", "long[]"
