@@ -259,8 +259,9 @@ def push(
             with driver.session(database=database) as session:
                 for statement in SCHEMA_STATEMENTS:
                     add_counters(totals, session.execute_write(_run, statement, {}))
+                read_started = time.perf_counter()
                 stored_nodes, stored_relationships = read_stored_hashes(session)
-                read_seconds = time.perf_counter() - started
+                read_seconds = time.perf_counter() - read_started
                 mode = "delta" if (stored_nodes or stored_relationships) and not full else "full"
                 delta: Delta = plan_delta(rows, stored_nodes, stored_relationships, full=full)
                 del rows, stored_nodes, stored_relationships

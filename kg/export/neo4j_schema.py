@@ -40,6 +40,9 @@ may support several edges and because a relationship cannot point at a relations
 names its Evidence by id (``evidence`` list, looked up through the unique ``Evidence.id``
 constraint), and each Evidence points at the paper it quotes.
 
+The Bolt push adds :data:`HASH_PROPERTY` (``kg_hash``) to every node and relationship it
+writes (:mod:`kg.export.neo4j_delta`); it is not in the property tables.
+
 Values: ``None`` is not stored (Neo4j has no null properties) and neither is an empty list (the
 bulk importer cannot write one, so no way stores one; a missing list property means ``[]``).
 Labels and relationship types come only from the fixed tables below; a graph with any other
