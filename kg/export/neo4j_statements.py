@@ -1,5 +1,6 @@
 """The Cypher kg runs on Neo4j: schema constraints, the ``UNWIND $rows ... MERGE`` statement of
-each node label set and relationship type, batches of rows for them, and the count checks.
+each node label set and relationship type, batches of rows for them, the count checks, and the
+delta push's statements (read back the stored ``kg_hash`` values, delete what kg wrote).
 
 Labels and types are pasted into statement text only from the fixed tables of
 :mod:`kg.export.neo4j_schema` (Cypher cannot take them as parameters on every Neo4j 5); every

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from kg.export.neo4j_delta import node_hash, plan_delta, relationship_hash
 from kg.export.neo4j_rows import graph_rows
+from kg.export.neo4j_statements import delete_batches, delete_node_statement, delete_relationship_statement
 
 
 def _stored(rows):
@@ -59,3 +62,14 @@ def test_hash_covers_labels_ends_and_every_value(small_graph):
     assert relationship_hash(rel) != relationship_hash(type(rel)(rel.type, rel.start_label, rel.start, rel.end_label, rel.end, {**rel.props, "count": 99}))
     # 1 and 1.0 are different Neo4j values (long, double)
     assert node_hash(type(node)(("Paper",), {"id": "p", "x": 1})) != node_hash(type(node)(("Paper",), {"id": "p", "x": 1.0}))
+
+
+def test_delete_statements_touch_only_what_kg_wrote():
+    with pytest.raises(AssertionError):
+        delete_node_statement("Note")
+    with pytest.raises(AssertionError):
+        delete_relationship_statement("ABOUT")
+    plan = list(delete_batches([("Concept", "a"), ("Paper", "p")], [("USES", "p", "a")], batch_size=1))
+    assert [b.rows for b in plan] == [[{"start": "p", "end": "a"}], ["a"], ["p"]]  # relationships first
+    assert all("kg_hash IS NOT NULL" in b.statement and "$rows" in b.statement for b in plan)
+    assert plan[0].statement.startswith("UNWIND $rows AS row MATCH (a:Paper {id: row.start})-[r:USES]->(b:Concept {id: row.end})")
