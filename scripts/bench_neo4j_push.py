@@ -81,11 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time.perf_counter() - wall, _cpu() - cpu
             results.append((name, result, wall, cpu))
             print(f"| {name} | {result.mode} | {result.sent:,} | {result.unchanged:,} | {result.deleted:,} | "
-                  f"{result.read_seconds:.1f} | {wall:.1f} | {cpu:.1f} |", flush=True)
+                  f"{result.read_seconds:.1f} | {result.write_seconds:.1f} | {wall:.1f} | {cpu:.1f} |", flush=True)
             return result
 
-        print("| push | mode | rows sent | skipped (unchanged) | deleted | read back s | wall s | CPU s (client) |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        print("| push | mode | rows sent | skipped (unchanged) | deleted | read back s | batches s | wall s | CPU s (client) |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         _wipe(driver)
         step("A into an empty database", A)
         step("B over A (delta)", B)

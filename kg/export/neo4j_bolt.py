@@ -7,12 +7,12 @@ write transaction (``Session.execute_write``), which the driver retries on trans
 (leader changes, deadlocks, a briefly unavailable database).
 
 A push is a delta (:mod:`kg.export.neo4j_delta`): it first reads back the ``kg_hash`` of every
-node and relationship earlier pushes wrote, sends only the rows that are new or changed, and
-deletes what kg wrote that the graph no longer has; a second push of the same graph sends
-nothing. ``full=True`` sends every row again (MERGE plus "set only what differs", so it changes
-only what differs, hand edits of kg's elements included). After the last batch the pushed labels
-and relationship types are counted in the database and compared with the graph; any difference
-raises.
+node and relationship earlier pushes wrote (one query per label and type), sends only the rows
+that are new or changed, and deletes what kg wrote that the graph no longer has; a second push
+of the same graph sends nothing. ``full=True`` sends every row again (MERGE plus "set only what
+differs", so it changes only what differs, hand edits of kg's elements included). After the
+last batch the pushed labels and relationship types are counted in the database and compared
+with the graph; any difference raises.
 
 Every failure raises :class:`Neo4jExportError` with one line for the user, e.g.
 ``authentication failed for user 'neo4j' at bolt://127.0.0.1:7687``.
@@ -86,6 +86,7 @@ class PushResult:
     deleted_nodes: int = 0  # nodes kg had written that the graph no longer has
     deleted_relationships: int = 0
     read_seconds: float = 0.0  # reading back the stored hashes
+    write_seconds: float = 0.0  # running the batches (deletions and rows sent)
 
     @property
     def changed(self) -> bool:
@@ -165,12 +166,12 @@ def _count(tx, statement: str) -> int:
 
 
 def _stored_hashes(tx, kind: str, name: str, statement: str, into: dict) -> None:
-    """Stream one read-back query's records into ``into`` (keys as :mod:`kg.export.neo4j_delta`)."""
-    for record in tx.run(statement):
-        if kind == "label":
-            into[(name, record[0])] = record[1]
-        else:
-            into[(name, record[0], record[1])] = record[2]
+    """Add one read-back query's lists to ``into`` (keys as :mod:`kg.export.neo4j_delta`)."""
+    record = tx.run(statement).single()
+    if kind == "label":
+        into.update(zip(((name, node_id) for node_id in record["ids"]), record["hashes"]))
+    else:
+        into.update(zip(((name, a, b) for a, b in zip(record["starts"], record["ends"])), record["hashes"]))
 
 
 def read_stored_hashes(session) -> tuple[dict, dict]:
@@ -269,8 +270,10 @@ def push(
                     *delete_batches(delta.delete_nodes, delta.delete_relationships, batch_size),
                     *batches(delta.send, batch_size),
                 ]
+                write_started = time.perf_counter()
                 for batch in progress(plan, desc="neo4j push", total=len(plan), unit="batch"):
                     add_counters(totals, session.execute_write(_run, batch.statement, {"rows": batch.rows}))
+                write_seconds = time.perf_counter() - write_started
                 for kind, name, statement in count_statements():
                     n = session.execute_read(_count, statement)
                     (found_labels if kind == "label" else found_types)[name] = n
@@ -299,4 +302,5 @@ def push(
         deleted_nodes=len(delta.delete_nodes),
         deleted_relationships=len(delta.delete_relationships),
         read_seconds=read_seconds,
+        write_seconds=write_seconds,
     )

@@ -4,8 +4,9 @@ Every node and relationship the push writes carries one extra property, ``kg_has
 (:data:`kg.export.neo4j_schema.HASH_PROPERTY`): a hash of the row that was pushed (labels or
 type, ends, and every stored property). It is kg's marker and its memory in one, kept in the
 database itself, so there is no local state that could drift from what the database holds. At
-the start of a push the hashes are read back (one streaming query per label and relationship type, only elements that carry
-``kg_hash``), and :func:`plan_delta` compares them with the new graph's rows:
+the start of a push the hashes are read back (one query per key label and relationship type,
+only elements that carry ``kg_hash``), and :func:`plan_delta` compares them with the new
+graph's rows:
 
 * a row whose hash the database already holds is skipped (unchanged);
 * a row that is new, or whose hash differs, is sent (``MERGE`` + ``SET`` only where it differs);
