@@ -36,9 +36,11 @@ def _cpu() -> float:
 
 
 def _wipe(driver) -> None:
-    """Delete everything, 10,000 nodes per transaction (one transaction would need a large heap)."""
-    while driver.execute_query("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n").records[0]["n"]:
-        pass
+    """Delete everything, in transactions of 20,000 relationships, then nodes (one transaction
+    would need a large heap)."""
+    with driver.session() as session:
+        session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 20000 ROWS").consume()
+        session.run("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
 
 
 def _counts(driver) -> tuple[int, int]:
