@@ -282,7 +282,8 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
         raise CliError(f"environment variable {args.password_env} is not set")
     G = _load_graph(args)
     try:
-        result = push(G, args.uri, user=args.user, password=password, database=args.database, batch_size=args.batch_size)
+        result = push(G, args.uri, user=args.user, password=password, database=args.database, batch_size=args.batch_size,
+                      full=args.full)
     except Neo4jExportError as exc:
         raise CliError(str(exc)) from None
     print(result)
@@ -513,8 +514,11 @@ def build_parser() -> argparse.ArgumentParser:
         "neo4j",
         help="push the graph to a running Neo4j over Bolt",
         formatter_class=_formatter,
-        description="Push the built graph into Neo4j with the official driver: batched, parameterised and\n"
-        "idempotent (a second push changes nothing), then check the node and relationship counts.\n"
+        description="Push the built graph into Neo4j with the official driver: batched and parameterised.\n"
+        "A database that holds a graph kg pushed before gets only the delta: new and changed nodes and\n"
+        "relationships are sent, those kg wrote that the graph no longer has are deleted (marked by their\n"
+        "kg_hash property; nothing else is touched), and a second push sends nothing. Then the node and\n"
+        "relationship counts are checked.\n"
         "Bulk-import CSVs and a Cypher script are written by 'kg build' under output/neo4j/.",
         epilog="example:\n  NEO4J_PASSWORD=secret kg export neo4j --uri bolt://localhost:7687 --user neo4j --password-env NEO4J_PASSWORD",
     )
@@ -523,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--password-env", default=None, metavar="VAR", help="environment variable holding the password")
     e.add_argument("--database", default=None, metavar="NAME", help="database name (default: the server's default)")
     e.add_argument("--batch-size", type=_positive, default=1000, metavar="N")
+    e.add_argument("--full", action="store_true",
+                   help="send every row again, not only new and changed ones (still deletes what the graph no longer has)")
     _add_quiet_arg(e)
     _add_graph_arg(e)
     e.set_defaults(func=cmd_export_neo4j)

@@ -9,6 +9,9 @@
   ``neo4j-admin database import full`` and a README with the exact command;
 * :mod:`kg.export.neo4j_cypher` - ``write_cypher(G, path)``: an idempotent ``import.cypher``
   for cypher-shell, and a reader that runs it through the Python driver;
-* :mod:`kg.export.neo4j_bolt` - ``push(G, uri, ...)``: batched, idempotent, count-checked
-  push over Bolt; failures raise ``Neo4jExportError`` with one line.
+* :mod:`kg.export.neo4j_delta` - what a push sends, skips and deletes, from the ``kg_hash``
+  every pushed element carries;
+* :mod:`kg.export.neo4j_bolt` - ``push(G, uri, ...)``: batched, count-checked push over Bolt
+  that sends only the delta to a database holding kg's graph; failures raise
+  ``Neo4jExportError`` with one line.
 """

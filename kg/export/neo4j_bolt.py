@@ -4,10 +4,15 @@
 ``UNWIND $rows ... MERGE`` statements: no value from a paper ever becomes Cypher text, and labels
 and relationship types come only from the schema's fixed tables. Every batch runs in a managed
 write transaction (``Session.execute_write``), which the driver retries on transient errors
-(leader changes, deadlocks, a briefly unavailable database). MERGE on ids plus "set only what
-differs" make the push idempotent: a second push of the same graph reports no update at all.
-After the last batch the pushed labels and relationship types are counted in the database and
-compared with the graph; any difference raises.
+(leader changes, deadlocks, a briefly unavailable database).
+
+A push is a delta (:mod:`kg.export.neo4j_delta`): it first reads back the ``kg_hash`` of every
+node and relationship earlier pushes wrote (one query per label and type), sends only the rows
+that are new or changed, and deletes what kg wrote that the graph no longer has; a second push
+of the same graph sends nothing. ``full=True`` sends every row again (MERGE plus "set only what
+differs", so it changes only what differs, hand edits of kg's elements included). After the
+last batch the pushed labels and relationship types are counted in the database and compared
+with the graph; any difference raises.
 
 Every failure raises :class:`Neo4jExportError` with one line for the user, e.g.
 ``authentication failed for user 'neo4j' at bolt://127.0.0.1:7687``.
@@ -22,6 +27,7 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from kg.export.neo4j_delta import Delta, plan_delta
 from kg.export.neo4j_rows import graph_rows
 from kg.export.neo4j_schema import IN_PAPER, RELATION_TYPES, ROLE_TYPES, Neo4jExportError
 from kg.export.neo4j_statements import (
@@ -31,6 +37,8 @@ from kg.export.neo4j_statements import (
     add_counters,
     batches,
     count_statements,
+    delete_batches,
+    stored_hash_statements,
 )
 from kg.progress import progress
 
@@ -71,17 +79,38 @@ class PushResult:
     counters: dict[str, int] = field(default_factory=dict)  # summed update counters of the batches
     batches: int = 0
     seconds: float = 0.0
+    mode: str = "full"  # "delta" (the database held kg's graph) or "full" (every row sent)
+    sent_nodes: int = 0
+    sent_relationships: int = 0
+    unchanged: int = 0  # rows not sent: the database held them with the same kg_hash
+    deleted_nodes: int = 0  # nodes kg had written that the graph no longer has
+    deleted_relationships: int = 0
+    read_seconds: float = 0.0  # reading back the stored hashes
+    write_seconds: float = 0.0  # running the batches (deletions and rows sent)
 
     @property
     def changed(self) -> bool:
-        """True when the push created, updated or labelled anything."""
+        """True when the push created, updated, labelled or deleted anything."""
         return any(self.counters.get(name, 0) for name in COUNTERS)
+
+    @property
+    def sent(self) -> int:
+        return self.sent_nodes + self.sent_relationships
+
+    @property
+    def deleted(self) -> int:
+        return self.deleted_nodes + self.deleted_relationships
 
     def __str__(self) -> str:
         where = f"{self.uri} ({'database ' + repr(self.database) if self.database else 'default database'})"
         nodes = ", ".join(f"{n} :{label}" for label, n in self.labels.items() if n) or "no nodes"
         links = sum(self.types.get(t, 0) for t in ROLE_TYPES.values())
         relations = sum(self.types.get(t, 0) for t in RELATION_TYPES.values())
+        rows = (
+            f"{self.mode} push: sent {self.sent} rows ({self.sent_nodes} nodes, {self.sent_relationships} relationships), "
+            f"skipped {self.unchanged} unchanged, deleted {self.deleted} that kg had written and the graph no longer has "
+            f"({self.deleted_nodes} nodes, {self.deleted_relationships} relationships)"
+        )
         if self.changed:
             c = self.counters
             change = (
@@ -91,10 +120,10 @@ class PushResult:
         else:
             change = "nothing changed: the database already held this graph"
         return (
-            f"Pushed the graph to {where} in {self.seconds:.1f} s ({self.batches} batches): {nodes} nodes; "
-            f"{links} paper-concept links, {relations} concept relations and {self.types.get(IN_PAPER, 0)} "
-            f":{IN_PAPER} relationships; {change}. Count check passed: every label and relationship type "
-            "holds exactly as many as the graph."
+            f"Pushed the graph to {where} in {self.seconds:.1f} s ({self.batches} batches): {rows}. "
+            f"The database holds {nodes} nodes; {links} paper-concept links, {relations} concept relations and "
+            f"{self.types.get(IN_PAPER, 0)} :{IN_PAPER} relationships; {change}. Count check passed: every label and "
+            "relationship type holds exactly as many as the graph."
         )
 
 
@@ -136,6 +165,24 @@ def _count(tx, statement: str) -> int:
     return tx.run(statement).single()["n"]
 
 
+def _stored_hashes(tx, kind: str, name: str, statement: str, into: dict) -> None:
+    """Add one read-back query's lists to ``into`` (keys as :mod:`kg.export.neo4j_delta`)."""
+    record = tx.run(statement).single()
+    if kind == "label":
+        into.update(zip(((name, node_id) for node_id in record["ids"]), record["hashes"]))
+    else:
+        into.update(zip(((name, a, b) for a, b in zip(record["starts"], record["ends"])), record["hashes"]))
+
+
+def read_stored_hashes(session) -> tuple[dict, dict]:
+    """The ``kg_hash`` of every node and relationship earlier pushes wrote, by key."""
+    nodes: dict = {}
+    relationships: dict = {}
+    for kind, name, statement in stored_hash_statements():
+        session.execute_read(_stored_hashes, kind, name, statement, nodes if kind == "label" else relationships)
+    return nodes, relationships
+
+
 def _count_mismatches(found_labels, found_types, want_labels, want_types) -> list[str]:
     problems = []
     for label, want in want_labels.items():
@@ -147,7 +194,7 @@ def _count_mismatches(found_labels, found_types, want_labels, want_types) -> lis
     return problems
 
 
-# Over 80 lines with its numpydoc docstring; the code is ~60 lines (one batched transaction loop).
+# Over 80 lines with its numpydoc docstring; the code is ~65 lines (read back, plan, one batched loop).
 def push(
     G: nx.MultiDiGraph,
     uri: str,
@@ -156,8 +203,9 @@ def push(
     password: str | None = None,
     database: str | None = None,
     batch_size: int = 1000,
+    full: bool = False,
 ) -> PushResult:
-    """Write ``G`` into the Neo4j at ``uri``: idempotent, batched, parameterised, count-checked.
+    """Write ``G`` into the Neo4j at ``uri``: a delta, batched, parameterised, count-checked.
 
     Parameters
     ----------
@@ -171,18 +219,20 @@ def push(
         Target database; ``None`` uses the server's default.
     batch_size : int
         Rows per transaction.
+    full : bool
+        Send every row, not only those the database does not hold with the same ``kg_hash``.
 
     Returns
     -------
     PushResult
-        Counts found after the push and the summed update counters.
+        Rows sent, skipped and deleted, counts found after the push, summed update counters.
 
     Raises
     ------
     Neo4jExportError
         One line for: a graph outside the schema, bad URI, wrong credentials, unreachable
         server, missing database, no write rights, any other server error, and a count check
-        that does not match ``G`` (e.g. nodes left in the database by an earlier, larger export).
+        that does not match ``G`` (e.g. nodes with kg's labels that kg did not write: no ``kg_hash``).
     """
     import neo4j
 
@@ -190,7 +240,6 @@ def push(
     if scheme not in SCHEMES:
         raise Neo4jExportError(f"invalid Neo4j URI {uri!r}: it must start with bolt:// or neo4j:// (or bolt+s://, neo4j+s://, ...)")
     rows = graph_rows(G)
-    plan: list[Batch] = list(batches(rows, batch_size))
     want_labels, want_types = rows.label_counts(), rows.type_counts()
     started = time.perf_counter()
     totals: dict[str, int] = {}
@@ -211,8 +260,20 @@ def push(
             with driver.session(database=database) as session:
                 for statement in SCHEMA_STATEMENTS:
                     add_counters(totals, session.execute_write(_run, statement, {}))
+                read_started = time.perf_counter()
+                stored_nodes, stored_relationships = read_stored_hashes(session)
+                read_seconds = time.perf_counter() - read_started
+                mode = "delta" if (stored_nodes or stored_relationships) and not full else "full"
+                delta: Delta = plan_delta(rows, stored_nodes, stored_relationships, full=full)
+                del rows, stored_nodes, stored_relationships
+                plan: list[Batch] = [
+                    *delete_batches(delta.delete_nodes, delta.delete_relationships, batch_size),
+                    *batches(delta.send, batch_size),
+                ]
+                write_started = time.perf_counter()
                 for batch in progress(plan, desc="neo4j push", total=len(plan), unit="batch"):
                     add_counters(totals, session.execute_write(_run, batch.statement, {"rows": batch.rows}))
+                write_seconds = time.perf_counter() - write_started
                 for kind, name, statement in count_statements():
                     n = session.execute_read(_count, statement)
                     (found_labels if kind == "label" else found_types)[name] = n
@@ -224,7 +285,7 @@ def push(
     if problems:
         raise Neo4jExportError(
             f"count check failed at {uri}: " + "; ".join(problems)
-            + " (nodes left from another export? kg only adds and updates, it never deletes)"
+            + " (nodes with kg's labels that kg did not write? kg deletes only what it wrote, marked by kg_hash)"
         )
     return PushResult(
         uri=uri,
@@ -234,4 +295,12 @@ def push(
         counters=totals,
         batches=len(plan),
         seconds=time.perf_counter() - started,
+        mode=mode,
+        sent_nodes=len(delta.send.nodes),
+        sent_relationships=len(delta.send.relationships),
+        unchanged=delta.unchanged,
+        deleted_nodes=len(delta.delete_nodes),
+        deleted_relationships=len(delta.delete_relationships),
+        read_seconds=read_seconds,
+        write_seconds=write_seconds,
     )

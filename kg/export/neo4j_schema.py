@@ -40,6 +40,9 @@ may support several edges and because a relationship cannot point at a relations
 names its Evidence by id (``evidence`` list, looked up through the unique ``Evidence.id``
 constraint), and each Evidence points at the paper it quotes.
 
+The Bolt push adds :data:`HASH_PROPERTY` (``kg_hash``) to every node and relationship it
+writes (:mod:`kg.export.neo4j_delta`); it is not in the property tables.
+
 Values: ``None`` is not stored (Neo4j has no null properties) and neither is an empty list (the
 bulk importer cannot write one, so no way stores one; a missing list property means ``[]``).
 Labels and relationship types come only from the fixed tables below; a graph with any other
@@ -82,6 +85,19 @@ RELATION_TYPES: dict[str, str] = {t: t.replace("-", "_") for t in KG_RELATION_TY
 NODE_LABELS: tuple[str, ...] = (PAPER, CONCEPT, *CONCEPT_LABELS.values(), EVIDENCE)
 #: Every relationship type kg writes, in output order.
 RELATIONSHIP_TYPES: tuple[str, ...] = (*ROLE_TYPES.values(), *RELATION_TYPES.values(), IN_PAPER)
+
+#: Relationship type -> (start node's key label, end node's key label).
+RELATIONSHIP_ENDS: dict[str, tuple[str, str]] = {
+    **{t: (PAPER, CONCEPT) for t in ROLE_TYPES.values()},
+    **{t: (CONCEPT, CONCEPT) for t in RELATION_TYPES.values()},
+    IN_PAPER: (EVIDENCE, PAPER),
+}
+#: The property the Bolt push adds to every node and relationship it writes: a hash of the
+#: pushed row, kg's marker and the memory of what the database holds (kg.export.neo4j_delta).
+#: Not in the property tables: the bulk-import CSVs and import.cypher do not write it.
+HASH_PROPERTY = "kg_hash"
+#: The label every node kg writes is keyed by (its ``id`` is unique under it).
+KEY_LABELS: tuple[str, ...] = (PAPER, CONCEPT, EVIDENCE)
 
 #: Property value kinds, named as the bulk importer names them.
 STRING, LONG, DOUBLE, BOOLEAN = "string", "long", "double", "boolean"

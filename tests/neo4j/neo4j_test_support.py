@@ -161,6 +161,7 @@ def expected_snapshot(G: nx.MultiDiGraph, *, bulk_import: bool = False) -> dict[
             props.update(id=node, aliases=[f for f, _ in a["aliases"]], alias_counts=[n for _, n in a["aliases"]])
             votes = a.get("type_votes") or []
             props.update(type_vote_labels=[label for label, _ in votes], type_vote_papers=[n for _, n in votes])
+            props["replaces"] = list(a.get("replaces") or [])  # retired ids of earlier builds
             nodes[("Concept", node)] = (tuple(sorted(("Concept", type_labels[a["type"]]))), _clean(props))
     for eid, ev in G.graph["evidence"].items():
         paper_id, sentence = evidence_sentence(G, eid)
@@ -203,22 +204,34 @@ def label_and_type_counts(G: nx.MultiDiGraph) -> tuple[dict[str, int], dict[str,
     return labels, types
 
 
-def snapshot(driver, database: str | None = None) -> dict[str, dict]:
-    """Everything in a database: nodes by (first label, id) and relationships by (type, start id, end id)."""
+def snapshot(driver, database: str | None = None, *, hashes: bool = False) -> dict[str, dict]:
+    """Everything in a database: nodes by (first label, id) and relationships by (type, start id, end id).
+
+    The push's ``kg_hash`` marker is left out unless ``hashes`` (the oracle does not know it);
+    without it, every node and relationship must carry a string ``kg_hash`` or none at all.
+    """
     nodes, rels = {}, {}
+
+    def props_of(record) -> dict[str, Any]:
+        props = dict(record["props"])
+        if not hashes:
+            marker = props.pop("kg_hash", None)
+            assert marker is None or isinstance(marker, str), marker
+        return props
+
     records, _, _ = driver.execute_query("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", database_=database)
     for record in records:
         labels = sorted(record["labels"])
         key = ("Concept" if "Concept" in labels else labels[0], record["props"].get("id"))
         assert key not in nodes, f"two nodes for {key}"
-        nodes[key] = (tuple(labels), record["props"])
+        nodes[key] = (tuple(labels), props_of(record))
     records, _, _ = driver.execute_query(
         "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props", database_=database
     )
     for record in records:
         key = (record["type"], record["a"], record["b"])
         assert key not in rels, f"two relationships for {key}"
-        rels[key] = record["props"]
+        rels[key] = props_of(record)
     return {"nodes": nodes, "relationships": rels}
 
 

@@ -75,6 +75,11 @@ def test_importer_loads_the_same_graph_as_the_push(small_graph, tmp_path, make_n
                 assert proc.returncode == 0, proc.stderr[-2000:]
             assert not re.search(r"^Created ", proc.stdout, re.M), proc.stdout[-2000:]
             assert snapshot(imported) == expected_snapshot(G)
+            # the push over the imported graph creates nothing, only adds its kg_hash marker
+            over = push(G, server.uri, user=server.user, password=server.password)
+            assert over.mode == "full" and over.deleted == 0
+            assert over.counters["nodes_created"] == over.counters["relationships_created"] == 0
+            assert snapshot(imported) == expected_snapshot(G)
             assert not push(G, server.uri, user=server.user, password=server.password).changed
     finally:
         server.stop()

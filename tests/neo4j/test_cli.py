@@ -49,9 +49,14 @@ def test_push_and_push_again(graph_json, neo4j_server, empty_neo4j):
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"Pushed the graph to {neo4j_server.uri}")
     assert "created 29 nodes and 34 relationships" in first.stdout
+    assert "full push: sent 63 rows (29 nodes, 34 relationships), skipped 0 unchanged, deleted 0" in first.stdout
     second = kg_export(graph_json, neo4j_server.uri, "--batch-size", "5", password=neo4j_server.password)
     assert second.returncode == 0, second.stderr
     assert "nothing changed" in second.stdout
+    assert "delta push: sent 0 rows (0 nodes, 0 relationships), skipped 63 unchanged, deleted 0" in second.stdout
+    full = kg_export(graph_json, neo4j_server.uri, "--full", password=neo4j_server.password)
+    assert full.returncode == 0, full.stderr
+    assert "full push: sent 63 rows" in full.stdout and "nothing changed" in full.stdout
 
 
 def test_wrong_password(graph_json, neo4j_server):

@@ -37,8 +37,14 @@ def test_cypher_shell_loads_the_script_idempotently(graph, small_graph, tmp_path
     assert not UPDATES.search(second), UPDATES.findall(second)
     assert snapshot(empty_neo4j) == expected_snapshot(G)
 
-    # the script and the push give the same graph: pushing over it changes nothing
-    assert not push(G, neo4j_server.uri, user=neo4j_server.user, password=neo4j_server.password).changed
+    # the script and the push give the same graph: pushing over it creates nothing and only adds
+    # the push's kg_hash marker (the script writes none, so every row is sent once)
+    over = push(G, neo4j_server.uri, user=neo4j_server.user, password=neo4j_server.password)
+    assert over.mode == "full" and over.deleted == 0
+    assert over.counters["nodes_created"] == over.counters["relationships_created"] == over.counters["labels_added"] == 0
+    assert snapshot(empty_neo4j) == expected_snapshot(G)
+    again = push(G, neo4j_server.uri, user=neo4j_server.user, password=neo4j_server.password)
+    assert not again.changed and again.sent == 0
 
 
 def test_script_through_the_driver_gives_the_same_graph(small_graph, tmp_path, empty_neo4j):

@@ -49,7 +49,7 @@ def test_second_push_changes_nothing(small_graph, neo4j_server, empty_neo4j):
     _push(neo4j_server, small_graph)
     before = snapshot(empty_neo4j)
     again = _push(neo4j_server, small_graph, batch_size=2)
-    assert not again.changed
+    assert not again.changed and again.sent == 0 and again.unchanged == 29 + 34 and again.batches == 0
     assert all(v == 0 for v in again.counters.values()), again.counters
     assert "nothing changed" in str(again)
     assert snapshot(empty_neo4j) == before
@@ -92,4 +92,5 @@ def test_any_graph_round_trips(G, neo4j_server, neo4j_driver):
     assert snapshot(neo4j_driver) == expected_snapshot(G)
     labels, types = label_and_type_counts(G)
     assert first.labels == labels and {k: v for k, v in first.types.items() if v} == types
-    assert not _push(neo4j_server, G).changed
+    second = _push(neo4j_server, G)
+    assert not second.changed and second.sent == 0 and second.unchanged == first.sent
