@@ -179,9 +179,10 @@ def _turtle_records(records: Iterable[Record], fh: TextIO, base: str | None, ind
     out: list[str] = []
     write = out.append
     for record in records:
-        spell = spellers.get(record[0])
-        if spell is None:
-            raise AssertionError(f"unknown record {record[0]!r}")
+        try:
+            spell = spellers[record[0]]
+        except KeyError:
+            raise AssertionError(f"unknown record {record[0]!r}") from None
         write(spell(record))
         if len(out) >= chunk:
             fh.write("".join(out))
