@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import kg.cli
 from kg.cli import build_parser, main
 
 SUBCOMMANDS = [["build"], ["extract"], ["eval"], ["query"], ["serve"], ["export", "neo4j"], ["map"], ["analyze"], ["explain"]]
@@ -37,6 +38,20 @@ def test_each_subcommand_help_has_a_description_and_an_example(argv, capsys) -> 
 
 def test_no_command_prints_help_and_exits_2(capsys) -> None:
     assert main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "handler"), [
+    (["build"], "cmd_build"), (["extract", "in.jsonl"], "cmd_extract"), (["eval", "gold.jsonl"], "cmd_eval"),
+    (["query", "ASK {}"], "cmd_query"), (["serve"], "cmd_serve"), (["export", "neo4j", "--uri", "bolt://h:7687"], "cmd_export_neo4j"),
+    (["map"], "cmd_map"), (["analyze"], "cmd_analyze"), (["explain", "a", "b"], "cmd_explain"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else a)
+def test_each_subcommand_calls_its_handler(argv, handler) -> None:
+    assert build_parser().parse_args(argv).func is getattr(kg.cli, handler)
+
+
+def test_export_without_a_target_prints_help_and_exits_2(capsys) -> None:
+    assert main(["export"]) == 2
     assert "usage" in capsys.readouterr().out
 
 

@@ -117,15 +117,28 @@ def date_iri(base: str, day: str, concept_type: str) -> str:
 
 
 def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
-    """The subject blocks of every aggregate of ``kg`` (see the module doc), deterministic order.
+    """The subject blocks of every aggregate of ``kg`` (see the module doc), deterministic order:
+    the concepts' paper counts, the concept pairs, then the rows by date.
 
     Only links and evidence that :func:`kg.rdf.triples.iter_records` writes are counted (to a
     known paper and concept, with a known role; evidence of a known paper).
     """
-    papers, concepts = kg.papers, kg.concepts
-    links = [li for li in kg.links if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES]
+    links = _written_links(kg)
+    yield from _concept_count_blocks(links, base)
+    yield from _pair_blocks(kg, links, base)
+    yield from _date_blocks(kg, links, base)
 
-    # per concept: papers in any role, papers per role (a link is unique per paper, concept, role)
+
+def _written_links(kg: KnowledgeGraph) -> list:
+    """The links :func:`kg.rdf.triples.iter_records` writes: to a known paper and concept, in a
+    known role (the others are not in the graph, so they count for nothing)."""
+    papers, concepts = kg.papers, kg.concepts
+    return [li for li in kg.links if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES]
+
+
+def _concept_count_blocks(links: list, base: str) -> Iterator[tuple[str, list]]:
+    """Per concept, by id: ``kg:linkingPaperCount`` (distinct papers in any role) and each
+    non-zero per-role count (a link is unique per paper, concept and role, so links count papers)."""
     linking: dict[str, set[str]] = defaultdict(set)
     per_role: dict[tuple[str, str], int] = defaultdict(int)
     for li in links:
@@ -135,9 +148,12 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
         body = [(_T["linkingPaperCount"], _int(len(linking[cid])))]
         body += [(prop, _int(per_role[cid, role])) for role, prop in ROLE_COUNTS.items() if per_role.get((cid, role))]
         yield iris.concept_iri(base, cid), body
-    del linking, per_role
 
-    # pairs: papers linking to both, plus the papers of the relations' evidence
+
+def _pair_blocks(kg: KnowledgeGraph, links: list, base: str) -> Iterator[tuple[str, list]]:
+    """One ``kg:ConceptPair`` node per supported pair of each kind of :data:`PAIRS`, kind by kind,
+    pairs by concept ids: its concepts, ``kg:paperCount``, ``kg:rank`` and supporting papers."""
+    concepts = kg.concepts
     by_paper: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # paper -> role -> concepts
     for li in links:
         by_paper[li.paper_id][li.role].add(li.concept_id)
@@ -146,26 +162,9 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
         if rel.source in concepts and rel.target in concepts:
             relations[rel.type].append(rel)
     for pair in PAIRS:
-        (type_a, prop_a), (type_b, prop_b) = pair.first, pair.second
-        support: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for paper_id, roles in by_paper.items():
-            firsts = {c for r in pair.first_roles for c in roles.get(r, ()) if concepts[c].type == type_a}
-            if not firsts:
-                continue
-            seconds = {c for r in pair.second_roles for c in roles.get(r, ()) if concepts[c].type == type_b}
-            for a in firsts:
-                for b in seconds:
-                    support[a, b].add(paper_id)
-        for rtype, first_is_source in pair.relations:
-            for rel in relations.get(rtype, ()):
-                a, b = (rel.source, rel.target) if first_is_source else (rel.target, rel.source)
-                if concepts[a].type != type_a or concepts[b].type != type_b:
-                    continue
-                for eid in rel.evidence:
-                    ev = kg.evidence.get(eid)
-                    if ev is not None and ev.paper_id in papers:
-                        support[a, b].add(ev.paper_id)
+        support = _pair_support(kg, pair, by_paper, relations)
         rank = _pair_ranks(support, pair, concepts, base)
+        (_, prop_a), (_, prop_b) = pair.first, pair.second
         for a, b in sorted(support):
             supporting = support[a, b]
             yield pair_iri(base, pair.cls, a, b), [
@@ -177,9 +176,52 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
                 *((_T["supportingPaper"], iris.paper_iri(base, p)) for p in sorted(supporting)),
             ]
         del support
-    del by_paper
 
-    # per publication date and concept type
+
+def _pair_support(kg: KnowledgeGraph, pair: Pair, by_paper: dict[str, dict[str, set[str]]],
+                  relations: dict[str, list]) -> dict[tuple[str, str], set[str]]:
+    """``(first concept, second concept) -> supporting papers`` for one kind of pair: the papers
+    linking to both in the pair's roles, and the papers of the evidence of its relations."""
+    papers, concepts = kg.papers, kg.concepts
+    type_a, type_b = pair.first[0], pair.second[0]
+    support: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for paper_id, roles in by_paper.items():
+        firsts = {c for r in pair.first_roles for c in roles.get(r, ()) if concepts[c].type == type_a}
+        if not firsts:
+            continue
+        seconds = {c for r in pair.second_roles for c in roles.get(r, ()) if concepts[c].type == type_b}
+        for a in firsts:
+            for b in seconds:
+                support[a, b].add(paper_id)
+    for rtype, first_is_source in pair.relations:
+        for rel in relations.get(rtype, ()):
+            a, b = (rel.source, rel.target) if first_is_source else (rel.target, rel.source)
+            if concepts[a].type != type_a or concepts[b].type != type_b:
+                continue
+            for eid in rel.evidence:
+                ev = kg.evidence.get(eid)
+                if ev is not None and ev.paper_id in papers:
+                    support[a, b].add(ev.paper_id)
+    return support
+
+
+def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, base: str) -> dict[tuple[str, str], int]:
+    """Each pair's position in its example query's order: supporting papers (most first), then
+    the label and IRI of the concept the query sorts by first, then those of the other."""
+    def key(ab):
+        a, b = ab
+        first = (_clean(concepts[a].label), iris.concept_iri(base, a))
+        second = (_clean(concepts[b].label), iris.concept_iri(base, b))
+        return (-len(support[ab]), *(second + first if pair.second_sorts_first else first + second))
+
+    return {ab: n for n, ab in enumerate(sorted(support, key=key), 1)}
+
+
+def _date_blocks(kg: KnowledgeGraph, links: list, base: str) -> Iterator[tuple[str, list]]:
+    """One ``kg:ConceptsByDate`` row per publication date (the papers' own literal) and concept
+    type, by date and type: how many distinct concepts of the type the papers of that date link
+    to, and how many papers."""
+    papers, concepts = kg.papers, kg.concepts
     dated: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
     literal_of: dict[str, object] = {}
     for li in links:
@@ -205,18 +247,6 @@ def iter_aggregate_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, 
             (_T["conceptCount"], _int(len(concept_ids))),
             (_T["paperCount"], _int(len(paper_ids))),
         ]
-
-
-def _pair_ranks(support: dict[tuple[str, str], set[str]], pair: Pair, concepts, base: str) -> dict[tuple[str, str], int]:
-    """Each pair's position in its example query's order: supporting papers (most first), then
-    the label and IRI of the concept the query sorts by first, then those of the other."""
-    def key(ab):
-        a, b = ab
-        first = (_clean(concepts[a].label), iris.concept_iri(base, a))
-        second = (_clean(concepts[b].label), iris.concept_iri(base, b))
-        return (-len(support[ab]), *(second + first if pair.second_sorts_first else first + second))
-
-    return {ab: n for n, ab in enumerate(sorted(support, key=key), 1)}
 
 
 def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
@@ -246,55 +276,68 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
 
     Only what :func:`kg.rdf.triples.iter_records` writes is ranked, with the literals it writes.
     """
-    papers, concepts, evidence = kg.papers, kg.concepts, kg.evidence
-    label = {cid: _clean(c.label) for cid, c in concepts.items()}
-    node = {cid: iris.concept_iri(base, cid) for cid in concepts}
+    label = {cid: _clean(c.label) for cid, c in kg.concepts.items()}
+    node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
+    links = _written_links(kg)
+    ranks = _concept_ranks(kg, links, label, node)
+    relations, ranked, cooccurring = _relations_to_rank(kg, base, label)
+    yield from _concept_rank_blocks(ranks, cooccurring, relations, base, label, node)
+    del ranks, cooccurring
+    yield from _relation_rank_blocks(kg, relations, ranked)
+    del relations, ranked
+    yield from _proposal_rank_blocks(kg, links, base, label, node)
+
+
+def _concept_ranks(kg: KnowledgeGraph, links: list, label: dict[str, str], node: dict[str, str]) -> dict[str, list]:
+    """``concept id -> [(rank property, rank)]``: ``kg:linkingPaperRank``, ``kg:aliasRank`` and
+    ``kg:paperRank``, in that order, each where the concept is ranked."""
     ranks: dict[str, list] = defaultdict(list)
+    for prop, orders in ((_T["linkingPaperRank"], _linking_orders(kg, links, label, node)),
+                         (_T["aliasRank"], [_alias_order(kg, label, node)]),
+                         (_T["paperRank"], [_paper_order(kg, label)])):
+        for order in orders:
+            for n, cid in enumerate(order, 1):
+                ranks[cid].append((prop, _int(n)))
+    return ranks
 
-    def quote(evidence_ids) -> list:
-        """``[(kg:exampleQuote, least quoted text)]`` of the evidence a link or relation lists
-        (the spans its annotations target, cut as the writer cuts them: :func:`kg.rdf.literals.exact_quote`)."""
-        least = None
-        for eid in evidence_ids:
-            ev = evidence.get(eid)
-            paper = papers.get(ev.paper_id) if ev is not None else None
-            if paper is None:
-                continue
-            for start, end in quoted_spans(ev):
-                exact = exact_quote(paper.text, start, end)
-                if least is None or exact < least:
-                    least = exact
-        return [] if least is None else [(_T["exampleQuote"], Lit(least))]
 
+def _linking_orders(kg: KnowledgeGraph, links: list, label: dict[str, str], node: dict[str, str]) -> list[list[str]]:
+    """The concepts papers link to, one list per type, as top-methods (top-datasets, ...) orders
+    them: papers linking to it (most first), label, IRI."""
     linking: dict[str, set[str]] = defaultdict(set)
-    proposals: dict[tuple[str, str], list[str]] = {}  # (paper, method) -> the link's evidence ids
-    for li in kg.links:
-        if li.paper_id in papers and li.concept_id in concepts and li.role in ROLE_PROPERTIES:
-            linking[li.concept_id].add(li.paper_id)
-            if li.role == "proposes" and concepts[li.concept_id].type == "METHOD":
-                proposals.setdefault((li.paper_id, li.concept_id), []).extend(li.evidence)
+    for li in links:
+        linking[li.concept_id].add(li.paper_id)
     by_type: dict[str, list[str]] = defaultdict(list)
     for cid in linking:
-        by_type[concepts[cid].type].append(cid)
-    for cids in by_type.values():
-        cids.sort(key=lambda c: (-len(linking[c]), label[c], node[c]))
-        for n, cid in enumerate(cids, 1):
-            ranks[cid].append((_T["linkingPaperRank"], _int(n)))
-    del linking, by_type
+        by_type[kg.concepts[cid].type].append(cid)
+    return [sorted(cids, key=lambda c: (-len(linking[c]), label[c], node[c])) for cids in by_type.values()]
 
+
+def _alias_order(kg: KnowledgeGraph, label: dict[str, str], node: dict[str, str]) -> list[str]:
+    """The concepts with an alternative label, as concept-aliases orders them: alternative labels
+    (most first), mentions (most first), label, IRI."""
+    concepts = kg.concepts
     forms = {cid: len({_clean(f) for f in c.aliases if f != c.label}) for cid, c in concepts.items()}
-    aliased = sorted((cid for cid in concepts if forms[cid]),
-                     key=lambda c: (-forms[c], -concepts[c].mention_count, label[c], node[c]))
-    for n, cid in enumerate(aliased, 1):
-        ranks[cid].append((_T["aliasRank"], _int(n)))
-    # ties by label before identifier: an update keeps ids a clean build would change, and the
-    # ranks must still agree with the clean build's (tests/build/test_update.py)
-    for n, cid in enumerate(sorted(concepts, key=lambda c: (-concepts[c].paper_count, label[c], _clean(c))), 1):
-        ranks[cid].append((_T["paperRank"], _int(n)))
-    del forms, aliased
+    return sorted((cid for cid in concepts if forms[cid]),
+                  key=lambda c: (-forms[c], -concepts[c].mention_count, label[c], node[c]))
 
-    # relations: the ranked ones (all but co-occurrence), and each concept's co-occurrences as
-    # relation indices (~i: the concept is the object), the first TOP_CO_OCCURRENCES kept
+
+def _paper_order(kg: KnowledgeGraph, label: dict[str, str]) -> list[str]:
+    """Every concept, as cooccurring-concepts picks its default focus: ``kg:paperCount`` (most
+    first), label, identifier. Ties by label before identifier: an update keeps ids a clean build
+    would change, and the ranks must still agree with the clean build's (tests/build/test_update.py)."""
+    concepts = kg.concepts
+    return sorted(concepts, key=lambda c: (-concepts[c].paper_count, label[c], _clean(c)))
+
+
+def _relations_to_rank(kg: KnowledgeGraph, base: str, label: dict[str, str]) -> tuple[list, list, dict[str, list[int]]]:
+    """The relations written, and how they are ranked: ``(relations, ranked, cooccurring)``.
+
+    ``ranked`` holds one sort key per relation other than co-occurrence (top-relations' order,
+    ending in the assertion IRI and the relation's index); ``cooccurring`` maps each concept to
+    its co-occurrences as relation indices (``~i``: the concept is the object).
+    """
+    concepts = kg.concepts
     relations, ranked, cooccurring = [], [], defaultdict(list)
     for rel in kg.relations:
         if rel.type in RELATION_PROPERTIES and rel.source in concepts and rel.target in concepts:
@@ -306,14 +349,21 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
                 ranked.append((-int(rel.papers), -int(rel.count), label[rel.source], str(RELATION_PROPERTIES[rel.type]),
                                label[rel.target], iris.relation_iri(base, rel.source, rel.type, rel.target), len(relations)))
             relations.append(rel)
+    return relations, ranked, cooccurring
+
+
+def _concept_rank_blocks(ranks: dict[str, list], cooccurring: dict[str, list[int]], relations: list, base: str,
+                         label: dict[str, str], node: dict[str, str]) -> Iterator[tuple[str, list]]:
+    """Each ranked concept's block (its ranks and ``kg:topCoOccurrence`` rows), then its rows,
+    the first :data:`TOP_CO_OCCURRENCES` by support. Rows are made per concept, not held for all
+    (two IRI strings per row, 350,220 rows on a real 20k build); ``ranks`` and ``cooccurring``
+    are emptied as they are written."""
 
     def by_support(i: int) -> tuple:
         rel = relations[i if i >= 0 else ~i]
         other = rel.target if i >= 0 else rel.source
         return -int(rel.papers), -int(rel.count), label[other], node[other], rel.source, rel.target, i < 0
 
-    # each concept's block, then its co-occurrence rows (made per concept, not held for all: two
-    # IRI strings per row, 350,220 rows on a real 20k build)
     for cid in sorted(ranks):
         rows = []
         for n, i in enumerate(heapq.nsmallest(TOP_CO_OCCURRENCES, cooccurring.pop(cid, ()), key=by_support), 1):
@@ -324,12 +374,24 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
         for row, n, other, assertion in rows:
             yield row, [(_T["coOccurrenceRank"], _int(n)), (_T["coOccurringConcept"], other),
                         (_T["coOccurrenceAssertion"], assertion)]
-    del ranks, cooccurring
 
+
+def _relation_rank_blocks(kg: KnowledgeGraph, relations: list, ranked: list) -> Iterator[tuple[str, list]]:
+    """``kg:rank`` and ``kg:exampleQuote`` of every relation assertion in ``ranked``, in rank order."""
     ranked.sort()
     for n, (*_, assertion, i) in enumerate(ranked, 1):
-        yield assertion, [(_T["rank"], _int(n)), *quote(relations[i].evidence)]
-    del relations, ranked
+        yield assertion, [(_T["rank"], _int(n)), *_example_quote(kg, relations[i].evidence)]
+
+
+def _proposal_rank_blocks(kg: KnowledgeGraph, links: list, base: str, label: dict[str, str], node: dict[str, str]) -> Iterator[tuple[str, list]]:
+    """``kg:rank`` and ``kg:exampleQuote`` of every ``kg:proposes`` link to a method, as
+    new-methods orders them: the paper's date as written, latest first (papers without one
+    last), then title, paper IRI, method label, method IRI."""
+    papers, concepts = kg.papers, kg.concepts
+    proposals: dict[tuple[str, str], list[str]] = {}  # (paper, method) -> the link's evidence ids
+    for li in links:
+        if li.role == "proposes" and concepts[li.concept_id].type == "METHOD":
+            proposals.setdefault((li.paper_id, li.concept_id), []).extend(li.evidence)
 
     def day(paper) -> str:
         return date_literal(paper.date).value if paper.date else ""
@@ -338,4 +400,22 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
     rows = sorted(((_clean(papers[p].title), iris.paper_iri(base, p), label[c], node[c], p, c) for p, c in proposals))
     rows.sort(key=lambda r: day(papers[r[4]]), reverse=True)
     for n, (*_, p, c) in enumerate(rows, 1):
-        yield iris.link_iri(base, p, "proposes", c), [(_T["rank"], _int(n)), *quote(proposals[p, c])]
+        yield iris.link_iri(base, p, "proposes", c), [(_T["rank"], _int(n)), *_example_quote(kg, proposals[p, c])]
+
+
+def _example_quote(kg: KnowledgeGraph, evidence_ids) -> list:
+    """``[(kg:exampleQuote, least quoted text)]`` of the evidence a link or relation lists (the
+    spans its annotations target, cut as the writer cuts them: :func:`kg.rdf.literals.exact_quote`);
+    ``[]`` when none of it is written."""
+    evidence, papers = kg.evidence, kg.papers
+    least = None
+    for eid in evidence_ids:
+        ev = evidence.get(eid)
+        paper = papers.get(ev.paper_id) if ev is not None else None
+        if paper is None:
+            continue
+        for start, end in quoted_spans(ev):
+            exact = exact_quote(paper.text, start, end)
+            if least is None or exact < least:
+                least = exact
+    return [] if least is None else [(_T["exampleQuote"], Lit(least))]

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from kg.rdf.iris import graph_iri
 from kg.rdf.namespace import PREFIXES
@@ -163,109 +163,193 @@ def _turtle_header(base: str | None) -> str:
 
 
 def _turtle_blocks(blocks: Iterable[Block], fh: TextIO, base: str | None, indent: str = "") -> None:
+    """One Turtle statement per subject block (``subject p o ; p o .``), each line after
+    ``indent``; a :class:`~kg.rdf.triples.BlockStream` is read as records (:func:`_turtle_records`)."""
     records = getattr(blocks, "records", None)
     if records is not None:
         _turtle_records(records(), fh, base, indent)
-        return
-    iri, pred, obj = _turtle_encoders(base)
-    sep = f" ;\n{indent}    "
-    write = fh.write
-    for subject, body in blocks:
-        if body:
-            write(indent + iri(subject) + " " + sep.join([pred(p) + " " + obj(o) for p, o in body]) + " .\n")
+    else:
+        _turtle_records((("block", subject, body) for subject, body in blocks), fh, base, indent)
 
 
 def _turtle_records(records: Iterable[Record], fh: TextIO, base: str | None, indent: str = "", chunk: int = 4096) -> None:
-    """The statements of :func:`_turtle_blocks` for the records of :func:`kg.rdf.triples.iter_records`.
+    """The statements of :func:`_turtle_blocks` for the records of :func:`kg.rdf.triples.iter_records`,
+    each spelled by the speller of its tag (:func:`_record_spellers`), written ``chunk`` at a time."""
+    spellers = _record_spellers(_TurtleTerms.make(base, indent))
+    out: list[str] = []
+    write = out.append
+    for record in records:
+        try:
+            spell = spellers[record[0]]
+        except KeyError:
+            raise AssertionError(f"unknown record {record[0]!r}") from None
+        write(spell(record))
+        if len(out) >= chunk:
+            fh.write("".join(out))
+            out.clear()
+    fh.write("".join(out))
+
+
+class _TurtleTerms(NamedTuple):
+    """What the record spellers share: the encoders of :func:`_turtle_encoders`, the separator
+    between a statement's predicate-object pairs and the statement indent, and a cache of the
+    IRIs that recur (papers, concepts, properties, activities), spelled as ``known(iri) or recurring(iri)``."""
+
+    iri: Callable[[str], str]
+    pred: Callable[[str], str]
+    obj: Callable[[str | Lit], str]
+    sep: str
+    indent: str
+    known: Callable[[str], str | None]
+    recurring: Callable[[str], str]
+
+    @classmethod
+    def make(cls, base: str | None, indent: str) -> _TurtleTerms:
+        iri, pred, obj = _turtle_encoders(base)
+        spelled: dict[str, str] = {}
+
+        def recurring(value: str) -> str:
+            if len(spelled) > 100_000:  # bounded: a long run of new IRIs does not grow it
+                spelled.clear()
+            text = spelled[value] = obj(value)
+            return text
+
+        return cls(iri, pred, obj, f" ;\n{indent}    ", indent, spelled.get, recurring)
+
+    def head(self, cls: str, prop: str) -> str:
+        """The fixed text after a templated statement's subject: ``a <cls> ; <prop> ``."""
+        return " " + self.pred(A) + " " + self.obj(cls) + self.then(prop)
+
+    def then(self, prop: str) -> str:
+        """The fixed text before the next object of a templated statement: `` ; <prop> ``."""
+        return self.sep + self.pred(prop) + " "
+
+
+def _record_spellers(terms: _TurtleTerms) -> dict[str, Callable[[Record], str]]:
+    """Record tag -> the function spelling a record of that tag as Turtle statements.
 
     Plain blocks are spelled term by term; the shapes repeated once per link, relation, evidence
     record and span are spelled from templates whose fixed parts (the predicates and classes,
     spelled by the same encoders) are made once, so each costs a few string joins.
     """
-    iri, pred, obj = _turtle_encoders(base)
-    sep = f" ;\n{indent}    "
-    end = " .\n"
+    return {
+        "body": _body_speller(terms),
+        "span": _span_speller(terms),
+        "annotation": _annotation_speller(terms),
+        "link": _link_speller(terms),
+        "relation": _relation_speller(terms),
+        "block": _block_speller(terms),
+    }
 
-    def po(p: str, o) -> str:
-        return pred(p) + " " + obj(o)
 
-    def string(lexical: str) -> str:  # obj(Lit(lexical)): the lexical form is clean already
-        return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
+def _block_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("block", subject, body)``: one statement, term by term (nothing for an empty body)."""
+    iri, pred, obj, sep, indent = terms.iri, terms.pred, terms.obj, terms.sep, terms.indent
 
-    link_head = " " + po(A, _K["PaperLink"]) + sep + pred(_P["rdfSubject"]) + " "
-    rel_head = " " + po(A, _K["RelationAssertion"]) + sep + pred(_P["rdfSubject"]) + " "
-    rdf_predicate = sep + pred(_P["rdfPredicate"]) + " "
-    rdf_object = sep + pred(_P["rdfObject"]) + " "
-    count = sep + pred(_K["count"]) + " "
-    paper_count = sep + pred(_K["paperCount"]) + " "
-    confidence = sep + pred(_K["confidence"]) + " "
-    body = " " + pred(_P["hasBody"]) + " "
-    annotation = " " + po(A, _C["Annotation"])
-    has_target = sep + pred(_P["hasTarget"]) + " "
-    generated_by = sep + pred(_P["wasGeneratedBy"]) + " "
-    target_head = " " + po(A, _C["SpecificResource"]) + sep + pred(_P["hasSource"]) + " "
-    has_selector = sep + pred(_P["hasSelector"]) + " "
-    quote_head = " " + po(A, _C["TextQuoteSelector"]) + sep + pred(_P["exact"]) + " "
-    prefix = sep + pred(_P["prefix"]) + " "
-    suffix = sep + pred(_P["suffix"]) + " "
-    position_head = " " + po(A, _C["TextPositionSelector"]) + sep + pred(_P["start"]) + " "
-    position_end = sep + pred(_P["end"]) + " "
-    known: dict[str, str] = {}  # spelling of IRIs that recur: papers, concepts, properties, activities
+    def spell(record: Record) -> str:
+        if not record[2]:
+            return ""
+        return indent + iri(record[1]) + " " + sep.join([pred(p) + " " + obj(o) for p, o in record[2]]) + " .\n"
 
-    def recurring(value: str) -> str:
-        if len(known) > 100_000:
-            known.clear()
-        spelled = known[value] = obj(value)
-        return spelled
+    return spell
 
-    out: list[str] = []
-    write = out.append
-    known_get = known.get
+
+def _body_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("body", annotation, node)``: one ``oa:hasBody`` edge. The evidence of one edge comes
+    right after it, so the node's spelling is kept from one record to the next."""
+    iri, obj, indent = terms.iri, terms.obj, terms.indent
+    body = " " + terms.pred(_P["hasBody"]) + " "
     last_node, last_spelled = None, ""
-    for record in records:
-        tag = record[0]
-        if tag == "body":  # the evidence of one edge comes right after it
-            node = record[2]
-            if node is not last_node:
-                last_node, last_spelled = node, obj(node)
-            write(indent + iri(record[1]) + body + last_spelled + end)
-        elif tag == "span":
-            _, target, paper, exact, before, after, start, stop = record
-            # <paper>/text/<start>-<end> and its /quote and /position: instance IRIs under the
-            # base (no vocabulary term has a "/" in its local name), spelled alike as subject and object
-            t = iri(target)
-            q, pos = t[:-1] + "/quote>", t[:-1] + "/position>"
-            write(indent + t + target_head + (known_get(paper) or recurring(paper)) + has_selector + q + has_selector + pos + end)
-            text = indent + q + quote_head + string(exact)
-            if before:
-                text += prefix + string(before)
-            if after:
-                text += suffix + string(after)
-            write(text + end)
-            write(indent + pos + position_head + start + position_end + stop + end)
-        elif tag == "annotation":
-            _, ann, targets, conf, activity = record
-            write(indent + iri(ann) + annotation + "".join([has_target + iri(t) for t in targets])
-                  + confidence + conf + generated_by + (known_get(activity) or recurring(activity)) + end)
-        elif tag == "link":
-            _, node, paper, role, concept, n, conf = record
-            write(indent + iri(node) + link_head + (known_get(paper) or recurring(paper)) + rdf_predicate
-                  + (known_get(role) or recurring(role)) + rdf_object + (known_get(concept) or recurring(concept))
-                  + count + n + confidence + conf + end)
-        elif tag == "relation":
-            _, node, source, prop, target, n, papers, conf = record
-            write(indent + iri(node) + rel_head + (known_get(source) or recurring(source)) + rdf_predicate
-                  + (known_get(prop) or recurring(prop)) + rdf_object + (known_get(target) or recurring(target))
-                  + count + n + paper_count + papers + confidence + conf + end)
-        elif tag == "block":
-            if record[2]:
-                write(indent + iri(record[1]) + " " + sep.join([pred(p) + " " + obj(o) for p, o in record[2]]) + end)
-        else:
-            raise AssertionError(f"unknown record {tag!r}")
-        if len(out) >= chunk:
-            fh.write("".join(out))
-            out.clear()
-    fh.write("".join(out))
+
+    def spell(record: Record) -> str:
+        nonlocal last_node, last_spelled
+        node = record[2]
+        if node is not last_node:
+            last_node, last_spelled = node, obj(node)
+        return indent + iri(record[1]) + body + last_spelled + " .\n"
+
+    return spell
+
+
+def _span_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("span", target, paper, exact, prefix, suffix, start, end)``: the target, its
+    ``oa:TextQuoteSelector`` and its ``oa:TextPositionSelector`` (three statements)."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    target_head = terms.head(_C["SpecificResource"], _P["hasSource"])
+    has_selector = terms.then(_P["hasSelector"])
+    quote_head = terms.head(_C["TextQuoteSelector"], _P["exact"])
+    prefix, suffix = terms.then(_P["prefix"]), terms.then(_P["suffix"])
+    position_head = terms.head(_C["TextPositionSelector"], _P["start"])
+    position_end = terms.then(_P["end"])
+
+    def spell(record: Record) -> str:
+        _, target, paper, exact, before, after, start, stop = record
+        # <paper>/text/<start>-<end> and its /quote and /position: instance IRIs under the
+        # base (no vocabulary term has a "/" in its local name), spelled alike as subject and object
+        t = iri(target)
+        q, pos = t[:-1] + "/quote>", t[:-1] + "/position>"
+        text = (indent + t + target_head + (known(paper) or recurring(paper)) + has_selector + q + has_selector + pos
+                + " .\n" + indent + q + quote_head + _string(exact))
+        if before:
+            text += prefix + _string(before)
+        if after:
+            text += suffix + _string(after)
+        return text + " .\n" + indent + pos + position_head + start + position_end + stop + " .\n"
+
+    return spell
+
+
+def _annotation_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("annotation", annotation, [targets], confidence, activity)``: one ``oa:Annotation``."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    annotation = " " + terms.pred(A) + " " + terms.obj(_C["Annotation"])
+    has_target, confidence = terms.then(_P["hasTarget"]), terms.then(_K["confidence"])
+    generated_by = terms.then(_P["wasGeneratedBy"])
+
+    def spell(record: Record) -> str:
+        _, ann, targets, conf, activity = record
+        return (indent + iri(ann) + annotation + "".join([has_target + iri(t) for t in targets])
+                + confidence + conf + generated_by + (known(activity) or recurring(activity)) + " .\n")
+
+    return spell
+
+
+def _link_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("link", node, paper, role property, concept, count, confidence)``: one ``kg:PaperLink``."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    head = terms.head(_K["PaperLink"], _P["rdfSubject"])
+    rdf_predicate, rdf_object = terms.then(_P["rdfPredicate"]), terms.then(_P["rdfObject"])
+    count, confidence = terms.then(_K["count"]), terms.then(_K["confidence"])
+
+    def spell(record: Record) -> str:
+        _, node, paper, role, concept, n, conf = record
+        return (indent + iri(node) + head + (known(paper) or recurring(paper)) + rdf_predicate
+                + (known(role) or recurring(role)) + rdf_object + (known(concept) or recurring(concept))
+                + count + n + confidence + conf + " .\n")
+
+    return spell
+
+
+def _relation_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("relation", node, source, property, target, count, papers, confidence)``: one
+    ``kg:RelationAssertion``."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    head = terms.head(_K["RelationAssertion"], _P["rdfSubject"])
+    rdf_predicate, rdf_object = terms.then(_P["rdfPredicate"]), terms.then(_P["rdfObject"])
+    count, paper_count, confidence = terms.then(_K["count"]), terms.then(_K["paperCount"]), terms.then(_K["confidence"])
+
+    def spell(record: Record) -> str:
+        _, node, source, prop, target, n, papers, conf = record
+        return (indent + iri(node) + head + (known(source) or recurring(source)) + rdf_predicate
+                + (known(prop) or recurring(prop)) + rdf_object + (known(target) or recurring(target))
+                + count + n + paper_count + papers + confidence + conf + " .\n")
+
+    return spell
+
+
+def _string(lexical: str) -> str:
+    """A plain string literal whose lexical form is clean already (what ``obj(Lit(lexical))`` spells)."""
+    return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
 
 
 def write_turtle(blocks: Iterable[Block], fh: TextIO, base: str) -> None:

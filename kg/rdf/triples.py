@@ -132,11 +132,28 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
 
     counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
     texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
+    Links, relations and evidence that point to something missing are left out and counted in
+    one warning.
     """
-
     dropped: dict[str, int] = defaultdict(int)
     agent = iris.agent_iri(base, kg.extractor_version)
     scheme = iris.scheme_iri(base)
+    yield from _scheme_records(kg, scheme, agent)
+    concept_node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
+    yield from _paper_records(kg, base, concept_node, dropped)
+    yield from _concept_records(kg, base, scheme, concept_node, dropped)
+    yield from _redirect_records(kg, base, concept_node)
+    for subject, body in iter_aggregate_blocks(kg, base):
+        yield "block", subject, body
+    for subject, body in iter_rank_blocks(kg, base):
+        yield "block", subject, body
+    yield from _evidence_records(kg, base, agent, dropped)
+    if dropped:
+        log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
+
+
+def _scheme_records(kg: KnowledgeGraph, scheme: str, agent: str) -> Iterator[Record]:
+    """The concept scheme (attributed to the extractor) and the extractor as a software agent."""
     yield "block", scheme, [
         (A, _C["ConceptScheme"]),
         (_P["label"], Lit("kg concepts")),
@@ -145,7 +162,10 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     ]
     yield "block", agent, [(A, _C["SoftwareAgent"]), (_P["label"], text(kg.extractor_version or "kg"))]
 
-    concept_node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
+
+def _paper_records(kg: KnowledgeGraph, base: str, concept_node: dict[str, str], dropped: dict[str, int]) -> Iterator[Record]:
+    """Papers by id, each block with one direct triple per link, then each link (by role and
+    concept) as a ``kg:PaperLink`` followed by its evidence's ``oa:hasBody`` edges."""
     links_by_paper: dict[str, list] = defaultdict(list)
     for link in kg.links:
         if link.paper_id not in kg.papers or link.concept_id not in kg.concepts:
@@ -155,18 +175,22 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
         else:
             links_by_paper[link.paper_id].append(link)
     for paper_id in sorted(kg.papers):
-        paper = kg.papers[paper_id]
         p = iris.paper_iri(base, paper_id)
         links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
-        body = _paper_properties(paper)
+        body = _paper_properties(kg.papers[paper_id])
         body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
         yield "block", p, list(dict.fromkeys(body))  # a repeated author or category is one triple
         for li in links:
             node = iris.link_iri(base, paper_id, li.role, li.concept_id)
             yield "link", node, p, _ROLES[li.role], concept_node[li.concept_id], str(int(li.count)), decimal(li.confidence).value
             yield from _evidence_bodies(kg, base, li.evidence, node, dropped)
-    del links_by_paper
 
+
+def _concept_records(kg: KnowledgeGraph, base: str, scheme: str, concept_node: dict[str, str],
+                     dropped: dict[str, int]) -> Iterator[Record]:
+    """Concepts by id, each block with one direct triple per relation it is the source of (and
+    the SKOS property it specialises), then each relation (by type and target) as a
+    ``kg:RelationAssertion`` followed by its evidence's ``oa:hasBody`` edges."""
     relations_by_source: dict[str, list] = defaultdict(list)
     for rel in kg.relations:
         if rel.source not in kg.concepts or rel.target not in kg.concepts:
@@ -176,10 +200,9 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
         else:
             relations_by_source[rel.source].append(rel)
     for concept_id in sorted(kg.concepts):
-        concept = kg.concepts[concept_id]
         c = concept_node[concept_id]
         rels = sorted(relations_by_source.pop(concept_id, ()), key=lambda r: (r.type, r.target))
-        body = _concept_properties(concept, scheme)
+        body = _concept_properties(kg.concepts[concept_id], scheme)
         for rel in rels:
             target = concept_node[rel.target]
             body.append((_RELATIONS[rel.type], target))
@@ -191,17 +214,20 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
             yield ("relation", node, c, _RELATIONS[rel.type], concept_node[rel.target],
                    str(int(rel.count)), str(int(rel.papers)), decimal(rel.confidence).value)
             yield from _evidence_bodies(kg, base, rel.evidence, node, dropped)
-    del relations_by_source
-    for old in sorted(kg.redirects):  # retired ids of earlier builds of this folder (kg.resolve.stable_ids)
+
+
+def _redirect_records(kg: KnowledgeGraph, base: str, concept_node: dict[str, str]) -> Iterator[Record]:
+    """``dcterms:isReplacedBy`` from each retired id of an earlier build of this folder
+    (:mod:`kg.resolve.stable_ids`) to the concept it leads to, when that concept is written."""
+    for old in sorted(kg.redirects):
         new = kg.redirects[old]
         if new in kg.concepts and old not in kg.concepts:
             yield "block", iris.concept_iri(base, old), [(_P["isReplacedBy"], concept_node[new])]
 
-    for subject, body in iter_aggregate_blocks(kg, base):
-        yield "block", subject, body
-    for subject, body in iter_rank_blocks(kg, base):
-        yield "block", subject, body
 
+def _evidence_records(kg: KnowledgeGraph, base: str, agent: str, dropped: dict[str, int]) -> Iterator[Record]:
+    """Evidence by paper and id, each annotation followed by the spans of its paper not written
+    yet (:func:`_annotation`), then one ``prov:Activity`` per extraction rule, by name."""
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()
     for ev in sorted(kg.evidence.values(), key=attrgetter("paper_id", "id")):
@@ -222,8 +248,6 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
             (_P["label"], text(method)),
             (_P["wasAssociatedWith"], agent),
         ]
-    if dropped:
-        log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
 
 
 def expand(records: Iterable[Record]) -> Iterator[Block]:

@@ -159,23 +159,30 @@ def map_model(
         "legend": _legend(C, drawn),
         "nodes": net.nodes,
         "edges": net.edges,
-        "communities": [
-            {
-                "name": names[g] if len(members) >= 3 or g >= len(found) else "",
-                "size": len(members),
-                "shown": shown_counts[g],
-                "x": disc.x,
-                "y": disc.y,
-                "r": disc.r,
-                "members": sorted(members, key=rank.get),
-            }
-            for g, (members, disc) in enumerate(zip(groups, layout.discs))
-        ],
+        "communities": _community_discs(groups, layout.discs, names, len(found), shown_counts, rank),
         "folded": bool(folded),
         "centre": centre,
         "physics": physics,
         "options": _vis_options(len(net.nodes), len(net.edges), physics, seed),
     }
+
+
+def _community_discs(groups: list, discs: list, names: list[str], n_found: int, shown_counts: list[int], rank: dict) -> list[dict]:
+    """One disc per group (:func:`_groups`) as the page draws it: its name (only for a community of
+    three or more, or the group of concepts related to no other), size, how many members show
+    while folded, centre and radius, and members by rank."""
+    return [
+        {
+            "name": names[g] if len(members) >= 3 or g >= n_found else "",
+            "size": len(members),
+            "shown": shown_counts[g],
+            "x": disc.x,
+            "y": disc.y,
+            "r": disc.r,
+            "members": sorted(members, key=rank.get),
+        }
+        for g, (members, disc) in enumerate(zip(groups, discs))
+    ]
 
 
 def _node_sizes(G: nx.MultiDiGraph, drawn: nx.Graph, centre: str | None) -> tuple[dict, dict, dict]:
