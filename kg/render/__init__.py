@@ -1,1 +1,1 @@
-"""kg.render"""
+"""kg.render: interactive concept maps (``map.html``), self-contained and offline."""
