@@ -1,0 +1,33 @@
+"""Wrong merges seen in the 80k arXiv build (session 9), each reproduced on a small synthetic
+corpus shaped like the real one."""
+
+from __future__ import annotations
+
+from kg.resolve import resolve
+from tests.resolve.helpers import concepts_by_form, corpus
+
+M, D, MET, T = "METHOD", "DATASET", "METRIC", "TASK"
+
+
+def _imagenet_corpus(nette_papers: int):
+    docs = [(f"in{i}", "T", "We pretrain on ImageNet.", [("ImageNet", D)]) for i in range(60)]
+    docs.append(("in-plain", "T", "We pretrain on Imagenet.", [("Imagenet", D)]))  # so a typo may join it
+    for i in range(nette_papers):  # the subset's own spelling varies, as at 80k (6 ImageNette, 5 Imagenette)
+        name = "ImageNette" if i % 2 else "Imagenette"
+        docs.append((f"nt{i}", "T", f"We evaluate on {name}, a ten-class subset.", [(name, D)]))
+    return corpus(*docs)
+
+
+def test_a_capitalised_name_several_papers_write_is_no_typo():
+    # 80k: "ImageNette" (11 papers) was a one-edit typo of ImageNet (520 papers)
+    papers, exts = _imagenet_corpus(5)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["ImageNette"] == forms["Imagenette"]
+    assert forms["ImageNette"] != forms["ImageNet"]
+    assert not [m for m in resolve(exts, papers).merges if m.rule == "typo"]
+
+
+def test_a_capitalised_look_alike_of_two_papers_is_still_a_typo():
+    papers, exts = _imagenet_corpus(2)
+    forms = concepts_by_form(resolve(exts, papers), exts)
+    assert forms["ImageNette"] == forms["Imagenette"] == forms["ImageNet"]
