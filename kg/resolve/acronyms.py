@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.models import Abbreviation, Mention
-from kg.resolve.normalize import MARK, american, clean_form, form_key, runs, singular_stem
+from kg.resolve.normalize import MARK, american, clean_form, form_key, is_acronym_form, runs, singular_stem
 
 #: Share of the defining papers the majority expansion needs to be used where a paper does not
 #: define the acronym itself, and how many more papers than the runner-up it needs.
@@ -314,6 +314,32 @@ def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
 
 
+#: What follows a short form inside its bracket when the bracket lists several names
+#: ("Vision Transformers (ToMe, ToFu, PiToMe, and MCTF)"): a separator, then the next item.
+_NEXT_IN_BRACKET = re.compile(r"\s*[,;/]\s*(?:(?:and|or)\s+)?(?P<item>[^\s,;/()]+)")
+
+
+def lists_names(text: str, short_end: int) -> bool:
+    """Whether the bracket whose first item ends at ``short_end`` goes on with another
+    acronym-shaped item: a list of names ("Vision Transformers (ToMe, ToFu, PiToMe, and
+    MCTF)"), whose first item the detector reads as the short form of the words before the
+    bracket (Schwartz & Hearst cut the bracket at ", " for "(SF, a comment)"). The words before
+    a list name the family of its items, not the first item: "Transformers" is no expansion of
+    ToMe (token merging).
+
+    Example
+    -------
+    >>> t = "methods for Vision Transformers (ToMe, ToFu, PiToMe, and MCTF) employ"
+    >>> lists_names(t, t.index("ToMe") + 4)
+    True
+    >>> t = "graph neural networks (GNNs, Kipf and Welling) and"
+    >>> lists_names(t, t.index("GNNs") + 4)
+    False
+    """
+    m = _NEXT_IN_BRACKET.match(text, short_end)
+    return m is not None and is_acronym_form(m.group("item"))
+
+
 def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[Mention], text: str | None = None) -> dict[str, Definition]:
     """The short-form key -> :class:`Definition` map of one paper (the first definition wins).
 
@@ -333,6 +359,8 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     by_end: dict[int, list[Mention]] | None = None  # built on first use
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
+        if text is not None and ab.long_end < ab.short_start and lists_names(text, ab.short_end):
+            continue  # "Vision Transformers (ToMe, ToFu, ...)": a list of names, not a definition
         short_key = form_key(ab.short)
         strict = True
         checked = strict_long_form(ab.short, ab.long)

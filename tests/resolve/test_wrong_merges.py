@@ -31,3 +31,18 @@ def test_a_capitalised_look_alike_of_two_papers_is_still_a_typo():
     papers, exts = _imagenet_corpus(2)
     forms = concepts_by_form(resolve(exts, papers), exts)
     assert forms["ImageNette"] == forms["Imagenette"] == forms["ImageNet"]
+
+
+def test_a_bracket_listing_names_defines_none_of_them():
+    # 80k: "Vision Transformers (ToMe, ToFu, PiToMe, and MCTF)" made ToMe (token merging) an alias
+    # of transformer, through the detector's loose pair ToMe / Transformers
+    docs = [(f"tr{i}", "T", "We train Transformers on text.", [("Transformers", M)]) for i in range(8)]
+    docs += [(f"tm{i}", "T", "We speed up ViTs with token merging (ToMe). ToMe is fast.", [("token merging", M), ("ToMe", M)]) for i in range(2)]
+    docs.append(("list", "T", "Token reduction methods for Vision Transformers (ToMe, ToFu, PiToMe, and MCTF) differ. ToMe is unstable.",
+                 [("Vision Transformers", M), ("ToMe", M), ("ToFu", M), ("PiToMe", M), ("MCTF", M)]))
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    assert forms["ToMe"] == forms["token merging"]
+    transformer = forms["Transformers"] | forms["Vision Transformers"]
+    assert not [c for c in transformer if "ToMe" in res.concepts[c].aliases]
