@@ -314,6 +314,32 @@ def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
 
 
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
+
+
+def without_optional_part(short: str, long: str) -> str:
+    """``long`` without its bracketed parts when the rest still spells ``short`` strictly, else
+    ``long``.
+
+    "Vision-Language(-Action) Models (VLMs)" writes two names at once; the acronym spells the
+    one without the bracket, so that is what the paper defines. Read whole, its key was that of
+    "Vision-Language-Action Models", and the same-expansion vote then joined the VLA models (41
+    papers at 80k) to the VLMs. A bracket that gives a letter stays ("Graph (Convolutional)
+    Networks (GCN)").
+
+    Example
+    -------
+    >>> without_optional_part("VLMs", "Vision-Language(-Action) Models")
+    'Vision-Language Models'
+    >>> without_optional_part("GCN", "Graph (Convolutional) Networks")
+    'Graph (Convolutional) Networks'
+    """
+    bare = _BRACKETED.sub("", long)
+    if bare == long or strict_long_form(short, bare) is None:
+        return long
+    return bare
+
+
 #: What follows a short form inside its bracket when the bracket lists several names
 #: ("Vision Transformers (ToMe, ToFu, PiToMe, and MCTF)"): a separator, then the next item.
 _NEXT_IN_BRACKET = re.compile(r"\s*[,;/]\s*(?:(?:and|or)\s+)?(?P<item>[^\s,;/()]+)")
@@ -363,7 +389,8 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
             continue  # "Vision Transformers (ToMe, ToFu, ...)": a list of names, not a definition
         short_key = form_key(ab.short)
         strict = True
-        checked = strict_long_form(ab.short, ab.long)
+        bare = without_optional_part(ab.short, ab.long)
+        checked = strict_long_form(ab.short, bare)
         if checked is None and text is not None:  # "average accuracy (AA)", detected as "accuracy"
             checked = strict_just_before(ab.short, text, ab.long_start, ab.long_end)
         if checked is None:
@@ -377,7 +404,7 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
             continue
         wide_text = wide_key = None
         wider = []
-        if checked == ab.long.strip():
+        if checked == bare.strip():
             if by_end is None:
                 by_end = {}
                 for m in mentions:

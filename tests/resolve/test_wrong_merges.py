@@ -46,3 +46,22 @@ def test_a_bracket_listing_names_defines_none_of_them():
     assert forms["ToMe"] == forms["token merging"]
     transformer = forms["Transformers"] | forms["Vision Transformers"]
     assert not [c for c in transformer if "ToMe" in res.concepts[c].aliases]
+
+
+def test_a_long_form_with_an_optional_part_defines_the_name_without_it():
+    # 80k: one paper's "Vision-Language(-Action) Models (VLMs)" was keyed as "Vision-Language-Action
+    # Models"; the VLM expansions were voted together with it, and VLA (vision-language-action,
+    # 41 papers) became part of vision-language models
+    docs = [(f"a{i}", "T", "We study vision-language-action (VLA) models for robots. VLA models act.",
+             [("vision-language-action", M), ("VLA", M), ("VLA models", M)]) for i in range(3)]
+    docs += [(f"m{i}", "T", "We study vision-language models (VLMs). VLMs see.",
+              [("vision-language models", M), ("VLMs", M)]) for i in range(3)]
+    docs += [(f"u{i}", "T", "VLA policies fail. We fix VLA.", [("VLA", M)]) for i in range(3)]
+    docs.append(("opt", "T", "We adapt Vision-Language(-Action) Models (VLMs) to driving. VLMs plan.",
+                 [("Vision-Language(-Action) Models", M), ("VLMs", M)]))
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    forms = concepts_by_form(res, exts)
+    assert forms["VLA"] == forms["vision-language-action"]
+    assert forms["VLA"].isdisjoint(forms["vision-language models"])
+    assert forms["VLMs"] == forms["vision-language models"]
