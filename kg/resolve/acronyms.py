@@ -314,7 +314,8 @@ def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
 
 
-_BRACKETED = re.compile(r"\s*\([^()]*\)")
+#: A bracketed part holding a word of two or more letters: "(-Action)", not the "(n)" of "E(n)".
+_BRACKETED = re.compile(r"\s*\((?=[^()]*[^\W\d_]{2})[^()]*\)")
 
 
 def without_optional_part(short: str, long: str) -> str:
@@ -325,7 +326,8 @@ def without_optional_part(short: str, long: str) -> str:
     one without the bracket, so that is what the paper defines. Read whole, its key was that of
     "Vision-Language-Action Models", and the same-expansion vote then joined the VLA models (41
     papers at 80k) to the VLMs. A bracket that gives a letter stays ("Graph (Convolutional)
-    Networks (GCN)").
+    Networks (GCN)"), and so does a bracket without a word, such as the group of
+    "E(n)-Equivariant Graph Neural Networks (EGNNs)".
 
     Example
     -------
@@ -333,6 +335,8 @@ def without_optional_part(short: str, long: str) -> str:
     'Vision-Language Models'
     >>> without_optional_part("GCN", "Graph (Convolutional) Networks")
     'Graph (Convolutional) Networks'
+    >>> without_optional_part("EGNNs", "E(n)-Equivariant Graph Neural Networks")
+    'E(n)-Equivariant Graph Neural Networks'
     """
     bare = _BRACKETED.sub("", long)
     if bare == long or strict_long_form(short, bare) is None:
