@@ -314,8 +314,10 @@ def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
 
 
-#: A bracketed part holding a word of two or more letters: "(-Action)", not the "(n)" of "E(n)".
-_BRACKETED = re.compile(r"\s*\((?=[^()]*[^\W\d_]{2})[^()]*\)")
+#: A bracketed part after a letter, holding a word of two or more letters: "(-Action)"; not the
+#: "(n)" of "E(n)", nor a bracket that opens the long form ("(LLM)-Driven Sparse MoE (DS-MoE)",
+#: whose remainder would start with a hyphen) or follows a symbol ("$(\gamma,\gamma)$-Minimal").
+_BRACKETED = re.compile(r"(?<=[^\W\d_])\s*\((?=[^()]*[^\W\d_]{2})[^()]*\)")
 
 
 def without_optional_part(short: str, long: str) -> str:
@@ -337,6 +339,8 @@ def without_optional_part(short: str, long: str) -> str:
     'Graph (Convolutional) Networks'
     >>> without_optional_part("EGNNs", "E(n)-Equivariant Graph Neural Networks")
     'E(n)-Equivariant Graph Neural Networks'
+    >>> without_optional_part("DS-MoE", "(LLM)-Driven Sparse Mixture-of-Experts")
+    '(LLM)-Driven Sparse Mixture-of-Experts'
     """
     bare = _BRACKETED.sub("", long)
     if bare == long or strict_long_form(short, bare) is None:
