@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.models import Abbreviation, Mention
-from kg.resolve.normalize import MARK, american, clean_form, form_key, runs, singular_stem
+from kg.resolve.normalize import MARK, american, clean_form, form_key, is_acronym_form, runs, singular_stem
 
 #: Share of the defining papers the majority expansion needs to be used where a paper does not
 #: define the acronym itself, and how many more papers than the runner-up it needs.
@@ -314,6 +314,66 @@ def spelling_prefix(words: Sequence[str] | None) -> tuple[str, ...] | None:
 _SPLIT_HEAD = re.compile(r"\)\s+(networks?|nets?|models?|algorithms?|architectures?)\b")
 
 
+#: A bracketed part after a letter, holding a word of two or more letters: "(-Action)"; not the
+#: "(n)" of "E(n)", nor a bracket that opens the long form ("(LLM)-Driven Sparse MoE (DS-MoE)",
+#: whose remainder would start with a hyphen) or follows a symbol ("$(\gamma,\gamma)$-Minimal").
+_BRACKETED = re.compile(r"(?<=[^\W\d_])\s*\((?=[^()]*[^\W\d_]{2})[^()]*\)")
+
+
+def without_optional_part(short: str, long: str) -> str:
+    """``long`` without its bracketed parts when the rest still spells ``short`` strictly, else
+    ``long``.
+
+    "Vision-Language(-Action) Models (VLMs)" writes two names at once; the acronym spells the
+    one without the bracket, so that is what the paper defines. Read whole, its key was that of
+    "Vision-Language-Action Models", and the same-expansion vote then joined the VLA models (41
+    papers at 80k) to the VLMs. A bracket that gives a letter stays ("Graph (Convolutional)
+    Networks (GCN)"), and so does a bracket without a word, such as the group of
+    "E(n)-Equivariant Graph Neural Networks (EGNNs)".
+
+    Example
+    -------
+    >>> without_optional_part("VLMs", "Vision-Language(-Action) Models")
+    'Vision-Language Models'
+    >>> without_optional_part("GCN", "Graph (Convolutional) Networks")
+    'Graph (Convolutional) Networks'
+    >>> without_optional_part("EGNNs", "E(n)-Equivariant Graph Neural Networks")
+    'E(n)-Equivariant Graph Neural Networks'
+    >>> without_optional_part("DS-MoE", "(LLM)-Driven Sparse Mixture-of-Experts")
+    '(LLM)-Driven Sparse Mixture-of-Experts'
+    """
+    bare = _BRACKETED.sub("", long)
+    if bare == long or strict_long_form(short, bare) is None:
+        return long
+    return bare
+
+
+#: What follows a short form inside its bracket when the bracket lists several names
+#: ("Vision Transformers (ToMe, ToFu, PiToMe, and MCTF)"): a separator, then the next item.
+_NEXT_IN_BRACKET = re.compile(r"\s*[,;/]\s*(?:(?:and|or)\s+)?(?P<item>[^\s,;/()]+)")
+
+
+def lists_names(text: str, short_end: int) -> bool:
+    """Whether the bracket whose first item ends at ``short_end`` goes on with another
+    acronym-shaped item: a list of names ("Vision Transformers (ToMe, ToFu, PiToMe, and
+    MCTF)"), whose first item the detector reads as the short form of the words before the
+    bracket (Schwartz & Hearst cut the bracket at ", " for "(SF, a comment)"). The words before
+    a list name the family of its items, not the first item: "Transformers" is no expansion of
+    ToMe (token merging).
+
+    Example
+    -------
+    >>> t = "methods for Vision Transformers (ToMe, ToFu, PiToMe, and MCTF) employ"
+    >>> lists_names(t, t.index("ToMe") + 4)
+    True
+    >>> t = "graph neural networks (GNNs, Kipf and Welling) and"
+    >>> lists_names(t, t.index("GNNs") + 4)
+    False
+    """
+    m = _NEXT_IN_BRACKET.match(text, short_end)
+    return m is not None and is_acronym_form(m.group("item"))
+
+
 def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[Mention], text: str | None = None) -> dict[str, Definition]:
     """The short-form key -> :class:`Definition` map of one paper (the first definition wins).
 
@@ -333,9 +393,12 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
     by_end: dict[int, list[Mention]] | None = None  # built on first use
     out: dict[str, Definition] = {}
     for ab in sorted(abbreviations, key=lambda a: (a.short_start, a.long_start)):
+        if text is not None and ab.long_end < ab.short_start and lists_names(text, ab.short_end):
+            continue  # "Vision Transformers (ToMe, ToFu, ...)": a list of names, not a definition
         short_key = form_key(ab.short)
         strict = True
-        checked = strict_long_form(ab.short, ab.long)
+        bare = without_optional_part(ab.short, ab.long)
+        checked = strict_long_form(ab.short, bare)
         if checked is None and text is not None:  # "average accuracy (AA)", detected as "accuracy"
             checked = strict_just_before(ab.short, text, ab.long_start, ab.long_end)
         if checked is None:
@@ -349,7 +412,7 @@ def paper_definitions(abbreviations: Iterable[Abbreviation], mentions: Sequence[
             continue
         wide_text = wide_key = None
         wider = []
-        if checked == ab.long.strip():
+        if checked == bare.strip():
             if by_end is None:
                 by_end = {}
                 for m in mentions:

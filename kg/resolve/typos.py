@@ -15,7 +15,13 @@ A key ``q`` joins a key ``t`` when:
   that differs is capitalised in every spelling of both, and the part of it that differs
   ("media" in "Wikimedia", from the edit to the word's end or from its start to the edit) is a
   word the corpus writes on its own, "Wikimedia" is a name, not a typo of "Wikipedia", even when
-  one paper writes it.
+  one paper writes it;
+* they are not two attested names (:func:`attested_names`): when the word that differs is
+  capitalised in most mentions of both and ``q`` is written in ``NAME_PAPERS`` papers or more,
+  "ImageNette" (eleven papers; a ten-class subset of ImageNet) is a dataset of its own, however
+  many more papers write "ImageNet". A misspelt common word recurs (people share spelling
+  habits: "langauge models" in two papers), a misspelt proper name hardly does: names are
+  copied from their source, so a capitalised spelling that several papers write is a name.
 
 Candidates are blocked by single-character deletions (the symmetric-delete trick), so the work
 is linear in the number of distinct keys; only keys seen twice or more are indexed as targets
@@ -37,6 +43,8 @@ SMALL_VOCABULARY = 50_000
 TYPO_RATIO = 10
 #: The differing part of a proper name counts as a word of its own from this many letters.
 MIN_PART_LENGTH = 4
+#: A capitalised form written in this many papers is a name (:func:`attested_names`), never a typo.
+NAME_PAPERS = 3
 
 
 def rare_beside(q_papers: int, t_papers: int) -> bool:
@@ -97,6 +105,50 @@ def two_names(q_runs: tuple[str, ...], t_runs: tuple[str, ...], q_spellings: Ite
                 return False
     parts = differing_parts(q_runs[i], t_runs[i])
     return any(len(x) >= MIN_PART_LENGTH and (x in words or singular_stem(x) in words) for x in parts)
+
+
+def _differing_word(q_runs: tuple[str, ...], t_runs: tuple[str, ...]) -> int | None:
+    """The index of the one run in which two keys of as many runs differ, else None."""
+    if len(q_runs) != len(t_runs):
+        return None
+    differ = [i for i, (x, y) in enumerate(zip(q_runs, t_runs)) if x != y]
+    return differ[0] if len(differ) == 1 else None
+
+
+def _capitalised_mostly(spellings: Mapping[str, int], i: int, n_runs: int) -> bool:
+    """Whether more than half of the mentions of a key (``spellings``: form -> mentions) write
+    run ``i`` of its ``n_runs`` with a capital first letter."""
+    upper = total = 0
+    for form, n in spellings.items():
+        pieces = run_texts(clean_form(form))
+        total += n
+        if len(pieces) == n_runs and pieces[i][:1].isupper():
+            upper += n
+    return total > 0 and 2 * upper > total
+
+
+def attested_names(q_runs: tuple[str, ...], t_runs: tuple[str, ...], q_spellings: Mapping[str, int], t_spellings: Mapping[str, int], q_papers: int) -> bool:
+    """Whether two keys one edit apart are two names that the corpus attests: the word that
+    differs is capitalised in most mentions of both, and ``q`` is written in
+    :data:`NAME_PAPERS` papers or more.
+
+    Independent papers copy a name from its source, so the same capitalised spelling in several
+    of them is deliberate ("ImageNette" / "Imagenette" in eleven papers is a subset of ImageNet,
+    not a typo of it), whereas a common word is misspelt the same way by chance ("langauge").
+
+    Example
+    -------
+    >>> attested_names(("imagenett",), ("imagenet",), {"ImageNette": 6, "Imagenette": 5}, {"ImageNet": 594, "imagenet": 1}, 11)
+    True
+    >>> attested_names(("imagenett",), ("imagenet",), {"ImageNette": 2}, {"ImageNet": 594}, 2)
+    False
+    >>> attested_names(("language", "model"), ("langauge", "model"), {"langauge models": 3}, {"language models": 90}, 3)
+    False
+    """
+    i = _differing_word(q_runs, t_runs)
+    if i is None or q_papers < NAME_PAPERS:
+        return False
+    return _capitalised_mostly(q_spellings, i, len(q_runs)) and _capitalised_mostly(t_spellings, i, len(t_runs))
 
 
 def editable_positions(key_runs: tuple[str, ...]) -> set[int]:
@@ -173,7 +225,8 @@ def typo_merges(
     counts : key -> mentions.
     plain : key -> whether some surface form of it is written in plain words.
     papers : key -> papers writing it (default: ``counts``), for :func:`rare_beside`.
-    spellings : key -> its surface forms, for :func:`two_names` (None: that check is off).
+    spellings : key -> its surface forms and their mentions, for :func:`two_names` and
+        :func:`attested_names` (None: both checks are off).
     """
     papers = counts if papers is None else papers
     eligible = {
@@ -222,6 +275,8 @@ def typo_merges(
                 if words is None:
                     words = set().union(*key_runs.values())
                 if two_names(key_runs[q], key_runs[t], spellings.get(q, ()), spellings.get(t, ()), words):
+                    continue
+                if attested_names(key_runs[q], key_runs[t], spellings.get(q, {}), spellings.get(t, {}), papers.get(q, 0)):
                     continue
             merges.append((q, t))
     return sorted(set(merges))
