@@ -114,3 +114,19 @@ def test_update_killed_leaves_previous_outputs_and_state(builds, inputs, tmp_pat
     # the next update still finds the previous state, and cleans the killed build's staging folder
     again = build(BuildOptions(inputs=[a, b], out=out, cache_dir=cache, jobs=1, update=True))
     assert again.kind == "update" and not staging.exists()
+
+
+@pytest.mark.slow
+def test_a_build_from_a_warm_cache_loads_no_model(builds, inputs, tmp_path):
+    """Everything after extraction runs without spaCy, thinc or torch: a build whose papers are all
+    in the cache imports none of them (the graph builder once imported the relation component's
+    module for its cue patterns, which pulled in spaCy and torch: ~2.5 CPU s and ~0.5 GB per build)."""
+    a, b, cache = inputs
+    script = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        f"rc = main(['build', '-q', {str(a)!r}, {str(b)!r}, '--out', {str(tmp_path / 'out')!r}, '--cache-dir', {str(cache)!r}, '--jobs', '1'])\n"
+        "print(rc, sorted(m for m in ('spacy', 'thinc', 'torch') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
