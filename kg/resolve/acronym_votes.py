@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, same_spelling, spelling_prefix
 from kg.resolve.forms import Forms
 from kg.resolve.normalize import MARK, is_acronym_form
+from kg.resolve.types import TYPE_MARGIN
 from kg.resolve.union_find import UnionFind
 
 
@@ -50,7 +51,9 @@ def vote_acronyms(forms: Forms, uf: UnionFind) -> Acronyms:
     choice_text: dict[str, str] = {}
     for short_key, defs in by_short.items():
         chosen = corpus_expansion(Counter(uf.find(d.long_key) for d in defs))
-        if chosen is not None and corpus_support(short_key, chosen, defs, forms.papers, uf):
+        if chosen is not None and corpus_support(short_key, chosen, defs, forms.papers, uf) and not types_differ(
+            forms.labels, short_key, {d.long_key for d in defs if uf.find(d.long_key) == chosen} | {chosen}
+        ):
             choice[short_key] = chosen
             texts = Counter(d.long_text for d in defs if uf.find(d.long_key) == chosen)
             choice_text[short_key] = min(texts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -75,6 +78,36 @@ def corpus_support(short_key: str, chosen: str, defs: Sequence[Definition], pape
     if len(mine) >= CORPUS_SUPPORT or papers.get(short_key, 0) - len(defs) <= LONE_REACH:
         return True
     return any(d.strict for d in mine) and sum(papers.get(k, 0) for k in {d.long_key for d in mine} | {chosen}) >= CORPUS_SUPPORT
+
+
+def clear_type(labels: Mapping[str, Counter], keys) -> str | None:
+    """The label that at least :data:`~kg.resolve.types.TYPE_MARGIN` of the mentions of ``keys``
+    carry (None: no such label, or no mention).
+
+    >>> clear_type({"medqa": Counter(DATASET=40, TASK=3)}, ["medqa"])
+    'DATASET'
+    >>> clear_type({"rl": Counter(METHOD=5, TASK=4)}, ["rl"]) is None
+    True
+    """
+    total: Counter = Counter()
+    for key in keys:
+        total.update(labels.get(key, {}))
+    if not total:
+        return None
+    label, n = max(total.items(), key=lambda kv: (kv[1], kv[0]))
+    return label if n >= TYPE_MARGIN * sum(total.values()) else None
+
+
+def types_differ(labels: Mapping[str, Counter], short_key: str, long_keys) -> bool:
+    """Whether an acronym names a dataset and its expansion the task: each has a clear type
+    (:func:`clear_type`), DATASET for the acronym and TASK for the expansion. A dataset is often
+    named after its task: three papers write "medical question answering (MedQA)", fifty others
+    evaluate on the MedQA dataset; the corpus' expansion must not make those fifty mentions the
+    task (a paper's own definition still applies in that paper). Other pairs of clear types are
+    not enough: at 80k the NER types acronyms such as CPU, GNSS or G-mean differently from their
+    long forms often enough that a guard on any difference split about as many names wrongly as
+    it kept apart rightly."""
+    return clear_type(labels, [short_key]) == "DATASET" and clear_type(labels, long_keys) == "TASK"
 
 
 def initials_fallback(forms: Forms, key_runs: Mapping[str, tuple[str, ...]], acronyms: Acronyms, uf: UnionFind) -> None:

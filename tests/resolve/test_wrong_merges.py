@@ -65,3 +65,29 @@ def test_a_long_form_with_an_optional_part_defines_the_name_without_it():
     assert forms["VLA"] == forms["vision-language-action"]
     assert forms["VLA"].isdisjoint(forms["vision-language models"])
     assert forms["VLMs"] == forms["vision-language models"]
+
+
+def test_a_dataset_named_after_its_task_stays_a_dataset_where_it_is_not_defined():
+    # 80k: three papers write "medical question answering (MedQA)"; fifty evaluate on the MedQA
+    # dataset without defining it, and the corpus' expansion made all of them the task
+    docs = [(f"def{i}", "T", "We study medical question answering (MedQA). MedQA is hard.",
+             [("medical question answering", T), ("MedQA", T), ("MedQA", T)]) for i in range(3)]
+    docs += [(f"task{i}", "T", "We address medical question answering with LLMs.", [("medical question answering", T)]) for i in range(6)]
+    docs += [(f"ds{i}", "T", "We evaluate on MedQA and PubMedQA.", [("MedQA", D), ("PubMedQA", D)]) for i in range(12)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    by_paper = {e.paper_id: [res.concept_of(e.paper_id, i) for i in range(len(e.mentions))] for e in exts}
+    task = res.concept_of("task0", 0)
+    assert res.concepts[task].type == T
+    assert all(by_paper[f"ds{i}"][0] != task for i in range(12))
+    assert res.concepts[by_paper["ds0"][0]].type == D
+    assert by_paper["def0"][1] == task  # the paper's own definition still applies in that paper
+
+
+def test_an_acronym_and_its_expansion_of_one_type_still_join_across_papers():
+    docs = [(f"def{i}", "T", "We use graph neural networks (GNNs). GNNs work.",
+             [("graph neural networks", M), ("GNNs", M), ("GNNs", M)]) for i in range(3)]
+    docs += [(f"use{i}", "T", "GNNs are popular.", [("GNNs", M)]) for i in range(6)]
+    papers, exts = corpus(*docs)
+    res = resolve(exts, papers)
+    assert len({res.concept_of(e.paper_id, i) for e in exts for i in range(len(e.mentions))}) == 1
