@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kg.models import LABELS
 from kg.resolve.acronyms import Definition, corpus_expansion, initials_signatures, same_spelling, spelling_prefix
 from kg.resolve.forms import Forms
 from kg.resolve.normalize import MARK, is_acronym_form
-from kg.resolve.types import TYPE_MARGIN
+from kg.resolve.types import decide_type
 from kg.resolve.union_find import UnionFind
 
 
@@ -82,7 +83,8 @@ def corpus_support(short_key: str, chosen: str, defs: Sequence[Definition], pape
 
 def clear_type(labels: Mapping[str, Counter], keys) -> str | None:
     """The label that at least :data:`~kg.resolve.types.TYPE_MARGIN` of the mentions of ``keys``
-    carry (None: no such label, or no mention).
+    carry, decided as a concept's type is (:func:`~kg.resolve.types.decide_type`, mentions as
+    votes, no lexicon); None: no such label, or no mention.
 
     >>> clear_type({"medqa": Counter(DATASET=40, TASK=3)}, ["medqa"])
     'DATASET'
@@ -92,10 +94,10 @@ def clear_type(labels: Mapping[str, Counter], keys) -> str | None:
     total: Counter = Counter()
     for key in keys:
         total.update(labels.get(key, {}))
-    if not total:
+    if not any(total[label] > 0 for label in LABELS):
         return None
-    label, n = max(total.items(), key=lambda kv: (kv[1], kv[0]))
-    return label if n >= TYPE_MARGIN * sum(total.values()) else None
+    decision = decide_type(total)
+    return None if decision.ambiguous else decision.type
 
 
 def types_differ(labels: Mapping[str, Counter], short_key: str, long_keys) -> bool:
