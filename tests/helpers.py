@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,3 +28,20 @@ def load_script(name: str) -> ModuleType:
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def write_sample_slices(folder: Path, *sizes: int) -> list[Path]:
+    """Consecutive slices of the bundled sample's papers, ``sizes[0]`` then ``sizes[1]``..., each
+    written to ``folder`` as a JSON Lines file (``part0.jsonl``, ...) with ids and dates kept: the
+    inputs of a build and of the updates that follow it."""
+    from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
+
+    papers = list(iter_papers([SAMPLE_DIR], report=IngestReport()))[: sum(sizes)]
+    paths, start = [], 0
+    for k, size in enumerate(sizes):
+        path = folder / f"part{k}.jsonl"
+        path.write_text("".join(json.dumps({"id": p.source_id or p.id, "title": p.title, "abstract": p.abstract,
+                                            "date": p.date}) + "\n" for p in papers[start : start + size]))
+        paths.append(path)
+        start += size
+    return paths

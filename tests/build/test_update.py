@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from kg.build_state import STATE_DIR, NotAnUpdate, read_state
-from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
 from kg.pipeline import BuildOptions, build
 
+from ..helpers import write_sample_slices
 from .outputs_compare import compare_all
 
 
@@ -27,12 +27,8 @@ FIRST, ADDED = 120, 180
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> tuple[Path, Path, Path]:
     """Two JSON Lines files of real sample papers (dates kept) and a shared extraction cache."""
-    papers = list(iter_papers([SAMPLE_DIR], report=IngestReport()))[: FIRST + ADDED]
     folder = tmp_path_factory.mktemp("inputs")
-    a, b = folder / "a.jsonl", folder / "b.jsonl"
-    for path, part in ((a, papers[:FIRST]), (b, papers[FIRST:])):
-        path.write_text("".join(json.dumps({"id": p.source_id or p.id, "title": p.title, "abstract": p.abstract,
-                                            "date": p.date}) + "\n" for p in part))
+    a, b = write_sample_slices(folder, FIRST, ADDED)
     return a, b, folder / "cache"
 
 

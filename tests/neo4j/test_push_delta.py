@@ -8,15 +8,14 @@ changed).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from neo4j_test_support import expected_snapshot, snapshot
 
 from kg.export.neo4j_bolt import push
 from kg.graph.build import load_graph
-from kg.ingest import SAMPLE_DIR, IngestReport, iter_papers
 from kg.pipeline import BuildOptions, build
+
+from ..helpers import write_sample_slices
 
 pytestmark = pytest.mark.neo4j
 
@@ -27,12 +26,8 @@ FIRST, ADDED = 30, 30
 @pytest.fixture(scope="module")
 def graphs_a_b(tmp_path_factory):
     """graph.json of build A and of B, the update of A built into the same folder."""
-    papers = list(iter_papers([SAMPLE_DIR], report=IngestReport()))[: FIRST + ADDED]
     folder = tmp_path_factory.mktemp("delta-inputs")
-    a, b = folder / "a.jsonl", folder / "b.jsonl"
-    for path, part in ((a, papers[:FIRST]), (b, papers[FIRST:])):
-        path.write_text("".join(json.dumps({"id": p.source_id or p.id, "title": p.title, "abstract": p.abstract,
-                                            "date": p.date}) + "\n" for p in part))
+    a, b = write_sample_slices(folder, FIRST, ADDED)
     out, cache = folder / "out", folder / "cache"
     build(BuildOptions(inputs=[a], out=out, cache_dir=cache, jobs=1, oxigraph="no"))
     A = load_graph(out / "graph.json")
