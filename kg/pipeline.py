@@ -173,7 +173,7 @@ def build(options: BuildOptions) -> BuildResult:
     from kg.ingest import SAMPLE_DIR
     from kg.nlp import pipeline_version
     from kg.output import check_output_folder, output_set
-    from kg.resolve import RESOLVER_VERSION, resolve
+    from kg.resolve import RESOLVER_VERSION, release_caches, resolve
     from kg.resolve.stable_ids import apply_ids, assign_ids
 
     inputs = list(options.inputs) or [SAMPLE_DIR]
@@ -196,6 +196,7 @@ def build(options: BuildOptions) -> BuildResult:
         with timed(stats, "ids"):
             assignment = assign_ids(resolution.concepts, previous.ids if previous is not None else None)
             apply_ids(resolution, assignment.rename)
+        release_caches()  # the rules' memo caches: memory the graph stages can use
         with timed(stats, "build"):
             kg = build_graph(papers, extractions, resolution, extractor_version=version)
             kg.stats = stats

@@ -4,6 +4,6 @@
 described in docs/resolution.md.
 """
 
-from kg.resolve.resolver import RESOLVER_VERSION, Resolution, resolve
+from kg.resolve.resolver import RESOLVER_VERSION, Resolution, release_caches, resolve
 
-__all__ = ["RESOLVER_VERSION", "Resolution", "resolve"]
+__all__ = ["RESOLVER_VERSION", "Resolution", "release_caches", "resolve"]

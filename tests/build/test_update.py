@@ -126,3 +126,22 @@ def test_a_build_from_a_warm_cache_loads_no_model(builds, inputs, tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+
+
+def test_the_resolver_caches_are_released_before_the_graph_is_built(builds, inputs, tmp_path, monkeypatch):
+    """The resolution rules' memo caches (up to ~3.4 million entries) are emptied once resolution
+    is done, so the graph and writers reuse their memory (docs/scale.md, "Memory")."""
+    import kg.build
+    from kg.resolve.normalize import form_key
+
+    a, _b, cache = inputs
+    seen = []
+    real = kg.build.build_graph
+
+    def spy(*args, **kwargs):
+        seen.append(form_key.cache_info().currsize)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kg.build, "build_graph", spy)
+    build(BuildOptions(inputs=[a], out=tmp_path / "out", cache_dir=cache, jobs=1))
+    assert seen == [0]
