@@ -5,8 +5,9 @@ to give exactly the bytes of the reference writers it replaces (the tests compar
 
 * ``graph.json`` is ``json.dump(to_node_link(G), fh, ensure_ascii=False, sort_keys=True,
   separators=(",", ":"))`` plus a newline. ``json.dump`` to a file runs the pure-Python encoder;
-  here batches of nodes and edges go through the C encoder of one :class:`json.JSONEncoder`
-  with the same settings, and the pieces are joined exactly as the one-shot encoding joins them.
+  here batches of nodes and edges are encoded by :func:`kg.graph.fast_json.dumps` (orjson where
+  it gives the same bytes, else the json module's C encoder with the same settings), and the
+  pieces are joined exactly as the one-shot encoding joins them.
 * ``graph.graphml`` is ``nx.write_graphml(graphml_ready(G), fh, encoding="utf-8",
   named_key_ids=True)`` (NetworkX's ElementTree writer, pretty-printed): the key declarations
   come first, in the order NetworkX puts them (the reverse of first use), so they are gathered
@@ -23,13 +24,12 @@ from typing import Any
 
 import networkx as nx
 
+from kg.graph import fast_json
 from kg.output import atomic_open
 
 #: Nodes, edges or mapping entries encoded per call of the C encoder.
 CHUNK = 2000
 
-#: The encoder of ``graph.json``: the settings of :func:`write_node_link`'s reference ``json.dump``.
-_NODE_LINK = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 #: The encoder of list and dict attributes in GraphML (``json.dumps(v, ensure_ascii=False, sort_keys=True)``).
 _GRAPHML_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
@@ -40,13 +40,28 @@ def _batches(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield batch
 
 
-def _json_array_body(encoder: json.JSONEncoder, items: Iterable[Any], item_sep: str) -> Iterator[str]:
-    """The text between ``[`` and ``]`` of ``encoder.encode(list(items))``, in pieces."""
+def _compact_array_body(items: Iterable[Any]) -> Iterator[bytes]:
+    """The bytes between ``[`` and ``]`` of :func:`kg.graph.fast_json.dumps` of ``list(items)``, in pieces."""
     first = True
     for batch in _batches(items):
-        text = encoder.encode(batch)[1:-1]
-        yield text if first else item_sep + text
+        text = fast_json.dumps(batch)[1:-1]
+        yield text if first else b"," + text
         first = False
+
+
+def _compact_pieces(value: Any) -> Iterator[bytes]:
+    """:func:`kg.graph.fast_json.dumps` of ``value`` in pieces: a large mapping with string keys
+    (the graph's evidence table) is encoded a batch of entries at a time."""
+    if isinstance(value, dict) and len(value) > CHUNK and all(type(k) is str for k in value):
+        yield b"{"
+        first = True
+        for batch in _batches(sorted(value)):
+            text = fast_json.dumps({k: value[k] for k in batch})[1:-1]
+            yield text if first else b"," + text
+            first = False
+        yield b"}"
+    else:
+        yield fast_json.dumps(value)
 
 
 def _json_pieces(encoder: json.JSONEncoder, value: Any, item_sep: str, key_sep: str) -> Iterator[str]:
@@ -64,48 +79,48 @@ def _json_pieces(encoder: json.JSONEncoder, value: Any, item_sep: str, key_sep: 
         yield encoder.encode(value)
 
 
-def _write_chunked(write: Callable[[str], Any], pieces: Iterable[str], size: int = 1 << 20) -> None:
-    """Write text pieces in writes of about ``size`` characters."""
+def _write_chunked(write: Callable[[Any], Any], pieces: Iterable[Any], size: int = 1 << 20, empty: Any = "") -> None:
+    """Write text (or, with ``empty=b""``, bytes) pieces in writes of about ``size`` characters."""
     buf: list[str] = []
     n = 0
     for piece in pieces:
         buf.append(piece)
         n += len(piece)
         if n >= size:
-            write("".join(buf))
+            write(empty.join(buf))
             buf, n = [], 0
     if buf:
-        write("".join(buf))
+        write(empty.join(buf))
 
 
-def node_link_pieces(G: nx.Graph) -> Iterator[str]:
-    """The text of ``graph.json`` for ``G`` in pieces (see :func:`write_node_link`).
+def node_link_pieces(G: nx.Graph) -> Iterator[bytes]:
+    """The UTF-8 text of ``graph.json`` for ``G`` in pieces (see :func:`write_node_link`).
 
     The layout is :func:`kg.graph.build.to_node_link`'s: ``{"directed", "edges", "graph",
     "multigraph", "nodes"}`` (keys sorted), nodes as ``{**attrs, "id": node}``, edges as
     ``{**attrs, "source": u, "target": v, "key": k}`` (no ``key`` for a graph that is not a
     multigraph).
     """
-    encode = _NODE_LINK.encode
+    dumps = fast_json.dumps
     multigraph = G.is_multigraph()
     if multigraph:
         edges = ({**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True))
     else:
         edges = ({**d, "source": u, "target": v} for u, v, d in G.edges(data=True))
-    yield '{"directed":' + encode(G.is_directed()) + ',"edges":['
-    yield from _json_array_body(_NODE_LINK, edges, ",")
-    yield '],"graph":'
+    yield b'{"directed":' + dumps(G.is_directed()) + b',"edges":['
+    yield from _compact_array_body(edges)
+    yield b'],"graph":'
     if all(type(k) is str for k in G.graph):
-        yield "{"
+        yield b"{"
         for i, key in enumerate(sorted(G.graph)):
-            yield ("," if i else "") + encode(key) + ":"
-            yield from _json_pieces(_NODE_LINK, G.graph[key], ",", ":")
-        yield "}"
+            yield (b"," if i else b"") + dumps(key) + b":"
+            yield from _compact_pieces(G.graph[key])
+        yield b"}"
     else:
-        yield encode(G.graph)
-    yield ',"multigraph":' + encode(multigraph) + ',"nodes":['
-    yield from _json_array_body(_NODE_LINK, ({**attrs, "id": n} for n, attrs in G.nodes(data=True)), ",")
-    yield "]}\n"
+        yield dumps(G.graph)
+    yield b',"multigraph":' + dumps(multigraph) + b',"nodes":['
+    yield from _compact_array_body({**attrs, "id": n} for n, attrs in G.nodes(data=True))
+    yield b"]}\n"
 
 
 def write_node_link(G: nx.MultiDiGraph, path: str | Path) -> Path:
@@ -115,8 +130,8 @@ def write_node_link(G: nx.MultiDiGraph, path: str | Path) -> Path:
     separators=(",", ":"))`` followed by a newline, written in bounded memory.
     """
     path = Path(path)
-    with atomic_open(path) as fh:
-        _write_chunked(fh.write, node_link_pieces(G))
+    with atomic_open(path, "wb", encoding=None) as fh:
+        _write_chunked(fh.write, node_link_pieces(G), empty=b"")
     return path
 
 
