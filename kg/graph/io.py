@@ -16,9 +16,11 @@ to give exactly the bytes of the reference writers it replaces (the tests compar
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -144,14 +146,27 @@ _GRAPHML_OPEN = (
 )
 
 
-def _xml_types() -> dict[type, str]:
-    """Python type -> GraphML ``attr.type``: NetworkX's own table (so numpy scalars type as it types them)."""
+#: GraphML ``attr.type`` of the Python types, as NetworkX's table has them (tests/graph/test_io.py
+#: checks it against that table). NetworkX builds its table with numpy's scalar types (importing
+#: numpy: 1.6 s CPU at a cold start); only a graph holding a numpy value needs them, and
+#: :func:`_xml_type` then asks NetworkX.
+PYTHON_XML_TYPES: dict[type, str] = {int: "long", str: "string", float: "double", bool: "boolean"}
+
+
+def _xml_type(kind: type) -> str | None:
+    """Python type -> GraphML ``attr.type`` as NetworkX writes it (None: GraphML cannot hold it)."""
+    xml_type = PYTHON_XML_TYPES.get(kind)
+    if xml_type is None:
+        xml_type = _networkx_xml_types().get(kind)
+    return xml_type
+
+
+@functools.cache
+def _networkx_xml_types() -> dict[type, str]:
+    """NetworkX's own table (so numpy scalars type as it types them)."""
     table = nx.readwrite.graphml.GraphML()
     table.construct_types()
     return dict(table.xml_type)
-
-
-_XML_TYPES = _xml_types()
 
 
 def escape_text(text: str) -> str:
@@ -184,7 +199,7 @@ def _stored_type(kind: type) -> type:
     written as JSON text); NetworkX's error for a type GraphML cannot hold."""
     if issubclass(kind, (list, dict, tuple)):
         return str
-    if kind not in _XML_TYPES:
+    if _xml_type(kind) is None:
         raise nx.NetworkXError(f"GraphML writer does not support {kind} as data values.")
     return kind
 
@@ -219,11 +234,21 @@ def _graphml_keys(G: nx.Graph, graph_data: list[tuple[Any, Any]]) -> list[tuple[
                 used.setdefault((k, type(v), "edge"))
     keys: dict[tuple[str, str, str], None] = {}
     for k, kind, scope in used:
-        keys.setdefault((str(k), scope, _XML_TYPES[_stored_type(kind)]))
+        keys.setdefault((str(k), scope, _xml_type(_stored_type(kind))))
     return list(keys)
 
 
 def _graphml_text(value: Any) -> str:
+    """A value as GraphML's text: lists, tuples and dicts as ``json.dumps(value, ensure_ascii=False,
+    sort_keys=True)``. A list of strings (the edges' evidence ids, authors) is spelled with the
+    json module's own string encoder, without an encoder call per value: 3.5 times faster,
+    measured on a 4,000-paper graph (0.17 -> 0.05 s CPU for its 104,371 evidence lists)."""
+    cls = value.__class__
+    if cls is list or cls is tuple:
+        try:
+            return "[" + ", ".join(map(encode_basestring, value)) + "]"
+        except TypeError:  # not a list of strings: the encoder
+            pass
     if isinstance(value, (list, dict, tuple)):
         return _GRAPHML_JSON.encode(value)
     return str(value)
@@ -240,25 +265,44 @@ class _DataElements:
 
     def __init__(self, indent: str):
         self.indent = indent
-        self.heads: dict[Any, str] = {}
+        self.heads: dict[Any, str] = {}  # key -> '<data key="k"'
+        self.opens: dict[Any, str] = {}  # key -> '<data key="k">'
+
+    def _open(self, key: Any) -> str:
+        head = self.heads[key] = self.indent + '<data key="' + escape_attribute(str(key)) + '"'
+        open_tag = self.opens[key] = head + ">"
+        return open_tag
 
     def __call__(self, attrs: Mapping[Any, Any]) -> str:
-        heads, parts = self.heads, []
+        opens, parts = self.opens, []
+        append = parts.append
         for k, v in attrs.items():
-            if v is None:
-                continue
             cls = v.__class__
-            text = v if cls is str else str(v) if cls is int or cls is float or cls is bool else _graphml_text(v)
-            head = heads.get(k)
-            if head is None:
-                head = heads[k] = self.indent + '<data key="' + escape_attribute(str(k)) + '"'
-            if not text:
-                parts.append(head + " />")
-            elif "&" in text or "<" in text or ">" in text:
-                parts.append(head + ">" + escape_text(text) + "</data>")
+            if cls is str:
+                text = v
+            elif v is None:
+                continue
+            elif cls is int or cls is float or cls is bool:
+                text = str(v)
             else:
-                parts.append(head + ">" + text + "</data>")
+                text = _graphml_text(v)
+            open_tag = opens.get(k) or self._open(k)
+            if not text:
+                append(self.heads[k] + " />")
+            elif "&" in text or "<" in text or ">" in text:
+                append(f"{open_tag}{escape_text(text)}</data>")
+            else:
+                append(f"{open_tag}{text}</data>")
         return "".join(parts)
+
+
+class _AttributeTexts(dict):
+    """``value -> escape_attribute(str(value))``, each spelled once (node ids recur in every edge
+    they end; on a 4,000-paper graph spelling them once took the edges' heads from 0.14 to 0.06 s)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = escape_attribute(str(value))
+        return text
 
 
 def graphml_pieces(G: nx.Graph) -> Iterator[str]:
@@ -277,17 +321,19 @@ def graphml_pieces(G: nx.Graph) -> Iterator[str]:
         return
     yield ">"
     node_data, edge_data = _DataElements("\n      "), _DataElements("\n      ")
+    node_ids, str_keys = _AttributeTexts(), _AttributeTexts()  # a node is one key of G, whatever its type
     for node, attrs in G.nodes(data=True):
         data = node_data(attrs)
-        head = '\n    <node id="' + escape_attribute(str(node)) + '"'
+        head = '\n    <node id="' + node_ids[node] + '"'
         yield head + ">" + data + "\n    </node>" if data else head + " />"
     multigraph = G.is_multigraph()
     edges = G.edges(keys=True, data=True) if multigraph else ((u, v, None, d) for u, v, d in G.edges(data=True))
     for u, v, key, attrs in edges:
         data = edge_data(attrs)
-        head = '\n    <edge source="' + escape_attribute(str(u)) + '" target="' + escape_attribute(str(v)) + '"'
+        head = f'\n    <edge source="{node_ids[u]}" target="{node_ids[v]}"'
         if multigraph:  # NetworkX writes no edge id for a graph that is not a multigraph
-            head += ' id="' + escape_attribute(str(key)) + '"'
+            # 1 and True are one dict key but two spellings: only string keys share the table
+            head += ' id="' + (str_keys[key] if key.__class__ is str else escape_attribute(str(key))) + '"'
         yield head + ">" + data + "\n    </edge>" if data else head + " />"
     for k, v in graph_data:
         if isinstance(v, (list, dict, tuple)):
