@@ -244,14 +244,28 @@ def _record_spellers(terms: _TurtleTerms) -> dict[str, Callable[[Record], str]]:
 
 def _block_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
     """``("block", subject, body)``: one statement, term by term (nothing for an empty body)."""
-    iri, pred, obj, sep, indent = terms.iri, terms.pred, terms.obj, terms.sep, terms.indent
+    iri, obj, sep, indent = terms.iri, terms.obj, terms.sep, terms.indent
+    predicate = _Spellings(lambda p: terms.pred(p) + " ")  # a few dozen predicates, each spelled once
 
     def spell(record: Record) -> str:
         if not record[2]:
             return ""
-        return indent + iri(record[1]) + " " + sep.join([pred(p) + " " + obj(o) for p, o in record[2]]) + " .\n"
+        return f"{indent}{iri(record[1])} {sep.join([predicate[p] + obj(o) for p, o in record[2]])} .\n"
 
     return spell
+
+
+class _Spellings(dict):
+    """``term -> spell(term)``, each spelled once (for the few terms that recur: a dictionary
+    lookup instead of a call per triple)."""
+
+    def __init__(self, spell: Callable[[str], str]):
+        super().__init__()
+        self.spell = spell
+
+    def __missing__(self, term: str) -> str:
+        text = self[term] = self.spell(term)
+        return text
 
 
 def _body_speller(terms: _TurtleTerms) -> Callable[[Record], str]:

@@ -110,6 +110,8 @@ _CLASSES = {label: str(cls) for label, cls in CONCEPT_CLASSES.items()}
 _ROLES = {role: str(prop) for role, prop in ROLE_PROPERTIES.items()}
 _RELATIONS = {rtype: str(prop) for rtype, prop in RELATION_PROPERTIES.items()}
 _SKOS_SUPER = {rtype: str(prop) for rtype, prop in SKOS_SUPER_PROPERTIES.items()}
+_BY_ROLE_AND_CONCEPT = attrgetter("role", "concept_id")
+_BY_TYPE_AND_TARGET = attrgetter("type", "target")
 
 
 #: Records of :func:`iter_records`: a plain block, or a tuple tagged with the shape of one of the
@@ -176,7 +178,7 @@ def _paper_records(kg: KnowledgeGraph, base: str, concept_node: dict[str, str], 
             links_by_paper[link.paper_id].append(link)
     for paper_id in sorted(kg.papers):
         p = iris.paper_iri(base, paper_id)
-        links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
+        links = sorted(links_by_paper.pop(paper_id, ()), key=_BY_ROLE_AND_CONCEPT)
         body = _paper_properties(kg.papers[paper_id])
         body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
         yield "block", p, list(dict.fromkeys(body))  # a repeated author or category is one triple
@@ -201,7 +203,7 @@ def _concept_records(kg: KnowledgeGraph, base: str, scheme: str, concept_node: d
             relations_by_source[rel.source].append(rel)
     for concept_id in sorted(kg.concepts):
         c = concept_node[concept_id]
-        rels = sorted(relations_by_source.pop(concept_id, ()), key=lambda r: (r.type, r.target))
+        rels = sorted(relations_by_source.pop(concept_id, ()), key=_BY_TYPE_AND_TARGET)
         body = _concept_properties(kg.concepts[concept_id], scheme)
         for rel in rels:
             target = concept_node[rel.target]
