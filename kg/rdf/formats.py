@@ -238,6 +238,7 @@ def _record_spellers(terms: _TurtleTerms) -> dict[str, Callable[[Record], str]]:
         "annotation": _annotation_speller(terms),
         "link": _link_speller(terms),
         "relation": _relation_speller(terms),
+        "cooccurrence": _cooccurrence_speller(terms),
         "block": _block_speller(terms),
     }
 
@@ -357,6 +358,20 @@ def _relation_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
         return (indent + iri(node) + head + (known(source) or recurring(source)) + rdf_predicate
                 + (known(prop) or recurring(prop)) + rdf_object + (known(target) or recurring(target))
                 + count + n + paper_count + papers + confidence + conf + " .\n")
+
+    return spell
+
+
+def _cooccurrence_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("cooccurrence", row, rank, other concept, assertion)``: one ranked co-occurrence row."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    head = " " + terms.pred(_K["coOccurrenceRank"]) + " "
+    concept, assertion = terms.then(_K["coOccurringConcept"]), terms.then(_K["coOccurrenceAssertion"])
+
+    def spell(record: Record) -> str:
+        _, row, rank, other, of = record
+        return (indent + iri(row) + head + rank + concept + (known(other) or recurring(other))
+                + assertion + iri(of) + " .\n")
 
     return spell
 

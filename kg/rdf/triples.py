@@ -53,7 +53,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_records
 from kg.rdf.literals import XSD_BOOLEAN as _XSD_BOOLEAN
 from kg.rdf.literals import XSD_DECIMAL as _XSD_DECIMAL
 from kg.rdf.literals import XSD_INTEGER as _XSD_INTEGER
@@ -99,6 +99,7 @@ _P = {name: str(term) for name, term in {
 _K = {name: str(getattr(KG, name)) for name in (
     "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
     "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated", "ambiguousType",
+    "coOccurrenceRank", "coOccurringConcept", "coOccurrenceAssertion",
 )}
 _C = {name: str(term) for name, term in {
     "Paper": PAPER_CLASS, "Concept": SKOS.Concept, "ConceptScheme": SKOS.ConceptScheme,
@@ -131,6 +132,8 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     * ``("annotation", annotation, [targets], confidence, activity)``;
     * ``("span", target, paper, exact, prefix, suffix, start, end)``: the target, its
       ``TextQuoteSelector`` and its ``TextPositionSelector`` (three blocks);
+    * ``("cooccurrence", row, rank, other concept, assertion)``: one ranked co-occurrence row
+      of a concept (:func:`kg.rdf.aggregates.iter_rank_records`);
 
     counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
     texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
@@ -147,8 +150,7 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     yield from _redirect_records(kg, base, concept_node)
     for subject, body in iter_aggregate_blocks(kg, base):
         yield "block", subject, body
-    for subject, body in iter_rank_blocks(kg, base):
-        yield "block", subject, body
+    yield from iter_rank_records(kg, base)
     yield from _evidence_records(kg, base, agent, dropped)
     if dropped:
         log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
@@ -308,6 +310,13 @@ def expand(records: Iterable[Record]) -> Iterator[Block]:
                 (_K["count"], Lit(count, _XSD_INTEGER)),
                 (_K["paperCount"], Lit(papers, _XSD_INTEGER)),
                 (_K["confidence"], Lit(confidence, _XSD_DECIMAL)),
+            ]
+        elif tag == "cooccurrence":
+            _, row, rank, other, assertion = record
+            yield row, [
+                (_K["coOccurrenceRank"], Lit(rank, _XSD_INTEGER)),
+                (_K["coOccurringConcept"], other),
+                (_K["coOccurrenceAssertion"], assertion),
             ]
         else:
             raise AssertionError(f"unknown record {tag!r}")
