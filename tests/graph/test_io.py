@@ -135,3 +135,13 @@ def test_graphml_lists_of_strings_are_json_text(tmp_path) -> None:
     G.add_node("a", tags=["x", 'q"uote', "back\\slash", "\x01\n", "é😀", "<&>"], empty=[], pair=("a", "b"),
                mixed=["a", 1], nested=[["a", 2]])
     assert write_graphml(G, tmp_path / "graph.graphml").read_bytes() == reference_graphml(G)
+
+
+def test_graphml_edge_keys_equal_as_dict_keys_keep_their_spelling(tmp_path) -> None:
+    """1, 1.0 and True are one dict key but three spellings; node ids shared by many edges."""
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", key=1)
+    G.add_edge("c", "d", key=True)
+    G.add_edge("b", "a", key=1.0)
+    G.add_edge("a", "b", key="1")
+    assert write_graphml(G, tmp_path / "graph.graphml").read_bytes() == reference_graphml(G)
