@@ -23,11 +23,19 @@ for), the peak resident memory during the stage (this process: the kernel's high
 reset before each stage; with forked children: the sampled sum of this process's RSS and the
 children's unshared memory) and the bytes written. ``--json FILE`` saves the table.
 
+Instead of a scaled graph, ``--inputs FILE ... --cache-dir DIR`` makes the graph exactly as
+``kg build`` does (ingest, the cached extractions, resolve, build_graph, to_networkx: the
+functions of :mod:`kg.pipeline`); ``--pickle PATH`` keeps that graph (KnowledgeGraph and
+NetworkX graph) in a pickle and reads it from there on later runs, so old and new code can be
+timed in turns on the same graph. ``--repeats N`` runs each writer stage N times.
+
 Usage::
 
     .venv/bin/kg build --out /tmp/sample -q
     .venv/bin/python scripts/bench_writers.py /tmp/sample/graph.json --copies 20
     .venv/bin/python scripts/bench_writers.py /tmp/sample/graph.json --copies 100 --resolve-papers 100000
+    .venv/bin/python scripts/bench_writers.py --inputs papers.jsonl --cache-dir cache/ --pickle /tmp/g.pickle \
+        --stages write_rdf,write_node_link,write_graphml --repeats 3
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import gc
 import importlib.util
 import json
 import os
+import pickle
 import resource
 import shutil
 import sys
@@ -154,7 +163,11 @@ def _bench_resolve_module():
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("graph", type=Path, help="graph.json of a finished build (e.g. the bundled sample)")
+    ap.add_argument("graph", type=Path, nargs="?", help="graph.json of a finished build (e.g. the bundled sample)")
+    ap.add_argument("--inputs", type=Path, nargs="+", help="instead of graph.json: paper files, made into a graph as kg build does")
+    ap.add_argument("--cache-dir", type=Path, help="with --inputs: the extraction cache to read (and fill)")
+    ap.add_argument("--pickle", type=Path, help="read the graph from this pickle if it exists, else write it there")
+    ap.add_argument("--repeats", type=int, default=1, help="run each writer stage this many times (default 1)")
     ap.add_argument("--copies", type=int, default=20, help="how many times to repeat the graph (default 20)")
     ap.add_argument("--stages", default=",".join(WRITER_STAGES), help="comma-separated stages to run (default: all writer stages)")
     ap.add_argument("--rdf-format", default="turtle")
@@ -170,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
 
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = set(stages) - set(WRITER_STAGES)
+    if args.graph is not None and args.inputs is not None:
+        ap.error("give graph.json or --inputs, not both")
+    if args.graph is None and args.inputs is None and not (args.pickle and args.pickle.exists()):
+        ap.error("give graph.json, --inputs or an existing --pickle")
     if unknown:
         ap.error(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from {', '.join(WRITER_STAGES)}")
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-writers-"))
@@ -179,10 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.resolve_papers:
             _bench_resolve(args, results)
-        kg = measure("load+scale", lambda: scale_kg(kg_from_graph(load_graph(args.graph)), args.copies), results)
+        if args.pickle and args.pickle.exists():
+            kg, G = measure("load pickle", lambda: _read_pickle(args.pickle), results)
+        elif args.inputs:
+            kg, G = measure("ingest..to_networkx", lambda: graph_from_inputs(args.inputs, args.cache_dir), results)
+        else:
+            kg = measure("load+scale", lambda: scale_kg(kg_from_graph(load_graph(args.graph)), args.copies), results)
+            G = measure("to_networkx", lambda: to_networkx(kg), results)
+        if args.pickle and not args.pickle.exists():
+            with open(args.pickle, "wb") as fh:
+                pickle.dump((kg, G), fh, protocol=pickle.HIGHEST_PROTOCOL)
         print(f"# {len(kg.papers)} papers, {len(kg.concepts)} concepts, {len(kg.links)} links, "
               f"{len(kg.relations)} relations, {len(kg.evidence)} evidence records", flush=True)
-        G = measure("to_networkx", lambda: to_networkx(kg), results)
         # as kg.pipeline.write_outputs does: the graph is long-lived, the collector skips it
         gc.collect()
         gc.freeze()
@@ -191,8 +216,37 @@ def main(argv: list[str] | None = None) -> int:
         if args.out is None:
             shutil.rmtree(out, ignore_errors=True)
     if args.json:
-        args.json.write_text(json.dumps({"graph": str(args.graph), "copies": args.copies, "papers": len(kg.papers), "results": results}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"graph": str(args.graph or args.inputs), "copies": args.copies, "papers": len(kg.papers), "results": results}, indent=2) + "\n")
     return 0
+
+
+def graph_from_inputs(inputs: list[Path], cache_dir: Path | None):
+    """``(KnowledgeGraph, NetworkX graph)`` of ``inputs`` as a first ``kg build`` into an empty
+    folder makes them (the stage functions of :mod:`kg.pipeline`, one extraction process)."""
+    from kg.build import build_graph
+    from kg.graph.build import to_networkx
+    from kg.models import BuildStats
+    from kg.nlp import pipeline_version
+    from kg.pipeline import BuildOptions, hide_concepts, load_inputs, run_extraction
+    from kg.resolve import resolve
+    from kg.resolve.stable_ids import apply_ids, assign_ids
+
+    options = BuildOptions(inputs=inputs, jobs=1, cache_dir=cache_dir)
+    stats = BuildStats()
+    papers = load_inputs(options, stats)
+    extractions = run_extraction(list(papers.values()), options, stats, cache_dir)
+    resolution = hide_concepts(resolve(extractions, papers), options.min_confidence, stats)
+    assignment = assign_ids(resolution.concepts, None)
+    apply_ids(resolution, assignment.rename)
+    version = pipeline_version(options.model)
+    kg = build_graph(papers, extractions, resolution, extractor_version=version)
+    kg.stats, kg.extractor_version, kg.redirects = stats, version, assignment.redirects
+    return kg, to_networkx(kg)
+
+
+def _read_pickle(path: Path):
+    with open(path, "rb") as fh:
+        return pickle.load(fh)
 
 
 def _bench_resolve(args, results: list[dict]) -> None:
@@ -230,7 +284,8 @@ def _bench_writers(kg, G, stages: list[str], out: Path, args, results: list[dict
     for stage in stages:
         if stage in runs:
             fn, outputs = runs[stage]
-            measure(stage, fn, results, outputs)
+            for _ in range(args.repeats):
+                measure(stage, fn, results, outputs)
         elif stage == "write_outputs":
             folder = out / "all"
             options = BuildOptions(out=folder, rdf_format=args.rdf_format)

@@ -17,7 +17,7 @@ once and writes the totals, each next to what it summarises ("evidence one hop a
 * per publication date and concept type, a ``kg:ConceptsByDate`` node: ``dcterms:date`` (the
   papers' own literal), ``kg:conceptType``, ``kg:conceptCount`` (distinct concepts of the type
   the papers of that date link to) and ``kg:paperCount`` (those papers);
-* ranks (:func:`iter_rank_blocks`): each example query that sorts a long list and keeps its head
+* ranks (:func:`iter_rank_records`): each example query that sorts a long list and keeps its head
   gets that order written as a 1-based ``xsd:integer`` on the nodes it sorts, so that it reads
   its first rows by rank instead of sorting (Oxigraph decodes every label it compares from disk:
   sorting 84,000 methods by count and label took 7-9 s CPU at 10^7 triples, docs/rdf.md);
@@ -249,7 +249,7 @@ def _date_blocks(kg: KnowledgeGraph, links: list, base: str) -> Iterator[tuple[s
         ]
 
 
-def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]]:
+def iter_rank_records(kg: KnowledgeGraph, base: str) -> Iterator[tuple]:
     """The ranks the example queries read instead of sorting (1-based ``xsd:integer``), each the
     position in that query's ``ORDER BY`` (ties broken as the query breaks them), and what their
     rows show that they would otherwise collect at query time:
@@ -275,17 +275,23 @@ def iter_rank_blocks(kg: KnowledgeGraph, base: str) -> Iterator[tuple[str, list]
       (cooccurring-concepts, for any focus).
 
     Only what :func:`kg.rdf.triples.iter_records` writes is ranked, with the literals it writes.
+    They come as records of :func:`kg.rdf.triples.iter_records`: ``("block", subject, body)``,
+    and each co-occurrence row as ``("cooccurrence", row, rank, other concept, assertion)``
+    (the rank an ``xsd:integer`` lexical form): the shape written most often (64,997 rows on a
+    4,000-paper build), which Turtle spells from a template.
     """
     label = {cid: _clean(c.label) for cid, c in kg.concepts.items()}
     node = {cid: iris.concept_iri(base, cid) for cid in kg.concepts}
     links = _written_links(kg)
     ranks = _concept_ranks(kg, links, label, node)
     relations, ranked, cooccurring = _relations_to_rank(kg, base, label)
-    yield from _concept_rank_blocks(ranks, cooccurring, relations, base, label, node)
+    yield from _concept_rank_records(ranks, cooccurring, relations, base, label, node)
     del ranks, cooccurring
-    yield from _relation_rank_blocks(kg, relations, ranked)
+    for subject, body in _relation_rank_blocks(kg, relations, ranked):
+        yield "block", subject, body
     del relations, ranked
-    yield from _proposal_rank_blocks(kg, links, base, label, node)
+    for subject, body in _proposal_rank_blocks(kg, links, base, label, node):
+        yield "block", subject, body
 
 
 def _concept_ranks(kg: KnowledgeGraph, links: list, label: dict[str, str], node: dict[str, str]) -> dict[str, list]:
@@ -352,9 +358,10 @@ def _relations_to_rank(kg: KnowledgeGraph, base: str, label: dict[str, str]) -> 
     return relations, ranked, cooccurring
 
 
-def _concept_rank_blocks(ranks: dict[str, list], cooccurring: dict[str, list[int]], relations: list, base: str,
-                         label: dict[str, str], node: dict[str, str]) -> Iterator[tuple[str, list]]:
-    """Each ranked concept's block (its ranks and ``kg:topCoOccurrence`` rows), then its rows,
+def _concept_rank_records(ranks: dict[str, list], cooccurring: dict[str, list[int]], relations: list, base: str,
+                         label: dict[str, str], node: dict[str, str]) -> Iterator[tuple]:
+    """Each ranked concept's block (its ranks and ``kg:topCoOccurrence`` rows), then its rows
+    (``("cooccurrence", row, rank, other concept, assertion)`` records),
     the first :data:`TOP_CO_OCCURRENCES` by support. Rows are made per concept, not held for all
     (two IRI strings per row, 350,220 rows on a real 20k build); ``ranks`` and ``cooccurring``
     are emptied as they are written."""
@@ -370,10 +377,9 @@ def _concept_rank_blocks(ranks: dict[str, list], cooccurring: dict[str, list[int
             rel = relations[i if i >= 0 else ~i]
             assertion = iris.relation_iri(base, rel.source, rel.type, rel.target)
             rows.append((assertion + ("/subject" if i >= 0 else "/object"), n, node[rel.target if i >= 0 else rel.source], assertion))
-        yield node[cid], ranks.pop(cid) + [(_T["topCoOccurrence"], row) for row, *_ in rows]
+        yield "block", node[cid], ranks.pop(cid) + [(_T["topCoOccurrence"], row) for row, *_ in rows]
         for row, n, other, assertion in rows:
-            yield row, [(_T["coOccurrenceRank"], _int(n)), (_T["coOccurringConcept"], other),
-                        (_T["coOccurrenceAssertion"], assertion)]
+            yield "cooccurrence", row, str(n), other, assertion
 
 
 def _relation_rank_blocks(kg: KnowledgeGraph, relations: list, ranked: list) -> Iterator[tuple[str, list]]:

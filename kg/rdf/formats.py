@@ -238,20 +238,35 @@ def _record_spellers(terms: _TurtleTerms) -> dict[str, Callable[[Record], str]]:
         "annotation": _annotation_speller(terms),
         "link": _link_speller(terms),
         "relation": _relation_speller(terms),
+        "cooccurrence": _cooccurrence_speller(terms),
         "block": _block_speller(terms),
     }
 
 
 def _block_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
     """``("block", subject, body)``: one statement, term by term (nothing for an empty body)."""
-    iri, pred, obj, sep, indent = terms.iri, terms.pred, terms.obj, terms.sep, terms.indent
+    iri, obj, sep, indent = terms.iri, terms.obj, terms.sep, terms.indent
+    predicate = _Spellings(lambda p: terms.pred(p) + " ")  # a few dozen predicates, each spelled once
 
     def spell(record: Record) -> str:
         if not record[2]:
             return ""
-        return indent + iri(record[1]) + " " + sep.join([pred(p) + " " + obj(o) for p, o in record[2]]) + " .\n"
+        return f"{indent}{iri(record[1])} {sep.join([predicate[p] + obj(o) for p, o in record[2]])} .\n"
 
     return spell
+
+
+class _Spellings(dict):
+    """``term -> spell(term)``, each spelled once (for the few terms that recur: a dictionary
+    lookup instead of a call per triple)."""
+
+    def __init__(self, spell: Callable[[str], str]):
+        super().__init__()
+        self.spell = spell
+
+    def __missing__(self, term: str) -> str:
+        text = self[term] = self.spell(term)
+        return text
 
 
 def _body_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
@@ -343,6 +358,20 @@ def _relation_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
         return (indent + iri(node) + head + (known(source) or recurring(source)) + rdf_predicate
                 + (known(prop) or recurring(prop)) + rdf_object + (known(target) or recurring(target))
                 + count + n + paper_count + papers + confidence + conf + " .\n")
+
+    return spell
+
+
+def _cooccurrence_speller(terms: _TurtleTerms) -> Callable[[Record], str]:
+    """``("cooccurrence", row, rank, other concept, assertion)``: one ranked co-occurrence row."""
+    iri, indent, known, recurring = terms.iri, terms.indent, terms.known, terms.recurring
+    head = " " + terms.pred(_K["coOccurrenceRank"]) + " "
+    concept, assertion = terms.then(_K["coOccurringConcept"]), terms.then(_K["coOccurrenceAssertion"])
+
+    def spell(record: Record) -> str:
+        _, row, rank, other, of = record
+        return (indent + iri(row) + head + rank + concept + (known(other) or recurring(other))
+                + assertion + iri(of) + " .\n")
 
     return spell
 

@@ -53,7 +53,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
-from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_blocks
+from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_records
 from kg.rdf.literals import XSD_BOOLEAN as _XSD_BOOLEAN
 from kg.rdf.literals import XSD_DECIMAL as _XSD_DECIMAL
 from kg.rdf.literals import XSD_INTEGER as _XSD_INTEGER
@@ -99,6 +99,7 @@ _P = {name: str(term) for name, term in {
 _K = {name: str(getattr(KG, name)) for name in (
     "PaperLink", "RelationAssertion", "count", "paperCount", "mentionCount", "confidence", "acronym",
     "firstSeen", "lastSeen", "arxivId", "sourceId", "dateText", "truncated", "ambiguousType",
+    "coOccurrenceRank", "coOccurringConcept", "coOccurrenceAssertion",
 )}
 _C = {name: str(term) for name, term in {
     "Paper": PAPER_CLASS, "Concept": SKOS.Concept, "ConceptScheme": SKOS.ConceptScheme,
@@ -110,6 +111,8 @@ _CLASSES = {label: str(cls) for label, cls in CONCEPT_CLASSES.items()}
 _ROLES = {role: str(prop) for role, prop in ROLE_PROPERTIES.items()}
 _RELATIONS = {rtype: str(prop) for rtype, prop in RELATION_PROPERTIES.items()}
 _SKOS_SUPER = {rtype: str(prop) for rtype, prop in SKOS_SUPER_PROPERTIES.items()}
+_BY_ROLE_AND_CONCEPT = attrgetter("role", "concept_id")
+_BY_TYPE_AND_TARGET = attrgetter("type", "target")
 
 
 #: Records of :func:`iter_records`: a plain block, or a tuple tagged with the shape of one of the
@@ -129,6 +132,8 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     * ``("annotation", annotation, [targets], confidence, activity)``;
     * ``("span", target, paper, exact, prefix, suffix, start, end)``: the target, its
       ``TextQuoteSelector`` and its ``TextPositionSelector`` (three blocks);
+    * ``("cooccurrence", row, rank, other concept, assertion)``: one ranked co-occurrence row
+      of a concept (:func:`kg.rdf.aggregates.iter_rank_records`);
 
     counts and positions as ``xsd:integer`` lexical forms, confidences as ``xsd:decimal`` ones,
     texts already cleaned as :func:`text` cleans them (empty prefix or suffix: not written).
@@ -145,8 +150,7 @@ def iter_records(kg: KnowledgeGraph, base: str) -> Iterator[Record]:
     yield from _redirect_records(kg, base, concept_node)
     for subject, body in iter_aggregate_blocks(kg, base):
         yield "block", subject, body
-    for subject, body in iter_rank_blocks(kg, base):
-        yield "block", subject, body
+    yield from iter_rank_records(kg, base)
     yield from _evidence_records(kg, base, agent, dropped)
     if dropped:
         log.warning("RDF: left out %s", ", ".join(f"{n} {what}" for what, n in sorted(dropped.items())))
@@ -176,7 +180,7 @@ def _paper_records(kg: KnowledgeGraph, base: str, concept_node: dict[str, str], 
             links_by_paper[link.paper_id].append(link)
     for paper_id in sorted(kg.papers):
         p = iris.paper_iri(base, paper_id)
-        links = sorted(links_by_paper.pop(paper_id, ()), key=lambda li: (li.role, li.concept_id))
+        links = sorted(links_by_paper.pop(paper_id, ()), key=_BY_ROLE_AND_CONCEPT)
         body = _paper_properties(kg.papers[paper_id])
         body.extend((_ROLES[li.role], concept_node[li.concept_id]) for li in links)
         yield "block", p, list(dict.fromkeys(body))  # a repeated author or category is one triple
@@ -201,7 +205,7 @@ def _concept_records(kg: KnowledgeGraph, base: str, scheme: str, concept_node: d
             relations_by_source[rel.source].append(rel)
     for concept_id in sorted(kg.concepts):
         c = concept_node[concept_id]
-        rels = sorted(relations_by_source.pop(concept_id, ()), key=lambda r: (r.type, r.target))
+        rels = sorted(relations_by_source.pop(concept_id, ()), key=_BY_TYPE_AND_TARGET)
         body = _concept_properties(kg.concepts[concept_id], scheme)
         for rel in rels:
             target = concept_node[rel.target]
@@ -306,6 +310,13 @@ def expand(records: Iterable[Record]) -> Iterator[Block]:
                 (_K["count"], Lit(count, _XSD_INTEGER)),
                 (_K["paperCount"], Lit(papers, _XSD_INTEGER)),
                 (_K["confidence"], Lit(confidence, _XSD_DECIMAL)),
+            ]
+        elif tag == "cooccurrence":
+            _, row, rank, other, assertion = record
+            yield row, [
+                (_K["coOccurrenceRank"], Lit(rank, _XSD_INTEGER)),
+                (_K["coOccurringConcept"], other),
+                (_K["coOccurrenceAssertion"], assertion),
             ]
         else:
             raise AssertionError(f"unknown record {tag!r}")

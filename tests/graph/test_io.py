@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import networkx as nx
 import pytest
@@ -101,3 +103,45 @@ def test_graphml_refuses_what_networkx_refuses(tmp_path) -> None:
     with pytest.raises(nx.NetworkXError):
         write_graphml(G, tmp_path / "graph.graphml")
     assert not (tmp_path / "graph.graphml").exists()
+
+
+def test_python_xml_types_are_networkx_types() -> None:
+    """kg's table of the Python types is NetworkX's (which it builds with numpy's types)."""
+    table = nx.readwrite.graphml.GraphML()
+    table.construct_types()
+    assert graph_io.PYTHON_XML_TYPES == {kind: name for kind, name in table.xml_type.items() if kind.__module__ == "builtins"}
+    assert all(graph_io._xml_type(kind) == name for kind, name in table.xml_type.items())
+
+
+def test_graphml_of_numpy_values_is_networkx_graphml(tmp_path) -> None:
+    np = pytest.importorskip("numpy")
+    G = nx.MultiDiGraph()
+    G.add_node("a", score=np.float32(0.5), n=np.int64(3), ok=True)
+    G.add_edge("a", "a", weight=np.float64(0.25))
+    assert write_graphml(G, tmp_path / "graph.graphml").read_bytes() == reference_graphml(G)
+
+
+def test_importing_the_writers_does_not_import_numpy() -> None:
+    """NetworkX's GraphML type table imports numpy (1.6 s CPU at a cold start); kg reads it only
+    for a graph holding a numpy value."""
+    code = "import sys, kg.graph.io; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_graphml_lists_of_strings_are_json_text(tmp_path) -> None:
+    """The fast spelling of lists of strings is json.dumps' (escapes, non-ASCII, empty lists)."""
+    G = nx.MultiDiGraph()
+    G.add_node("a", tags=["x", 'q"uote', "back\\slash", "\x01\n", "é😀", "<&>"], empty=[], pair=("a", "b"),
+               mixed=["a", 1], nested=[["a", 2]])
+    assert write_graphml(G, tmp_path / "graph.graphml").read_bytes() == reference_graphml(G)
+
+
+def test_graphml_edge_keys_equal_as_dict_keys_keep_their_spelling(tmp_path) -> None:
+    """1, 1.0 and True are one dict key but three spellings; node ids shared by many edges."""
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", key=1)
+    G.add_edge("c", "d", key=True)
+    G.add_edge("b", "a", key=1.0)
+    G.add_edge("a", "b", key="1")
+    assert write_graphml(G, tmp_path / "graph.graphml").read_bytes() == reference_graphml(G)
