@@ -8,16 +8,18 @@ line. A block holds triples of its subject only, and a subject may have several 
 
 So the difference between two such files is a set of subjects: a subject is *changed* when one
 of its blocks is in one file and not in the other (compared by a 64-bit hash of the block's
-bytes). :func:`apply_delta` deletes every quad of every changed subject that the old file has,
-then inserts every block the new file has for a changed subject; the store then holds exactly the
-quads of a bulk load of the new file. Subjects only in the old file are deleted, subjects only in
-the new file inserted.
+bytes). Only the blocks of changed subjects are parsed: a subject only the old file has loses
+all its quads, one only the new file has gets all of them, and for a subject both have, the
+quads of its old blocks and of its new blocks are compared (by pyoxigraph's hash of a quad), so
+that a concept whose paper count changed costs one removal and one addition, not its whole block
+again (:func:`apply_delta`). The store then holds exactly the quads of a bulk load of the new
+file: unchanged subjects have the same blocks, hence the same quads, in both files.
 
-The files are read as a stream, twice each: first to hash every block (two ``uint64`` arrays per
-file, 16 bytes per block), then to take the blocks of the changed subjects. The set algebra is
-numpy's (``np.isin``). A block that differs but hashes like a block of the other file is missed
-with probability about ``changed blocks x blocks / 2**64`` (below 1e-5 for 10^6 changed blocks
-of a 10^8-block file).
+The files are read as a stream: to hash every block (two ``uint64`` arrays per file, 16 bytes a
+block), then to take the blocks of the changed subjects (twice for the subjects both files have).
+The set algebra is numpy's (``np.isin``). A block (or a quad) that differs but hashes like one
+of the other file is missed with probability about ``changed x total / 2**64`` (below 1e-5 for
+10^6 changed blocks of a 10^8-block file).
 
 What this module cannot handle (another format, a different header, a line that starts neither
 a header nor an IRI subject, a blank node, a delta larger than :data:`MAX_CHANGED_FRACTION`)
@@ -193,10 +195,14 @@ def _parse(header: bytes, blocks: list[bytes], fmt: RdfFormat, source: str) -> l
 
 def apply_delta(store, old: str | Path, new: str | Path, *, max_fraction: float = MAX_CHANGED_FRACTION) -> DeltaReport:
     """Turn ``store`` (a writable ``pyoxigraph.Store`` holding exactly the quads of the graph file
-    ``old``) into the quads of the graph file ``new`` (see the module docstring).
+    ``old``) into the quads of the graph file ``new``, in named steps: :func:`changed_subjects`
+    (which subjects differ), :func:`kept_quad_hashes` (the quads of the subjects in both files),
+    then the writes: every quad of a changed subject's old blocks that its new blocks lack is
+    removed, every quad of its new blocks that its old blocks lack is added (``bulk_extend``).
+    A subject whose block differs by one triple (a count) so costs one removal and one addition.
 
     Raises :class:`DeltaUnsupported` before the store is touched when the files cannot be compared
-    by blocks or when more than ``max_fraction`` of the new blocks would be inserted, and
+    by blocks or when more than ``max_fraction`` of the new blocks belong to changed subjects, and
     ``ValueError`` for a block that does not parse (the store may then be half-updated: the
     caller throws it away).
     """
@@ -206,45 +212,80 @@ def apply_delta(store, old: str | Path, new: str | Path, *, max_fraction: float 
         raise DeltaUnsupported(f"{old.name} and {new.name} are in different formats")
     t0 = time.perf_counter()
     before, after = index_blocks(old), index_blocks(new)
-    if before.header != after.header:
-        raise DeltaUnsupported(f"{old.name} and {new.name} have different headers (base IRI or prefixes)")
-    old_only = ~np.isin(before.blocks, after.blocks)
-    new_only = ~np.isin(after.blocks, before.blocks)
-    changed = np.union1d(before.subjects[old_only], after.subjects[new_only])
-    delete_mask = np.isin(before.subjects, changed)
-    insert_mask = np.isin(after.subjects, changed)
-    if insert_mask.sum() > max_fraction * max(len(after.blocks), 1):
-        raise DeltaUnsupported(f"{int(insert_mask.sum())} of {len(after.blocks)} blocks changed: more than {max_fraction:.0%}")
-    removed = np.setdiff1d(changed, after.subjects, assume_unique=False)
+    delta = changed_subjects(before, after)
+    if delta.new_mask.sum() > max_fraction * max(len(after.blocks), 1):
+        raise DeltaUnsupported(f"{int(delta.new_mask.sum())} of {len(after.blocks)} blocks changed: more than {max_fraction:.0%}")
+    old_kept, new_kept = kept_quad_hashes(old, before, delta.old_mask, delta.kept, fmt), kept_quad_hashes(new, after, delta.new_mask, delta.kept, fmt)
     t1 = time.perf_counter()
-
-    subjects = set()
-    for chunk in _chunks(_take(old, delete_mask), INSERT_BLOCKS):
-        subjects.update(q.subject for q in _parse(before.header, chunk, fmt, str(old)))
-    deleted = delete_subjects(store, subjects)
+    deleted = 0
+    for quads in _parsed(old, before, delta.old_mask, fmt):
+        for quad in _absent(quads, new_kept):
+            store.remove(quad)
+            deleted += 1
     t2 = time.perf_counter()
     inserted = 0
-    for chunk in _chunks(_take(new, insert_mask), INSERT_BLOCKS):
-        quads = _parse(after.header, chunk, fmt, str(new))
-        store.extend(quads)
-        inserted += len(quads)
+
+    def additions():
+        nonlocal inserted
+        for quads in _parsed(new, after, delta.new_mask, fmt):
+            for quad in _absent(quads, old_kept):
+                inserted += 1
+                yield quad
+
+    store.bulk_extend(additions())
     t3 = time.perf_counter()
     return DeltaReport(
-        blocks_old=len(before.blocks), blocks_new=len(after.blocks),
-        blocks_changed=int(old_only.sum() + new_only.sum()), subjects_changed=len(changed),
-        subjects_removed=len(removed), quads_deleted=deleted, quads_inserted=inserted,
-        seconds_compare=t1 - t0, seconds_delete=t2 - t1, seconds_insert=t3 - t2,
+        blocks_old=len(before.blocks), blocks_new=len(after.blocks), blocks_changed=delta.blocks_changed,
+        subjects_changed=len(delta.changed), subjects_removed=delta.removed, quads_deleted=deleted,
+        quads_inserted=inserted, seconds_compare=t1 - t0, seconds_delete=t2 - t1, seconds_insert=t3 - t2,
     )
 
 
-def delete_subjects(store, subjects) -> int:
-    """Remove every quad whose subject is in ``subjects`` from ``store``; how many were removed."""
-    removed = 0
-    for subject in subjects:
-        for quad in list(store.quads_for_pattern(subject, None, None, None)):
-            store.remove(quad)
-            removed += 1
-    return removed
+@dataclass
+class SubjectDelta:
+    """The subjects that differ between two :class:`BlockIndex`\\ es (hashes), and their blocks."""
+
+    changed: np.ndarray  # sorted subject hashes with a block in only one file
+    kept: np.ndarray  # those of them the two files both have
+    removed: int  # how many of them only the old file has
+    old_mask: np.ndarray  # the old file's blocks of changed subjects
+    new_mask: np.ndarray  # the new file's blocks of changed subjects
+    blocks_changed: int
+
+
+def changed_subjects(before: BlockIndex, after: BlockIndex) -> SubjectDelta:
+    """The changed subjects (see the module docstring); :class:`DeltaUnsupported` when the
+    headers differ (another base IRI or prefixes: every block would differ)."""
+    if before.header != after.header:
+        raise DeltaUnsupported("the two files have different headers (base IRI or prefixes)")
+    old_only = ~np.isin(before.blocks, after.blocks)
+    new_only = ~np.isin(after.blocks, before.blocks)
+    changed = np.union1d(before.subjects[old_only], after.subjects[new_only])
+    in_old, in_new = np.isin(changed, before.subjects), np.isin(changed, after.subjects)
+    return SubjectDelta(changed, changed[in_old & in_new], int((in_old & ~in_new).sum()),
+                        np.isin(before.subjects, changed), np.isin(after.subjects, changed),
+                        int(old_only.sum() + new_only.sum()))
+
+
+def kept_quad_hashes(path: Path, index: BlockIndex, mask: np.ndarray, kept: np.ndarray, fmt: RdfFormat) -> np.ndarray:
+    """Sorted hashes of the quads of the blocks of ``path`` set in ``mask`` whose subject is in
+    ``kept`` (pyoxigraph's hash of a quad: of its terms, fixed within one process)."""
+    hashes: list[int] = []
+    for quads in _parsed(path, index, mask & np.isin(index.subjects, kept), fmt):
+        hashes.extend(hash(q) for q in quads)
+    return np.unique(np.array(hashes, dtype=np.int64))
+
+
+def _parsed(path: Path, index: BlockIndex, mask: np.ndarray, fmt: RdfFormat) -> Iterator[list]:
+    """The quads of the blocks of ``path`` set in ``mask``, :data:`INSERT_BLOCKS` blocks at a time."""
+    for chunk in _chunks(_take(path, mask), INSERT_BLOCKS):
+        yield _parse(index.header, chunk, fmt, str(path))
+
+
+def _absent(quads: list, hashes: np.ndarray) -> list:
+    """The ``quads`` whose hash is not in the sorted array ``hashes``."""
+    mine = np.array([hash(q) for q in quads], dtype=np.int64)
+    return [q for q, seen in zip(quads, np.isin(mine, hashes, assume_unique=False)) if not seen]
 
 
 def update_oxigraph(previous: str | Path, path: str | Path, *, max_fraction: float = MAX_CHANGED_FRACTION) -> DeltaReport:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import os
 import shutil
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +18,7 @@ from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
 from kg.rdf.store_delta import DeltaUnsupported, apply_delta, iter_blocks, update_oxigraph
 from kg.rdf.write import write_rdf
 
+from ..helpers import bulk_loaded_quads, files_snapshot, store_quads
 from ..synthetic_kg import synthetic_kg
 
 
@@ -38,30 +37,6 @@ def edited(kg):
     return new
 
 
-def quads(store_dir: Path) -> set:
-    return set(ox.Store.read_only(str(store_dir)))
-
-
-def bulk_quads(graph: Path, tmp: Path) -> set:
-    """The oracle: Oxigraph's own bulk load of the graph file, in a folder of its own."""
-    copy_ = tmp / "oracle" / graph.name
-    copy_.parent.mkdir(parents=True)
-    shutil.copyfile(graph, copy_)
-    return quads(build_oxigraph(copy_))
-
-
-def snapshot(folder: Path, keep: Path) -> dict:
-    """Content hash, size and mtime of every file of ``folder``, each also hard-linked into
-    ``keep`` so that it can be compared after ``folder`` is gone."""
-    keep.mkdir(parents=True, exist_ok=True)
-    state = {}
-    for p in sorted(folder.iterdir()):
-        os.link(p, keep / p.name)
-        st = p.stat()
-        state[p.name] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_size, st.st_mtime_ns)
-    return state
-
-
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory):
     root = tmp_path_factory.mktemp("delta")
@@ -76,15 +51,15 @@ def test_in_place_store_equals_the_bulk_load(graphs, fmt, tmp_path):
     old = write_rdf(old_kg, tmp_path / "old", format=fmt)
     new = write_rdf(new_kg, tmp_path / "new", format=fmt)
     build_oxigraph(old)
-    kept = snapshot(oxigraph_dir(old), tmp_path / "links")
+    kept = files_snapshot(oxigraph_dir(old), tmp_path / "links")
     report = update_oxigraph(old, new)
     assert oxigraph_up_to_date(new)
-    assert quads(oxigraph_dir(new)) == bulk_quads(new, tmp_path)
+    assert store_quads(oxigraph_dir(new)) == bulk_loaded_quads(new, tmp_path / "oracle")
     assert report.subjects_removed >= 3  # two papers and the merged concept (and what hung on them)
     assert 0 < report.quads_deleted and 0 < report.quads_inserted
     assert report.blocks_changed < report.blocks_new  # a delta, not everything
     # the previous store: the same files, none written (hard links would show a write)
-    assert snapshot(oxigraph_dir(old), tmp_path / "links2") == kept
+    assert files_snapshot(oxigraph_dir(old), tmp_path / "links2") == kept
     assert not any(p.name.startswith(".graph") for p in (tmp_path / "new").iterdir())  # no staging copy left
 
 
@@ -114,7 +89,7 @@ def test_unchanged_file_changes_nothing(graphs, tmp_path):
     build_oxigraph(old)
     report = update_oxigraph(old, new)
     assert (report.blocks_changed, report.quads_deleted, report.quads_inserted) == (0, 0, 0)
-    assert quads(oxigraph_dir(new)) == quads(oxigraph_dir(old))
+    assert store_quads(oxigraph_dir(new)) == store_quads(oxigraph_dir(old))
 
 
 def test_bulk_load_when_the_previous_store_is_stale_or_missing(graphs, tmp_path):
@@ -128,7 +103,7 @@ def test_bulk_load_when_the_previous_store_is_stale_or_missing(graphs, tmp_path)
     os.utime(old, ns=(old.stat().st_atime_ns, old.stat().st_mtime_ns + 10**9))  # the file changed after its store
     report = write_store(new, old)
     assert report["path"] == "bulk" and "no Oxigraph store up to date" in report["fallback"]
-    assert quads(oxigraph_dir(new)) == bulk_quads(new, tmp_path)
+    assert store_quads(oxigraph_dir(new)) == bulk_loaded_quads(new, tmp_path / "oracle")
 
 
 def test_bulk_load_for_a_format_or_header_it_cannot_compare(graphs, tmp_path):
@@ -144,7 +119,7 @@ def test_bulk_load_for_a_format_or_header_it_cannot_compare(graphs, tmp_path):
     build_oxigraph(old)
     report = write_store(new, old)
     assert report["path"] == "bulk" and "different headers" in report["fallback"]
-    assert quads(oxigraph_dir(new)) == bulk_quads(new, tmp_path)
+    assert store_quads(oxigraph_dir(new)) == bulk_loaded_quads(new, tmp_path / "oracle")
 
 
 def test_bulk_load_when_most_blocks_changed(graphs, tmp_path):
@@ -169,7 +144,7 @@ def test_a_failed_update_falls_back_to_the_bulk_load(graphs, tmp_path):
     assert oxigraph_up_to_date(old)
     report = write_store(new, old)
     assert report["path"] == "bulk" and report["failed"] is True
-    assert quads(oxigraph_dir(new)) == bulk_quads(new, tmp_path)
+    assert store_quads(oxigraph_dir(new)) == bulk_loaded_quads(new, tmp_path / "oracle")
     assert not any(p.name.startswith(".graph") for p in (tmp_path / "new").iterdir())
 
 
