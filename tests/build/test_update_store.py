@@ -15,7 +15,7 @@ from kg.rdf.store import oxigraph_dir
 from ..helpers import bulk_loaded_quads, files_snapshot, store_quads, write_sample_slices
 
 #: Sample papers in the first build, and papers added by the update.
-FIRST, ADDED = 120, 180
+FIRST, ADDED = 250, 50
 
 
 @pytest.fixture(scope="module")
