@@ -30,8 +30,9 @@ def timings(out) -> dict:
 
 
 @pytest.mark.slow
-def test_update_store_is_updated_in_place(inputs, tmp_path):
+def test_update_store_is_updated_in_place(inputs, tmp_path, monkeypatch):
     a, b, cache = inputs
+    monkeypatch.setenv("KG_STORE_DELTA_MAX_FRACTION", "0.5")  # 50 papers added to 250 change under half the blocks
     out = tmp_path / "out"
     first = build(BuildOptions(inputs=[a], out=out, cache_dir=cache, jobs=1, oxigraph="yes"))
     assert timings(out)["oxigraph"] == {"path": "bulk"}

@@ -37,6 +37,12 @@ def edited(kg):
     return new
 
 
+@pytest.fixture(autouse=True)
+def small_graphs_delta(monkeypatch):
+    """These graphs are small, so a few edits change more than the default share of blocks."""
+    monkeypatch.setenv("KG_STORE_DELTA_MAX_FRACTION", "0.5")
+
+
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory):
     root = tmp_path_factory.mktemp("delta")
@@ -158,3 +164,13 @@ def test_apply_delta_refuses_before_touching_the_store(graphs, tmp_path):
     with pytest.raises(DeltaUnsupported):
         apply_delta(store, old, new)
     assert set(store) == before
+
+
+def test_the_guard_follows_the_environment(graphs, tmp_path, monkeypatch):
+    _, old_kg, new_kg = graphs
+    old = write_rdf(old_kg, tmp_path / "old")
+    new = write_rdf(new_kg, tmp_path / "new")
+    build_oxigraph(old)
+    monkeypatch.setenv("KG_STORE_DELTA_MAX_FRACTION", "0")
+    report = write_store(new, old)
+    assert report["path"] == "bulk" and "blocks changed: more than 0%" in report["fallback"]
