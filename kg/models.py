@@ -322,6 +322,7 @@ class BuildStats:
     min_confidence: float | None = None  # --min-confidence of the build (None: nothing hidden)
     hidden_concepts: int = 0  # singletons it hid from every output
     hidden_mentions: int = 0  # their mentions (unresolved in mentions.jsonl)
+    oxigraph: dict[str, Any] = field(default_factory=dict)  # how the Oxigraph store was written (kg.rdf.oxstore.write_store)
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ together, times them and writes the outputs into one atomically switched folder
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from typing import Any
 
 from kg import writer_process
 from kg.models import BuildStats, Extraction, KnowledgeGraph, Paper, Problem
+
+log = logging.getLogger(__name__)
 
 
 class InputProblems(RuntimeError):
@@ -203,7 +206,8 @@ def build(options: BuildOptions) -> BuildResult:
             kg.extractor_version = version
             kg.redirects = assignment.redirects
             G = to_networkx(kg)
-        files = write_outputs(kg, G, extractions, resolution, staging, options, changes=assignment.changes)
+        files = write_outputs(kg, G, extractions, resolution, staging, options, changes=assignment.changes,
+                              previous=out if kind != "clean" else None)
         write_state(BuildState(version, RESOLVER_VERSION, sorted(papers), assignment.table), staging)
         summary = _summary(kg, G, files, out)
         changes = change_report(kind, previous, papers, kg.concepts, assignment)
@@ -225,8 +229,11 @@ def hide_concepts(resolution, min_confidence: float | None, stats: BuildStats | 
 
 
 def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], resolution, folder: Path, options: BuildOptions,
-                  changes: Sequence = ()) -> dict[str, Path]:
+                  changes: Sequence = (), previous: Path | None = None) -> dict[str, Path]:
     """Write every output shape into ``folder``; returns ``{output name: path}``.
+
+    ``previous``: the output folder of the build this one updates (an update or a rebuild), whose
+    Oxigraph store the new one is made from where it can (:func:`kg.rdf.oxstore.write_store`).
 
     From here on the graph only lives on: it is frozen out of the cyclic collector's sight
     (``gc.freeze``), so no collection walks its millions of objects again. With more than one job
@@ -272,7 +279,7 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
                     files.update(write())
                 if stage == "write:rdf" and wants_store(options.oxigraph, len(kg.papers)):
                     # loaded by its own process while the other files are written
-                    store = start_store(files["rdf"])
+                    store = start_store(files["rdf"], previous / files["rdf"].name if previous is not None else None)
                     if options.jobs == 1:
                         store = _store_done(stats, store, files)
             if child is not None:  # the stage table keeps the one-process order
@@ -303,13 +310,20 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
 
 def _store_done(stats: BuildStats, store, files: dict[str, Path]) -> None:
     """Wait for the store writer; its time (from its start, while other files were written) is
-    the ``write:oxigraph`` stage, the time spent waiting for it ``write:oxigraph-wait``."""
+    the ``write:oxigraph`` stage, the time spent waiting for it ``write:oxigraph-wait``, and what
+    it did (in place or bulk-loaded, :func:`kg.rdf.oxstore.write_store`) ``stats.oxigraph``, for
+    timings.json. A failed in-place update (the store was then bulk-loaded) is logged as a warning."""
     from kg.rdf.oxstore import finish_store
 
     t0 = time.perf_counter()
-    seconds, files["oxigraph"] = finish_store(store)
+    seconds, files["oxigraph"], report = finish_store(store)
     stats.stage_seconds["write:oxigraph"] = seconds
     stats.stage_seconds["write:oxigraph-wait"] = time.perf_counter() - t0
+    stats.oxigraph = report
+    if report.get("failed"):
+        log.warning("the Oxigraph store could not be updated in place (%s); it was bulk-loaded instead", report.get("fallback"))
+    elif "fallback" in report:
+        log.info("Oxigraph store bulk-loaded: %s", report["fallback"])
     return None
 
 

@@ -157,10 +157,14 @@ def write_summary(kg: KnowledgeGraph, G: nx.MultiDiGraph, path: str | Path) -> P
 
 def write_timings(stats, path: str | Path) -> Path:
     """Write ``timings.json``: ``{"seconds": {stage: wall seconds}}`` in stage order (the one output
-    that differs between two builds of the same input)."""
+    that differs between two builds of the same input), and ``"oxigraph"``: how the Oxigraph
+    store was written (in place, with the delta's sizes, or bulk-loaded), when it was."""
     path = Path(path)
     seconds = {stage: round(sec, 3) for stage, sec in stats.stage_seconds.items()}
-    atomic_write_text(path, json.dumps({"seconds": seconds}, indent=1) + "\n")
+    data: dict = {"seconds": seconds}
+    if stats.oxigraph:
+        data["oxigraph"] = stats.oxigraph
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
     return path
 
 

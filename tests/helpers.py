@@ -45,3 +45,40 @@ def write_sample_slices(folder: Path, *sizes: int) -> list[Path]:
         paths.append(path)
         start += size
     return paths
+
+
+def files_snapshot(folder: Path, keep: Path) -> dict[str, tuple[str, int, int]]:
+    """Content hash, size and mtime of every file of ``folder`` (an Oxigraph store), each file also
+    hard-linked into ``keep``, so that a later snapshot of ``keep`` shows whether any of them was
+    written, even after ``folder`` itself was replaced and deleted."""
+    import hashlib
+    import os
+
+    keep.mkdir(parents=True, exist_ok=True)
+    state = {}
+    for p in sorted(folder.iterdir()):
+        if not (keep / p.name).exists():
+            os.link(p, keep / p.name)
+        st = p.stat()
+        state[p.name] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_size, st.st_mtime_ns)
+    return state
+
+
+def store_quads(store_dir: Path) -> set:
+    """Every quad of the Oxigraph store in ``store_dir`` (opened read-only)."""
+    import pyoxigraph as ox
+
+    return set(ox.Store.read_only(str(store_dir)))
+
+
+def bulk_loaded_quads(graph: Path, tmp: Path) -> set:
+    """The quads of Oxigraph's own bulk load of the graph file ``graph``, copied into ``tmp`` first:
+    the clean load an in-place update must equal."""
+    import shutil
+
+    from kg.rdf.store import build_oxigraph
+
+    copy = tmp / graph.name
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(graph, copy)
+    return store_quads(build_oxigraph(copy))

@@ -9,20 +9,30 @@ build's staging folder, so the store is switched in with every other output, ato
 loader's memory (RocksDB, the loader's buffers) is returned when it ends, and a crash in it
 fails the build instead of the build process.
 
+An update or rebuild of an output folder passes the previous build's graph file too: when the
+store beside it is up to date with it, the new store is that store, copied as a RocksDB
+checkpoint (hard links) and changed by the difference of the two graph files
+(:func:`kg.rdf.store_delta.update_oxigraph`), which takes seconds where the bulk load takes
+minutes. Whenever that path cannot be taken or fails, the store is bulk-loaded as in a first
+build; either way the process prints one JSON line saying which path it took (:func:`write_store`).
+
 Which store a query uses (:func:`choose_backend`, ``--store auto``, the default): the Oxigraph
 store when an up-to-date one is beside the graph file, else rdflib's memory store for a graph
 file under :data:`MEMORY_MAX_BYTES`, else Oxigraph (built once on first use).
 
     python -m kg.rdf.oxstore output/graph.ttl      # (re)build the store of a graph file
+    python -m kg.rdf.oxstore new/graph.ttl old/graph.ttl   # from old's store where it can
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
 
@@ -64,6 +74,26 @@ def choose_backend(graph: str | Path, requested: str = "auto") -> str:
     return "memory" if size <= MEMORY_MAX_BYTES else "oxigraph"
 
 
+def write_store(graph: str | Path, previous: str | Path | None = None) -> dict[str, Any]:
+    """Write the Oxigraph store of ``graph``: in place from the store of ``previous`` (the
+    previous build's graph file) where it can, else by a bulk load. Returns what was done:
+    ``{"path": "in-place", ...}`` with the :class:`~kg.rdf.store_delta.DeltaReport`, or
+    ``{"path": "bulk"}``, with ``"fallback"`` (why not in place) and ``"failed": true`` when the
+    in-place path was tried and failed; its partial copy is gone, never switched in."""
+    from kg.rdf.store_delta import DeltaUnsupported, update_oxigraph
+
+    report: dict[str, Any] = {"path": "bulk"}
+    if previous is not None:
+        try:
+            return {"path": "in-place", **update_oxigraph(previous, graph).as_dict()}
+        except DeltaUnsupported as exc:
+            report["fallback"] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - any failure: the bulk load below is always right
+            report.update(fallback=f"{type(exc).__name__}: {exc}", failed=True)
+    build_oxigraph(graph)
+    return report
+
+
 @dataclass
 class StoreWriter:
     """A running store-loading process: what it loads and when it started."""
@@ -73,23 +103,30 @@ class StoreWriter:
     started: float
 
 
-def start_store(graph: str | Path) -> StoreWriter:
-    """Start loading ``graph`` into its Oxigraph store in a separate process."""
+def start_store(graph: str | Path, previous: str | Path | None = None) -> StoreWriter:
+    """Start writing the store of ``graph`` (from the store of ``previous`` where it can, see
+    :func:`write_store`) in a separate process."""
     graph = Path(graph)
-    cmd = [sys.executable, "-m", "kg.rdf.oxstore", str(graph)]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [sys.executable, "-m", "kg.rdf.oxstore", str(graph)] + ([str(previous)] if previous is not None else [])
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return StoreWriter(process, graph, time.perf_counter())
 
 
-def finish_store(writer: StoreWriter) -> tuple[float, Path]:
-    """Wait for a store writer; ``(seconds it ran, store folder)``, or ``RuntimeError`` with its error."""
-    _, err = writer.process.communicate()
+def finish_store(writer: StoreWriter) -> tuple[float, Path, dict[str, Any]]:
+    """Wait for a store writer; ``(seconds it ran, store folder, what it did)`` (see
+    :func:`write_store`), or ``RuntimeError`` with its error."""
+    out, err = writer.process.communicate()
     seconds = time.perf_counter() - writer.started
     if writer.process.returncode != 0:
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"loading {writer.graph.name} into Oxigraph failed (exit {writer.process.returncode}): "
                            + (message[-1] if message else "no message"))
-    return seconds, oxigraph_dir(writer.graph)
+    lines = out.decode("utf-8", "replace").strip().splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        report = {}
+    return seconds, oxigraph_dir(writer.graph), report
 
 
 def stop_store(writer: StoreWriter) -> None:
@@ -102,14 +139,15 @@ def stop_store(writer: StoreWriter) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m kg.rdf.oxstore GRAPH_FILE", file=sys.stderr)
+    if len(args) not in (1, 2):
+        print("usage: python -m kg.rdf.oxstore GRAPH_FILE [PREVIOUS_GRAPH_FILE]", file=sys.stderr)
         return 2
     try:
-        build_oxigraph(args[0])
+        report = write_store(args[0], args[1] if len(args) == 2 else None)
     except (OSError, ValueError) as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 1
+    print(json.dumps(report))
     return 0
 
 

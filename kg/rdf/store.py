@@ -99,9 +99,17 @@ def oxigraph_dir(path: str | Path) -> Path:
     return path.with_name(path.name + ".oxigraph")
 
 
-def _source_stamp(path: Path) -> dict:
+def source_stamp(path: str | Path) -> dict:
+    """What :func:`oxigraph_up_to_date` compares: the graph file's name, size and modification time."""
+    path = Path(path)
     st = path.stat()
     return {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def write_stamp(folder: str | Path, stamp: dict) -> None:
+    """Record in the store ``folder`` which graph file it holds (``stamp``: :func:`source_stamp`
+    of the file, taken before the store was filled)."""
+    (Path(folder) / STAMP).write_text(json.dumps(stamp))
 
 
 def oxigraph_up_to_date(path: str | Path) -> bool:
@@ -109,7 +117,7 @@ def oxigraph_up_to_date(path: str | Path) -> bool:
     path = Path(path)
     stamp = oxigraph_dir(path) / STAMP
     try:
-        return json.loads(stamp.read_text()) == _source_stamp(path)
+        return json.loads(stamp.read_text()) == source_stamp(path)
     except (OSError, ValueError):
         return False
 
@@ -125,7 +133,7 @@ def build_oxigraph(path: str | Path, fmt: RdfFormat | None = None) -> Path:
     target = oxigraph_dir(path)
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    stamp = _source_stamp(path)
+    stamp = source_stamp(path)
     try:
         store = ox.Store(str(staging))
         try:
@@ -135,7 +143,7 @@ def build_oxigraph(path: str | Path, fmt: RdfFormat | None = None) -> Path:
         store.optimize()
         store.flush()
         del store
-        (staging / STAMP).write_text(json.dumps(stamp))
+        write_stamp(staging, stamp)
         switch_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -83,9 +83,9 @@ def test_failed_store_load_fails_the_build_and_keeps_the_old_output(tmp_path, mo
     (out / MARKER).write_text("")  # a previous build's output: kg may replace it, and must keep it here
     real_start = oxstore.start_store
 
-    def broken(graph):
+    def broken(graph, previous=None):
         graph.write_text("this is not turtle <", encoding="utf-8")
-        return real_start(graph)
+        return real_start(graph, previous)
 
     monkeypatch.setattr(oxstore, "start_store", broken)
     from kg.ingest import SAMPLE_DIR
