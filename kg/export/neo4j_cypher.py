@@ -37,6 +37,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.collector import pausing
 from kg.export.neo4j_rows import NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
@@ -151,7 +152,7 @@ _VALUE_ENCODERS: dict[str, tuple[str, Callable[[Any], str]]] = {
     DOUBLE: ("%s", repr),
     BOOLEAN: ("%s", {True: "true", False: "false"}.__getitem__),
     STRING_LIST: ("[%s]", _string_list),
-    LONG_LIST: ("[%s]", lambda value: ", ".join(map(str, value))),
+    LONG_LIST: ("%s", repr),  # stored longs are plain ints: the list's repr is the literal
 }
 
 
@@ -194,6 +195,8 @@ def _node_literals(rows: Iterable[NodeRow], properties: Sequence[Property]) -> I
 
 def _relationship_literals(rows: Iterable[RelationshipRow], properties: Sequence[Property]) -> Iterator[str]:
     """``cypher_literal({"start": ..., "end": ..., "props": ...})`` of each row."""
+    if not properties:  # IN_PAPER: as many rows as evidence nodes, and nothing but their ends
+        return ("{start: '" + escaped(row.start) + "', end: '" + escaped(row.end) + "', props: {}}" for row in rows)
     return _literals(rows, properties, "{start: '%s', end: '%s', props: ", lambda row: (escaped(row.start), escaped(row.end)))
 
 
@@ -249,6 +252,7 @@ def batched(rows: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+@pausing  # millions of short-lived rows, none in a reference cycle: see kg.collector
 def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500, plan: RowPlan | None = None) -> Path:
     """Write ``import.cypher`` for ``G`` (atomically); see the module docstring for its layout.
 

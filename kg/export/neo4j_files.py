@@ -53,6 +53,7 @@ from kg.export.neo4j_schema import (
     Neo4jExportError,
     Property,
 )
+from kg.collector import pausing
 from kg.export.neo4j_statements import SCHEMA_STATEMENTS
 from kg.output import atomic_open, atomic_write_text
 
@@ -193,7 +194,8 @@ def _field_encoders(delim: str) -> dict[str, tuple[str, Callable[[Any], str]]]:
         DOUBLE: ("%s", repr),
         BOOLEAN: ("%s", {True: "true", False: "false"}.__getitem__),
         STRING_LIST: ('"%s"', lambda value: delim.join(value).replace('"', '""')),
-        LONG_LIST: ('"%s"', lambda value: delim.join(map(str, value))),
+        # stored longs are plain ints, whose list repr is "[1, 2]": 2.5 times faster than joining str()s
+        LONG_LIST: ('"%s"', lambda value: repr(value)[1:-1].replace(", ", delim)),
     }
 
 
@@ -245,6 +247,8 @@ def _node_lines(rows: Iterable[NodeRow], properties: Sequence[Property], delim: 
 
 def _relationship_lines(rows: Iterable[RelationshipRow], properties: Sequence[Property], delim: str) -> Iterator[str]:
     """One CSV record (with its ``\\n``) per relationship row: quoted start, end and type, then each property."""
+    if not properties:  # IN_PAPER: as many rows as evidence nodes, and nothing but their ends
+        return ('"' + _DOUBLE_QUOTES(row.start) + '","' + _DOUBLE_QUOTES(row.end) + '",' + quote(row.type) + "\n" for row in rows)
     return _lines(rows, properties, delim, '"%s","%s",', attrgetter("type"), lambda row: (_DOUBLE_QUOTES(row.start), _DOUBLE_QUOTES(row.end)))
 
 
@@ -339,6 +343,7 @@ formulas enabled (import them as text), or query the database instead.
 """
 
 
+@pausing  # millions of short-lived rows, none in a reference cycle: see kg.collector
 def write_bulk_import(
     G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None, cypher: str | Path | None = None, batch_size: int = 500
 ) -> Path:

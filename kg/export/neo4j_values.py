@@ -19,7 +19,9 @@ from kg.models import paper_text
 
 
 def check_value(kind: str, value: Any, where: str, name: str) -> Any:
-    """Check one property value against its kind; ``None`` means "not stored"."""
+    """Check one property value against its kind; ``None`` means "not stored".
+
+    A stored long is a plain ``int``, a double a plain ``float``."""
     if value is None:
         return None
     if kind == STRING:
@@ -31,7 +33,7 @@ def check_value(kind: str, value: Any, where: str, name: str) -> Any:
             raise Neo4jExportError(f"{where}: property {name!r} should be an integer, not {type(value).__name__}")
         if not -(2**63) <= value < 2**63:
             raise Neo4jExportError(f"{where}: property {name!r} = {value} does not fit a 64-bit integer")
-        return value
+        return int(value)  # a plain int (the writers spell lists of longs with the list's repr)
     if kind == DOUBLE:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Neo4jExportError(f"{where}: property {name!r} should be a number, not {type(value).__name__}")
