@@ -204,20 +204,21 @@ _DOUBLE_QUOTES = methodcaller("replace", '"', '""')
 
 
 def _record_template(head: str, keys: tuple[str, ...], properties: Sequence[Property], delim: str) -> tuple[str, list, list[str] | None]:
-    """The CSV record of a row whose ``props`` hold exactly ``keys``: a %-template (``head``,
-    then one field per property, empty for a missing one, then ``\\n``), the encoder of each
-    value and, unless ``props`` lists its values in that order already, the keys in field order."""
+    """The CSV record of a row whose ``props`` hold exactly ``keys``: a %-template (``head``, then
+    one field per property but ``id``, empty for a missing one, then ``\\n``), the encoder of each
+    value and, unless ``props`` lists its values in that order already, the keys in that order.
+    ``head`` holds the field of ``id`` (its first ``%s``) when ``properties`` has one."""
     encoders = _field_encoders(delim)
     present = set(keys)
     names = [p.name for p in properties if p.name in present]
-    fields = "".join("," + (encoders[p.kind][0] if p.name in present else "") for p in properties)
+    fields = "".join("," + (encoders[p.kind][0] if p.name in present else "") for p in properties if p.name != "id")
     kinds = {p.name: p.kind for p in properties}
     return head + fields + "\n", [encoders[kinds[name]][1] for name in names], None if tuple(names) == keys else names
 
 
-def _lines(rows: Iterable, properties: Sequence[Property], delim: str, lead: str, tag: Callable[[Any], Any], ends: Callable[[Any], tuple[str, ...]]) -> Iterator[str]:
-    """One CSV record (with its ``\\n``) per row: ``lead % ends(row)``, the quoted labels or type
-    ``tag(row)``, then the fields of ``row.props`` (:func:`csv_field`).
+def _lines(rows: Iterable, properties: Sequence[Property], delim: str, lead: str, tag: Callable[[Any], Any], ends: Callable[[Any], tuple[str, ...]] | None) -> Iterator[str]:
+    """One CSV record (with its ``\\n``) per row: ``lead % ends(row)`` (or ``lead % id``), the
+    quoted labels or type ``tag(row)``, then the fields of ``row.props`` (:func:`csv_field`).
 
     Why not the :mod:`csv` module: kg's dialect writes a missing value as an empty unquoted field
     and every string quoted, which Python 3.11's writer cannot (``QUOTE_NONNUMERIC`` quotes the
@@ -235,14 +236,15 @@ def _lines(rows: Iterable, properties: Sequence[Property], delim: str, lead: str
             text = quote(delim.join(tagged) if isinstance(tagged, tuple) else tagged)
             known = templates[(tagged, keys)] = _record_template(lead + text.replace("%", "%%"), keys, properties, delim)
         template, encoders, names = known
-        values = props.values() if names is None else [props[name] for name in names]
-        yield template % (*ends(row), *map(call, encoders, values))
+        values = map(call, encoders, props.values() if names is None else [props[name] for name in names])
+        yield template % (tuple(values) if ends is None else (*ends(row), *values))
 
 
 def _node_lines(rows: Iterable[NodeRow], properties: Sequence[Property], delim: str) -> Iterator[str]:
     """One CSV record (with its ``\\n``) per node row: quoted id, labels, then each property."""
-    others = [p for p in properties if p.name != "id"]
-    return _lines(rows, others, delim, '"%s",', attrgetter("labels"), lambda row: (_DOUBLE_QUOTES(row.props["id"]),))
+    if [p.name for p in properties[:1]] != ["id"]:
+        raise AssertionError("a node schema starts with its id")
+    return _lines(rows, properties, delim, '"%s",', attrgetter("labels"), None)
 
 
 def _relationship_lines(rows: Iterable[RelationshipRow], properties: Sequence[Property], delim: str) -> Iterator[str]:
