@@ -68,8 +68,9 @@ def compare(graph: Path, out: Path, baseline: Path, pairs: int, repeats: int) ->
             env = dict(os.environ, PYTHONPATH=str(tree))
             cmd = [sys.executable, str(Path(__file__).resolve()), str(graph), "--out", str(out / side),
                    "--repeats", str(repeats), "--json", "-"]
-            done = subprocess.run(cmd, env=env, cwd=tree, check=True, capture_output=True, text=True)
+            done = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True)
             sys.stderr.write(done.stderr)
+            done.check_returncode()
             times = json.loads(done.stdout)
             for case in CASES:
                 results[side][case] += times[case]
