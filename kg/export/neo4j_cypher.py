@@ -31,11 +31,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from operator import call
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from kg.collector import pausing
 from kg.export.neo4j_rows import NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
@@ -85,13 +87,25 @@ _SIMPLE_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r"[^\x00\x20-\x26\x28-\x5b\x5d-\x7e]")
 
 
+def escaped(text: str) -> str:
+    """``text`` as it stands between the quotes of :func:`cypher_string`.
+
+    Text of printable ASCII (most of kg's values) has only ``\\`` and ``'`` to escape: two
+    ``str.replace`` scans are about three times faster than the regular expression (measured on
+    the evidence sentences of a 4,000-paper build: 0.08 against 0.23 s), which handles the rest.
+    """
+    if text.isascii() and text.isprintable():
+        return text.replace("\\", "\\\\").replace("'", "\\'")
+    return _NEEDS_ESCAPE.sub(_escape, text)
+
+
 def cypher_string(text: str) -> str:
     """A single-quoted Cypher string literal holding ``text`` exactly, in plain ASCII.
 
     >>> print(cypher_string("O'Brien \\"Pat\\"\\n€ 😀"))
     'O\\'Brien "Pat"\\n\\u20ac \\ud83d\\ude00'
     """
-    return "'" + _NEEDS_ESCAPE.sub(_escape, text) + "'"
+    return "'" + escaped(text) + "'"
 
 
 def cypher_literal(value: Any) -> str:
@@ -126,51 +140,64 @@ def cypher_literal(value: Any) -> str:
     raise TypeError(f"no Cypher literal for {type(value).__name__}")
 
 
-def _entry_encoder(name: str, kind: str) -> Callable[[Any], str]:
-    """``name: <cypher_literal of the value>`` for a stored property value of ``kind`` (its type
-    is checked already), as :func:`cypher_literal` spells one map entry."""
-    head = name + ": "
-    sub = _NEEDS_ESCAPE.sub
-    if kind == STRING:
-        return lambda value: head + "'" + sub(_escape, value) + "'"
-    if kind == LONG:
-        return lambda value: head + str(value)  # what cypher_literal writes for an int
-    if kind == DOUBLE:
-        return lambda value: head + repr(value)  # ... and for a float
-    if kind == BOOLEAN:
-        return lambda value: head + ("true" if value else "false")
-    if kind == STRING_LIST:  # stored lists are never empty
-        return lambda value: head + "['" + "', '".join([sub(_escape, v) for v in value]) + "']" if value else head + "[]"
-    if kind == LONG_LIST:
-        return lambda value: head + "[" + ", ".join(map(str, value)) + "]"
-    raise AssertionError(f"unknown property kind {kind}")
+def _string_list(value: list[str]) -> str:
+    return "'" + "', '".join(map(escaped, value)) + "'" if value else ""
 
 
-def _props_encoder(properties: Sequence[Property]) -> Callable[[dict[str, Any]], str]:
-    """:func:`cypher_literal` of a ``props`` map of rows of this schema."""
-    for p in properties:
-        if not _IDENTIFIER.match(p.name):
-            raise AssertionError(f"property name {p.name!r} is not a Cypher identifier")
-    encoders = {p.name: _entry_encoder(p.name, p.kind) for p in properties}
+#: Per property kind: how :func:`cypher_literal` spells a stored value of that kind, as a
+#: %-template of the value's text and the function making that text (its type is checked already).
+_VALUE_ENCODERS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    STRING: ("'%s'", escaped),
+    LONG: ("%s", str),
+    DOUBLE: ("%s", repr),
+    BOOLEAN: ("%s", {True: "true", False: "false"}.__getitem__),
+    STRING_LIST: ("[%s]", _string_list),
+    LONG_LIST: ("%s", repr),  # stored longs are plain ints: the list's repr is the literal
+}
 
-    def encode(props: dict[str, Any]) -> str:
-        return "{" + ", ".join([encoders[k](v) for k, v in props.items()]) + "}"
 
-    return encode
+def _props_template(keys: tuple[str, ...], kinds: dict[str, str]) -> tuple[str, list[Callable[[Any], str]]]:
+    """:func:`cypher_literal` of a ``props`` map holding exactly ``keys`` (in this order), as a
+    %-template of its values' texts, and the encoder making each text."""
+    for key in keys:
+        if not _IDENTIFIER.match(key):
+            raise AssertionError(f"property name {key!r} is not a Cypher identifier")
+    pieces = [_VALUE_ENCODERS[kinds[key]] for key in keys]
+    return "{" + ", ".join(f"{key}: {piece}" for key, (piece, _) in zip(keys, pieces)) + "}", [encode for _, encode in pieces]
+
+
+def _literals(rows: Iterable, properties: Sequence[Property], head: str, ends: Callable[[Any], tuple[str, ...]]) -> Iterator[str]:
+    """``head % ends(row) + props + "}"`` of each row, where props is :func:`cypher_literal` of
+    ``row.props``.
+
+    Rows of a group mostly hold the same keys, so each set of keys gets its literal as one
+    %-template, made once, filled with the texts of the values; the encoder of each value is
+    called straight from C (``map(operator.call, ...)``). This is what keeps the script cheap:
+    an export writes millions of values.
+    """
+    kinds = {p.name: p.kind for p in properties}
+    templates: dict[tuple[str, ...], tuple[str, list[Callable[[Any], str]]]] = {}
+    for row in rows:
+        props = row.props
+        keys = tuple(props)
+        known = templates.get(keys)
+        if known is None:
+            text, encoders = _props_template(keys, kinds)
+            known = templates[keys] = (head + text + "}", encoders)  # names are identifiers: no stray %
+        template, encoders = known
+        yield template % (*ends(row), *map(call, encoders, props.values()))
 
 
 def _node_literals(rows: Iterable[NodeRow], properties: Sequence[Property]) -> Iterator[str]:
     """``cypher_literal({"id": row.id, "props": row.props})`` of each row (the rows of :func:`batches`)."""
-    props = _props_encoder(properties)
-    for row in rows:
-        yield "{id: " + cypher_string(row.props["id"]) + ", props: " + props(row.props) + "}"
+    return _literals(rows, properties, "{id: '%s', props: ", lambda row: (escaped(row.props["id"]),))
 
 
 def _relationship_literals(rows: Iterable[RelationshipRow], properties: Sequence[Property]) -> Iterator[str]:
     """``cypher_literal({"start": ..., "end": ..., "props": ...})`` of each row."""
-    props = _props_encoder(properties)
-    for row in rows:
-        yield "{start: " + cypher_string(row.start) + ", end: " + cypher_string(row.end) + ", props: " + props(row.props) + "}"
+    if not properties:  # IN_PAPER: as many rows as evidence nodes, and nothing but their ends
+        return ("{start: '" + escaped(row.start) + "', end: '" + escaped(row.end) + "', props: {}}" for row in rows)
+    return _literals(rows, properties, "{start: '%s', end: '%s', props: ", lambda row: (escaped(row.start), escaped(row.end)))
 
 
 def _groups(plan: RowPlan) -> Iterator[tuple[str, str, str, Iterator, Callable[[list], list[str]]]]:
@@ -225,6 +252,7 @@ def batched(rows: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+@pausing  # millions of short-lived rows, none in a reference cycle: see kg.collector
 def write_cypher(G: nx.MultiDiGraph, path: str | Path, *, batch_size: int = 500, plan: RowPlan | None = None) -> Path:
     """Write ``import.cypher`` for ``G`` (atomically); see the module docstring for its layout.
 

