@@ -35,7 +35,7 @@ pipeline version, ``stats`` holds the build counts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from typing import Any
 import networkx as nx
 
 from kg.collector import pausing
-from kg.models import KnowledgeGraph, paper_text
+from kg.models import Evidence, KnowledgeGraph, paper_text
 
 
 @pausing
@@ -173,26 +173,59 @@ def relation_edges(kg: KnowledgeGraph) -> Iterator[tuple[str, str, str, dict[str
         }
 
 
-def evidence_table(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+def evidence_table(kg: KnowledgeGraph) -> EvidenceTable:
     """The graph-level ``evidence`` attribute: evidence id -> ``{"paper", "sentence", "spans",
-    "method", "confidence"}``, sorted by id.
+    "method", "confidence"}``, in id order (:class:`EvidenceTable`, a view of ``kg.evidence``).
 
     >>> from kg.models import Evidence
     >>> ev = Evidence("e1", "p", 0, 9, ((2, 5),), "rule", 0.8)
     >>> evidence_table(KnowledgeGraph(evidence={"e1": ev}))["e1"]["spans"]
     [[2, 5]]
     """
-    return {
-        ev.id: {
+    return EvidenceTable(kg.evidence)
+
+
+class EvidenceTable(Mapping[str, dict[str, Any]]):
+    """A read-only mapping of evidence id to its record as a dict, over the
+    :class:`~kg.models.Evidence` objects of a knowledge graph, in id order; each dict is made
+    when it is read.
+
+    Why not a dict of dicts: those took about 500 bytes per entry (dict, lists, spans copied
+    out of the frozen records), 65% of the NetworkX graph at 40,000 arXiv abstracts (0.84 GB
+    of 1.29 GB; docs/scale.md, "Memory"). Its readers (the writers, explanations, analytics)
+    read each entry a few times at most. A graph loaded from ``graph.json`` holds a plain dict
+    with the same keys and values, and the two compare equal.
+
+    >>> from kg.models import Evidence
+    >>> table = EvidenceTable({"e2": Evidence("e2", "p", 0, 9, ((2, 5), (6, 8)), "rule", 0.8)})
+    >>> list(table), table["e2"] == {"paper": "p", "sentence": [0, 9], "spans": [[2, 5], [6, 8]], "method": "rule", "confidence": 0.8}
+    (['e2'], True)
+    """
+
+    __slots__ = ("_evidence", "_ids")
+
+    def __init__(self, evidence: Mapping[str, Evidence]):
+        self._evidence = evidence
+        self._ids = sorted(evidence)
+
+    def __getitem__(self, evidence_id: str) -> dict[str, Any]:
+        ev = self._evidence[evidence_id]
+        return {
             "paper": ev.paper_id,
             "sentence": [ev.sentence_start, ev.sentence_end],
-            # one span (most evidence): a list of exactly one element, 24 bytes less than a built one
-            "spans": [list(ev.spans[0])] if len(ev.spans) == 1 else [list(span) for span in ev.spans],
+            "spans": [list(span) for span in ev.spans],
             "method": ev.method,
             "confidence": ev.confidence,
         }
-        for ev in sorted(kg.evidence.values(), key=attrgetter("id"))
-    }
+
+    def __contains__(self, evidence_id: object) -> bool:
+        return evidence_id in self._evidence
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def evidence_sentence(G: nx.MultiDiGraph, evidence_id: str) -> tuple[str, str]:
@@ -205,8 +238,11 @@ def evidence_sentence(G: nx.MultiDiGraph, evidence_id: str) -> tuple[str, str]:
 
 
 def to_node_link(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Node-link data (the ``graph.json`` layout), with edges under ``"edges"``."""
-    return nx.node_link_data(G, edges="edges")
+    """Node-link data (the ``graph.json`` layout), with edges under ``"edges"``; the evidence
+    table as a dict, so that ``json.dump`` takes it."""
+    data = nx.node_link_data(G, edges="edges")
+    data["graph"] = {k: dict(v) if isinstance(v, EvidenceTable) else v for k, v in data["graph"].items()}
+    return data
 
 
 def from_node_link(data: dict[str, Any]) -> nx.MultiDiGraph:
@@ -233,8 +269,8 @@ def graphml_ready(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         for key, value in attrs.items():
             if value is None:
                 continue
-            if isinstance(value, (list, dict, tuple)):
-                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            if isinstance(value, (list, dict, tuple, EvidenceTable)):
+                value = json.dumps(dict(value) if isinstance(value, EvidenceTable) else value, ensure_ascii=False, sort_keys=True)
             out[key] = value
         return out
 

@@ -51,10 +51,16 @@ def _compact_array_body(items: Iterable[Any]) -> Iterator[bytes]:
         first = False
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as the JSON encoders take it: a mapping that is not a dict (the graph's
+    evidence table, :class:`kg.graph.build.EvidenceTable`) as a dict."""
+    return dict(value) if isinstance(value, Mapping) and not isinstance(value, dict) else value
+
+
 def _compact_pieces(value: Any) -> Iterator[bytes]:
     """:func:`kg.graph.fast_json.dumps` of ``value`` in pieces: a large mapping with string keys
     (the graph's evidence table) is encoded a batch of entries at a time."""
-    if isinstance(value, dict) and len(value) > CHUNK and all(type(k) is str for k in value):
+    if isinstance(value, Mapping) and len(value) > CHUNK and all(type(k) is str for k in value):
         yield b"{"
         first = True
         for batch in _batches(sorted(value)):
@@ -63,13 +69,13 @@ def _compact_pieces(value: Any) -> Iterator[bytes]:
             first = False
         yield b"}"
     else:
-        yield fast_json.dumps(value)
+        yield fast_json.dumps(_plain(value))
 
 
 def _json_pieces(encoder: json.JSONEncoder, value: Any, item_sep: str, key_sep: str) -> Iterator[str]:
     """``encoder.encode(value)`` (a ``sort_keys`` encoder) in pieces: a large mapping with string
     keys (the graph's evidence table) is encoded a batch of entries at a time."""
-    if isinstance(value, dict) and len(value) > CHUNK and all(type(k) is str for k in value):
+    if isinstance(value, Mapping) and len(value) > CHUNK and all(type(k) is str for k in value):
         yield "{"
         first = True
         for batch in _batches(sorted(value)):
@@ -78,7 +84,7 @@ def _json_pieces(encoder: json.JSONEncoder, value: Any, item_sep: str, key_sep: 
             first = False
         yield "}"
     else:
-        yield encoder.encode(value)
+        yield encoder.encode(_plain(value))
 
 
 def _write_chunked(write: Callable[[Any], Any], pieces: Iterable[Any], size: int = 1 << 20, empty: Any = "") -> None:
@@ -197,7 +203,7 @@ def escape_attribute(text: str) -> str:
 def _stored_type(kind: type) -> type:
     """The Python type GraphML stores a value of type ``kind`` as (lists, tuples and dicts are
     written as JSON text); NetworkX's error for a type GraphML cannot hold."""
-    if issubclass(kind, (list, dict, tuple)):
+    if issubclass(kind, (list, dict, tuple, Mapping)):
         return str
     if _xml_type(kind) is None:
         raise nx.NetworkXError(f"GraphML writer does not support {kind} as data values.")
@@ -249,8 +255,8 @@ def _graphml_text(value: Any) -> str:
             return "[" + ", ".join(map(encode_basestring, value)) + "]"
         except TypeError:  # not a list of strings: the encoder
             pass
-    if isinstance(value, (list, dict, tuple)):
-        return _GRAPHML_JSON.encode(value)
+    if isinstance(value, (list, dict, tuple, Mapping)):
+        return _GRAPHML_JSON.encode(_plain(value))
     return str(value)
 
 
@@ -336,7 +342,7 @@ def graphml_pieces(G: nx.Graph) -> Iterator[str]:
             head += ' id="' + (str_keys[key] if key.__class__ is str else escape_attribute(str(key))) + '"'
         yield head + ">" + data + "\n    </edge>" if data else head + " />"
     for k, v in graph_data:
-        if isinstance(v, (list, dict, tuple)):
+        if isinstance(v, (list, dict, tuple, Mapping)):
             # the evidence table is large: its JSON text is made and escaped a batch at a time
             yield '\n    <data key="' + escape_attribute(str(k)) + '">'
             for piece in _json_pieces(_GRAPHML_JSON, v, ", ", ": "):

@@ -54,7 +54,9 @@ def test_rows_of_the_small_graph(small_graph):
         (lambda G: G.nodes["dataset/cora"].update(paper_count=2**64), "does not fit a 64-bit integer"),
         (lambda G: next(iter(G.edges(data=True)))[2].update(confidence=math.nan), "is not a finite number"),
         (lambda G: next(iter(G.edges(data=True)))[2].update(evidence=["nope"]), "evidence 'nope' is not in the graph's evidence table"),
-        (lambda G: G.graph["evidence"]["e1"].update(paper="doi:missing"), "evidence 'e1': quotes paper 'doi:missing', which is not in the graph"),
+        # the evidence table of a built graph is a read-only view (kg.graph.build.EvidenceTable): replaced, not edited
+        (lambda G: G.graph.update(evidence={**G.graph["evidence"], "e1": {**G.graph["evidence"]["e1"], "paper": "doi:missing"}}),
+         "evidence 'e1': quotes paper 'doi:missing', which is not in the graph"),
         (lambda G: G.nodes["dataset/cora"].update(aliases=["Cora"]), "'aliases' should be a list of [form, count] pairs"),
     ],
 )

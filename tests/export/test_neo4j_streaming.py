@@ -143,7 +143,8 @@ def test_a_bad_value_found_late_leaves_the_earlier_export(small_graph, tmp_path)
     write_cypher(small_graph, tmp_path / "import.cypher")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     small_graph.nodes["arxiv:2101.00001"]["title"] = "changed"
-    small_graph.graph["evidence"]["e9"]["confidence"] = math.nan
+    table = small_graph.graph["evidence"]  # a read-only view in a built graph: replaced, not edited
+    small_graph.graph["evidence"] = {**table, "e9": {**table["e9"], "confidence": math.nan}}
     with pytest.raises(Neo4jExportError, match="evidence 'e9': property 'confidence'"):
         write_bulk_import(small_graph, tmp_path)
     with pytest.raises(Neo4jExportError, match="evidence 'e9': property 'confidence'"):
