@@ -27,7 +27,8 @@ Edges (key ``kind``; the multigraph edge key is the role or relation type):
   ``confidence``, ``evidence`` (list of evidence ids).
 
 Graph attributes: ``evidence`` maps an evidence id to ``{"paper", "sentence": [start, end],
-"spans": [[start, end], ...], "method", "confidence"}``; offsets are into the paper's
+"spans": [[start, end], ...], "method", "confidence"}`` (in a graph built here, a read-only
+view of the knowledge graph's evidence, :class:`EvidenceTable`; replace it to change it); offsets are into the paper's
 ``title + "\\n" + abstract``, so :func:`evidence_sentence` can quote it. ``extractor`` names the
 pipeline version, ``stats`` holds the build counts.
 """
