@@ -103,3 +103,22 @@ def test_repeated_edge_keeps_last_attributes() -> None:
     first = kg.links[0]
     assert G.edges[first.paper_id, first.concept_id, first.role]["count"] == 7
     assert G.nodes["arxiv:missing"] == {} and G.nodes["method/missing"] == {}
+
+
+def test_the_evidence_table_is_a_view_that_equals_the_records():
+    """The graph-level evidence table reads the knowledge graph's Evidence records: every entry
+    equals the dict spelled out from its record (brute force), in id order, and each read makes a
+    new dict rather than keeping one per entry (the dicts were 65% of the graph's memory)."""
+    kg = synthetic_kg(60, seed=7)
+    table = to_networkx(kg).graph["evidence"]
+    expected = {
+        ev.id: {"paper": ev.paper_id, "sentence": [ev.sentence_start, ev.sentence_end],
+                "spans": [[s, e] for s, e in ev.spans], "method": ev.method, "confidence": ev.confidence}
+        for ev in sorted(kg.evidence.values(), key=lambda ev: ev.id)
+    }
+    assert expected and not isinstance(table, dict)
+    assert list(table) == list(expected) and len(table) == len(expected)
+    assert table == expected and dict(table.items()) == expected
+    first = next(iter(expected))
+    assert table[first] == table[first] and table[first] is not table[first]
+    assert "no-such-evidence" not in table and table.get("no-such-evidence") is None
