@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,15 +127,10 @@ def build_oxigraph(path: str | Path, fmt: RdfFormat | None = None) -> Path:
     """(Re)build the Oxigraph store of ``path`` with the bulk loader and switch it in atomically."""
     import pyoxigraph as ox
 
-    from kg.output import switch_folder
-
     path = Path(path)
     fmt = fmt or format_for_path(path)
     target = oxigraph_dir(path)
-    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    stamp = source_stamp(path)
-    try:
+    with staged_store(path) as staging:
         store = ox.Store(str(staging))
         try:
             store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, fmt.oxigraph_format))
@@ -143,12 +139,29 @@ def build_oxigraph(path: str | Path, fmt: RdfFormat | None = None) -> Path:
         store.optimize()
         store.flush()
         del store
+    return target
+
+
+@contextmanager
+def staged_store(path: str | Path) -> Iterator[Path]:
+    """The staging folder of the Oxigraph store of the graph file ``path`` (empty, not created),
+    for the caller to fill and close; then stamped with the file as it was when staging began and
+    switched in atomically (:func:`kg.output.switch_folder`), or removed on any failure. The one
+    way a store is written: the bulk load (:func:`build_oxigraph`) and the in-place update
+    (:func:`kg.rdf.store_delta.update_oxigraph`)."""
+    from kg.output import switch_folder
+
+    target = oxigraph_dir(path)
+    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    stamp = source_stamp(path)
+    try:
+        yield staging
         write_stamp(staging, stamp)
         switch_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return target
 
 
 def _load_oxigraph(path: Path, fmt: RdfFormat) -> Any:

@@ -316,12 +316,9 @@ def update_oxigraph(previous: str | Path, path: str | Path, *, max_fraction: flo
     :func:`kg.rdf.store.build_oxigraph` would. :class:`DeltaUnsupported` when the previous store
     is missing or not up to date with ``previous``; on any error the copy is removed.
     """
-    import shutil
-
     import pyoxigraph as ox
 
-    from kg.output import switch_folder
-    from kg.rdf.store import oxigraph_dir, oxigraph_up_to_date, source_stamp, write_stamp
+    from kg.rdf.store import oxigraph_dir, oxigraph_up_to_date, staged_store
 
     previous, path = Path(previous), Path(path)
     if previous.name != path.name:
@@ -329,19 +326,10 @@ def update_oxigraph(previous: str | Path, path: str | Path, *, max_fraction: flo
     check_format(path)
     if not oxigraph_up_to_date(previous):
         raise DeltaUnsupported(f"no Oxigraph store up to date with {previous}")
-    target = oxigraph_dir(path)
-    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    stamp = source_stamp(path)
-    try:
+    with staged_store(path) as staging:
         ox.Store.read_only(str(oxigraph_dir(previous))).backup(str(staging))
         store = ox.Store(str(staging))
         report = apply_delta(store, previous, path, max_fraction=max_fraction)
         store.flush()
         del store
-        write_stamp(staging, stamp)
-        switch_folder(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return report
