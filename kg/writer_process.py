@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.lifeline import end_with_parent
+
 #: The Neo4j files are written by a forked second process only while the build process holds at
 #: most this much memory: CPython writes the reference count of every object a process reads, so
 #: the child ends up with its own copy of most of the graph's pages. A larger graph is written by
@@ -82,10 +84,12 @@ def fork_writer(task: tuple[str, Callable[[], dict[str, Path]]]) -> WriterProces
     """Run ``task`` in a forked child that reports ``(seconds, files)`` or the exception it raised."""
     stage, write = task
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: write, report, and leave without running the parent's cleanup
         code = 0
         try:
+            end_with_parent(parent)  # a killed build takes its writer along (kg.lifeline)
             os.close(read_fd)
             t0 = time.perf_counter()
             written = write()

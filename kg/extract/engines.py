@@ -16,6 +16,7 @@ ordered, bounded loop for all of them.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -58,7 +59,7 @@ def local_pool(workers: int, model: str | None) -> Engine:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=init_worker,
-        initargs=(model,),
+        initargs=(model, os.getpid()),  # the workers end with this process (kg.lifeline)
     )
     return Engine(
         f"{workers} processes",

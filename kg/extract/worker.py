@@ -53,10 +53,15 @@ def limit_threads() -> None:
         os.environ.setdefault(var, "1")
 
 
-def init_worker(model: str | None) -> None:
-    """Initializer of a local worker process: one thread, Ctrl-C left to the parent, model loaded."""
+def init_worker(model: str | None, parent: int | None = None) -> None:
+    """Initializer of a local worker process: one thread, Ctrl-C left to the parent, ended with
+    the process ``parent`` (:func:`kg.lifeline.end_with_parent`), model loaded."""
     import signal
 
+    if parent is not None:
+        from kg.lifeline import end_with_parent
+
+        end_with_parent(parent)
     limit_threads()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     get_pipeline(model)

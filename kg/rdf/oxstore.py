@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.lifeline import end_with_parent_from_env, helper_env
 from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
 
 #: ``kg build --oxigraph auto`` writes the store from this many papers on (about 600,000 triples).
@@ -109,7 +110,8 @@ def start_store(graph: str | Path, previous: str | Path | None = None) -> StoreW
     :func:`write_store`) in a separate process."""
     graph = Path(graph)
     cmd = [sys.executable, "-m", "kg.rdf.oxstore", str(graph)] + ([str(previous)] if previous is not None else [])
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # the loader ends with this process, even when it is killed (kg.lifeline)
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=helper_env())
     return StoreWriter(process, graph, time.perf_counter())
 
 
@@ -139,6 +141,7 @@ def stop_store(writer: StoreWriter) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_with_parent_from_env()  # started by a build: end with it (start_store)
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (1, 2):
         print("usage: python -m kg.rdf.oxstore GRAPH_FILE [PREVIOUS_GRAPH_FILE]", file=sys.stderr)
