@@ -18,7 +18,7 @@ from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
 from kg.rdf.store_delta import DeltaUnsupported, apply_delta, iter_blocks, update_oxigraph
 from kg.rdf.write import write_rdf
 
-from ..helpers import bulk_loaded_quads, files_snapshot, store_quads
+from ..helpers import bulk_loaded_quads, files_snapshot, load_script, store_quads
 from ..synthetic_kg import synthetic_kg
 
 
@@ -211,3 +211,14 @@ def test_a_blank_node_in_a_changed_statement_is_refused_before_any_write(tmp_pat
     with pytest.raises(DeltaUnsupported, match="blank node"):
         apply_delta(store, old, new, max_fraction=1.0)
     assert set(store) == before
+
+
+def test_the_benchmark_script_finds_the_two_stores_equal(graphs, tmp_path, capsys):
+    """``scripts/bench_store_delta.py``, which docs/scale.md's figures come from, on a small pair."""
+    _, old_kg, new_kg = graphs
+    old = write_rdf(old_kg, tmp_path / "old")
+    new = write_rdf(new_kg, tmp_path / "new")
+    build_oxigraph(old)
+    assert load_script("bench_store_delta").main([str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "in place:" in out and "bulk load:" in out and "stores equal: True" in out
