@@ -12,9 +12,9 @@ fails the build instead of the build process.
 An update or rebuild of an output folder passes the previous build's graph file too: when the
 store beside it is up to date with it, the new store is that store, copied as a RocksDB
 checkpoint (hard links) and changed by the difference of the two graph files
-(:func:`kg.rdf.store_delta.update_oxigraph`), when at most 10% of the new file's blocks
-changed (measured: 25% change at 10,000 + 1,000 papers and 18% at 80,000 + 1,000, because
-counts and ranks sit in the entity blocks, so real updates bulk-load today; docs/scale.md).
+(:func:`kg.rdf.store_delta.update_oxigraph`), when at most 35% of the new file's blocks
+changed (real updates change 25% at 10,000 + 1,000 papers and 18% at 80,000 + 1,000, because
+counts and ranks sit in the entity blocks; in place pays up to about 40%: docs/scale.md).
 Whenever that path cannot be taken or fails, the store is bulk-loaded as in a first build; either way the process prints one JSON line saying which path it took (:func:`write_store`).
 
 Which store a query uses (:func:`choose_backend`, ``--store auto``, the default): the Oxigraph

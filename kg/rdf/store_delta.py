@@ -8,18 +8,21 @@ line. A block holds triples of its subject only, and a subject may have several 
 
 So the difference between two such files is a set of subjects: a subject is *changed* when one
 of its blocks is in one file and not in the other (compared by a 64-bit hash of the block's
-bytes). Only the blocks of changed subjects are parsed: a subject only the old file has loses
-all its quads, one only the new file has gets all of them, and for a subject both have, the
-quads of its old blocks and of its new blocks are compared (by pyoxigraph's hash of a quad), so
-that a concept whose paper count changed costs one removal and one addition, not its whole block
-again (:func:`apply_delta`). The store then holds exactly the quads of a bulk load of the new
-file: unchanged subjects have the same blocks, hence the same quads, in both files.
+bytes). Only the blocks of changed subjects are read again, and compared statement by statement:
+kg writes one triple per line and spells a term the same way wherever it writes it, so the
+lines of a subject's blocks (its ``predicate object`` pairs) are its triples. The pairs of all
+its old blocks that none of its new blocks has are parsed and removed; the pairs only its new
+blocks have go to Oxigraph's bulk loader as text (:func:`apply_delta`). A concept whose paper
+count changed so costs one removal and one line loaded, and a new paper's blocks load at the
+bulk loader's speed. The store then holds exactly the quads of a bulk load of the new file:
+unchanged subjects have the same blocks, hence the same quads, in both files.
 
-The files are read as a stream: to hash every block (two ``uint64`` arrays per file, 16 bytes a
-block), then to take the blocks of the changed subjects (twice for the subjects both files have).
-The set algebra is numpy's (``np.isin``). A block (or a quad) that differs but hashes like one
-of the other file is missed with probability about ``changed x total / 2**64`` (below 1e-5 for
-10^6 changed blocks of a 10^8-block file).
+The files are read once as a stream, to hash every block and note where it starts (three
+64-bit arrays per file, 24 bytes a block); the blocks of changed subjects are then read at
+those offsets, in file order. The set algebra is numpy's (sorted arrays and binary
+search). A block or a statement that differs but hashes like one of the other file is missed
+with probability about ``changed x total / 2**64`` (below 1e-5 for 10^6 changed blocks of a
+10^8-block file).
 
 What this module cannot handle (another format, a different header, a line that starts neither
 a header nor an IRI subject, a blank node, a delta larger than :data:`MAX_CHANGED_FRACTION`)
@@ -46,11 +49,11 @@ BLOCK_FORMATS = ("turtle", "nt")
 
 #: When more than this fraction of the new file's blocks belong to changed subjects the delta is
 #: refused and the store bulk-loaded (the environment variable ``KG_STORE_DELTA_MAX_FRACTION``
-#: moves it). Measured at 10,000 papers updated by 1,000 (25% of the blocks): in place 147 s wall
-#: and 54 CPU s, the bulk load 97 s and 64 CPU s (docs/scale.md): the delta is parsed block by
-#: block in one Python thread where the bulk loader runs on every core, so it pays only for small
-#: deltas; 10% is a guard below that point, not a measured crossover.
-MAX_CHANGED_FRACTION = 0.1
+#: moves it). Measured on a quiet machine (docs/scale.md), in place against the bulk load of the
+#: same file, both ending in an equal store: 9,000 papers updated to 10,000 (25% of the blocks)
+#: 32.1 s against 50.0 s wall; 7,000 to 10,000 (43%) 46.0 s against 44.7 s. So the crossover is
+#: near 40%, and the guard sits below it.
+MAX_CHANGED_FRACTION = 0.35
 
 
 def max_changed_fraction() -> float:
@@ -64,9 +67,9 @@ def max_changed_fraction() -> float:
     except ValueError:
         raise ValueError(f"KG_STORE_DELTA_MAX_FRACTION must be a number, not {value!r}") from None
 
-#: Bytes read from a graph file at a time, and blocks parsed and inserted at a time.
+#: Bytes read from a graph file at a time, and of statements parsed or bulk-loaded at a time.
 READ_BYTES = 8 * 2**20
-INSERT_BLOCKS = 50_000
+LOAD_BYTES = 32 * 2**20
 
 _BLOCK_START = re.compile(rb"\n(?=[^\s])")
 
@@ -78,11 +81,13 @@ class DeltaUnsupported(ValueError):
 @dataclass
 class BlockIndex:
     """One graph file read as blocks: its header and, per block in file order, the hash of the
-    block's bytes and of its subject's spelling."""
+    block's bytes, of its subject's spelling, and where the block starts in the file."""
 
     header: bytes
     blocks: np.ndarray  # uint64 per block
     subjects: np.ndarray  # uint64 per block
+    starts: np.ndarray  # int64 per block: byte offset in the file
+    size: int  # the file's size in bytes
 
 
 @dataclass
@@ -123,9 +128,16 @@ def iter_blocks(path: str | Path) -> Iterator[bytes]:
     >>> list(iter_blocks(p))
     [b'@prefix a: <urn:a#> .\\n\\n', b'<x> a:p "1" ;\\n    a:q <y> .', b'<y> a:p "2" .']
     """
+    for _, block in _iter_blocks_at(path):
+        yield block
+
+
+def _iter_blocks_at(path: str | Path) -> Iterator[tuple[int, bytes]]:
+    """:func:`iter_blocks` with each block's byte offset in the file (the header's is 0)."""
     header: list[bytes] = []
     in_header = True
     carry = b""
+    offset = 0  # of the first byte of ``carry``
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(READ_BYTES)
@@ -140,123 +152,176 @@ def iter_blocks(path: str | Path) -> Iterator[bytes]:
                 if parts == [b""]:
                     parts = []
             for part in parts:
+                at = offset
+                offset += len(part) + 1  # the line break the split took
                 if in_header:
                     if part.startswith(b"@"):
                         header.append(part + b"\n")
                         continue
                     in_header = False
-                    yield b"".join(header)
+                    yield 0, b"".join(header)
                 if part[:1] != b"<" or part[:2] == b"<<":
                     raise DeltaUnsupported(f"{Path(path).name}: a line starts with {part[:20]!r}, not a subject IRI")
-                yield part
+                yield at, part
             if not chunk:
                 break
     if in_header:
-        yield b"".join(header)
+        yield 0, b"".join(header)
 
 
 def index_blocks(path: str | Path) -> BlockIndex:
     """Hash every block of ``path`` (see :class:`BlockIndex`)."""
-    blocks = iter_blocks(path)
-    header = next(blocks)
+    blocks = _iter_blocks_at(path)
+    _, header = next(blocks)
     hashes: list[int] = []
     subjects: list[int] = []
-    add_block, add_subject = hashes.append, subjects.append
-    for block in blocks:
+    starts: list[int] = []
+    add_block, add_subject, add_start = hashes.append, subjects.append, starts.append
+    for at, block in blocks:
         add_block(hash(block))
         add_subject(hash(block[: block.find(b" ")]))
+        add_start(at)
     # Python's hash is a signed 64-bit SipHash of the bytes, fixed within one process
     return BlockIndex(header, np.array(hashes, dtype=np.int64).view(np.uint64),
-                      np.array(subjects, dtype=np.int64).view(np.uint64))
+                      np.array(subjects, dtype=np.int64).view(np.uint64),
+                      np.array(starts, dtype=np.int64), os.path.getsize(path))
 
 
-def _take(path: str | Path, mask: np.ndarray) -> Iterator[bytes]:
-    """The blocks of ``path`` whose position is set in ``mask``, in file order."""
-    blocks = iter_blocks(path)
-    next(blocks)
-    wanted = np.flatnonzero(mask)
-    k, n = 0, len(wanted)
-    for i, block in enumerate(blocks):
-        if k == n:
-            return
-        if i == wanted[k]:
-            k += 1
-            yield block
+def _statements(path: Path, index: BlockIndex, mask: np.ndarray) -> Iterator[tuple[bytes, bytes]]:
+    """``(subject, "predicate object")`` for every triple of the blocks set in ``mask``: kg
+    writes one triple per line (``subject p o ;`` then ``    p o ;`` ... ``    p o .``;
+    N-Triples: one block per line), and spells a term the same way wherever it writes it, so two
+    equal lines of one subject are one triple and two different lines two triples
+    (:func:`kg.rdf.formats._turtle_encoders`)."""
+    for block in _read_blocks(path, index, mask):
+        first, *rest = block.split(b"\n")
+        subject, pair = first.split(b" ", 1)
+        yield subject, pair[:-2]  # without " ;" / " ."
+        for line in rest:
+            yield subject, line.lstrip(b" ")[:-2]
 
 
-def _chunks(blocks: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
-    chunk: list[bytes] = []
-    for block in blocks:
-        chunk.append(block)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _read_blocks(path: Path, index: BlockIndex, mask: np.ndarray) -> Iterator[bytes]:
+    """The blocks of ``path`` set in ``mask``, in file order, read at their offsets a window of
+    :data:`READ_BYTES` at a time (the windows move forward and skip what no block needs; a memory
+    map instead kept up to the whole file resident: 6.2 GB for two 3.4 GB files at 80,000 papers)."""
+    starts, size = index.starts, index.size
+    last = len(starts) - 1
+    window, at = b"", 0
+    with open(path, "rb") as fh:
+        for i in np.flatnonzero(mask).tolist():
+            start = int(starts[i])
+            end = int(starts[i + 1]) - 1 if i < last else size
+            if end > at + len(window):
+                fh.seek(start)
+                window, at = fh.read(max(READ_BYTES, end - start)), start
+            yield window[start - at:end - at].rstrip(b"\n")
 
 
-def _parse(header: bytes, blocks: list[bytes], fmt: RdfFormat, source: str) -> list:
-    """The quads of ``blocks`` (parsed with the file's header); :class:`DeltaUnsupported` on a
-    blank node, which a delete-and-insert would rename."""
-    import pyoxigraph as ox
+def _statement_hashes(path: Path, index: BlockIndex, mask: np.ndarray) -> np.ndarray:
+    """Sorted hashes of the statements of the blocks set in ``mask`` (:func:`_statements`);
+    :class:`DeltaUnsupported` for an object that is a blank node or a collection, which a
+    delete-and-insert by text would rename."""
+    hashes: list[int] = []
+    add = hashes.append
+    for statement in _statements(path, index, mask):
+        pair = statement[1]
+        head = pair[pair.find(b" ") + 1: pair.find(b" ") + 2]
+        if head in (b"_", b"[", b"("):
+            raise DeltaUnsupported(f"{path.name}: a blank node or collection in a changed block")
+        add(hash(statement))
+    return np.unique(np.array(hashes, dtype=np.int64))
 
-    try:
-        quads = list(ox.parse(header + b"\n".join(blocks) + b"\n", getattr(ox.RdfFormat, fmt.oxigraph_format)))
-    except SyntaxError as exc:
-        raise ValueError(f"{source}: {exc}") from None
-    for q in quads:
-        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-            raise DeltaUnsupported(f"{source}: a blank node in a changed block")
-    return quads
+
+def _picked(path: Path, index: BlockIndex, mask: np.ndarray, wanted: np.ndarray) -> Iterator[bytes]:
+    """The statements of the blocks set in ``mask`` whose hash is in the sorted array ``wanted``,
+    each as one ``subject p o .`` line."""
+    if not len(wanted):
+        return
+    wanted_set = set(wanted.tolist())  # a set lookup per statement, not a numpy call
+    for statement in _statements(path, index, mask):
+        if hash(statement) in wanted_set:
+            yield statement[0] + b" " + statement[1] + b" .\n"
+
+
+def _batches(lines: Iterator[bytes], size: int) -> Iterator[bytes]:
+    """``lines`` joined into pieces of about ``size`` bytes."""
+    piece: list[bytes] = []
+    total = 0
+    for line in lines:
+        piece.append(line)
+        total += len(line)
+        if total >= size:
+            yield b"".join(piece)
+            piece, total = [], 0
+    if piece:
+        yield b"".join(piece)
 
 
 def apply_delta(store, old: str | Path, new: str | Path, *, max_fraction: float | None = None) -> DeltaReport:
     """Turn ``store`` (a writable ``pyoxigraph.Store`` holding exactly the quads of the graph file
     ``old``) into the quads of the graph file ``new``, in named steps: :func:`changed_subjects`
-    (which subjects differ), :func:`kept_quad_hashes` (the quads of the subjects in both files),
-    then the writes: every quad of a changed subject's old blocks that its new blocks lack is
-    removed, every quad of its new blocks that its old blocks lack is added (``bulk_extend``).
-    A subject whose block differs by one triple (a count) so costs one removal and one addition.
+    (which subjects differ, by block hashes), then, for the blocks of those subjects only, which
+    statements (one triple each) only one file has (:func:`_statement_hashes`). The old file's
+    are parsed and removed one by one; the new file's go to Oxigraph's bulk loader as text. A
+    concept whose count changed so costs one removal and one line loaded, and the new papers'
+    statements load at the bulk loader's speed.
+
+    Measured at 9,000 papers updated to 10,000 (25% of the blocks changed; docs/scale.md), one
+    run each on a quiet machine: this path 32.1 s wall (compare 16.5, remove 4.2, load 11.3), the
+    bulk load of the new file 38.9 to 50.0 s; the earlier version of this function, which parsed
+    every changed block in Python and inserted quad by quad, 59.0 s.
 
     Raises :class:`DeltaUnsupported` before the store is touched when the files cannot be compared
-    by blocks or when more than ``max_fraction`` of the new blocks belong to changed subjects, and
-    ``ValueError`` for a block that does not parse (the store may then be half-updated: the
-    caller throws it away).
+    by blocks or statements, or when more than ``max_fraction`` of the new blocks belong to
+    changed subjects, and ``ValueError`` for a statement that does not parse (the store may then
+    be half-updated: the caller throws it away).
     """
+    import pyoxigraph as ox
+
     old, new = Path(old), Path(new)
     max_fraction = max_changed_fraction() if max_fraction is None else max_fraction
     fmt = check_format(new)
     if check_format(old) != fmt:
         raise DeltaUnsupported(f"{old.name} and {new.name} are in different formats")
+    oxfmt = getattr(ox.RdfFormat, fmt.oxigraph_format)
     t0 = time.perf_counter()
     before, after = index_blocks(old), index_blocks(new)
     delta = changed_subjects(before, after)
     if delta.new_mask.sum() > max_fraction * max(len(after.blocks), 1):
         raise DeltaUnsupported(f"{int(delta.new_mask.sum())} of {len(after.blocks)} blocks changed: more than {max_fraction:.0%}")
-    old_kept, new_kept = kept_quad_hashes(old, before, delta.old_mask, delta.kept, fmt), kept_quad_hashes(new, after, delta.new_mask, delta.kept, fmt)
+    old_hashes = _statement_hashes(old, before, delta.old_mask)
+    new_hashes = _statement_hashes(new, after, delta.new_mask)
+    removed = np.setdiff1d(old_hashes, new_hashes, assume_unique=True)
+    added = np.setdiff1d(new_hashes, old_hashes, assume_unique=True)
+    del old_hashes, new_hashes
     t1 = time.perf_counter()
     deleted = 0
-    for quads in _parsed(old, before, delta.old_mask, fmt):
-        for quad in _absent(quads, new_kept):
+    for text in _batches(_picked(old, before, delta.old_mask, removed), LOAD_BYTES):
+        for quad in _parse(before.header + text, oxfmt, str(old)):
             store.remove(quad)
             deleted += 1
     t2 = time.perf_counter()
     inserted = 0
-
-    def additions():
-        nonlocal inserted
-        for quads in _parsed(new, after, delta.new_mask, fmt):
-            for quad in _absent(quads, old_kept):
-                inserted += 1
-                yield quad
-
-    store.bulk_extend(additions())
+    for text in _batches(_picked(new, after, delta.new_mask, added), LOAD_BYTES):
+        inserted += text.count(b"\n")
+        store.bulk_load(input=after.header + text, format=oxfmt)
     t3 = time.perf_counter()
     return DeltaReport(
         blocks_old=len(before.blocks), blocks_new=len(after.blocks), blocks_changed=delta.blocks_changed,
         subjects_changed=len(delta.changed), subjects_removed=delta.removed, quads_deleted=deleted,
         quads_inserted=inserted, seconds_compare=t1 - t0, seconds_delete=t2 - t1, seconds_insert=t3 - t2,
     )
+
+
+def _parse(text: bytes, oxfmt, source: str) -> list:
+    """The quads of ``text`` (a header and statements); ``ValueError`` when it does not parse."""
+    import pyoxigraph as ox
+
+    try:
+        return list(ox.parse(text, oxfmt))
+    except SyntaxError as exc:
+        raise ValueError(f"{source}: {exc}") from None
 
 
 @dataclass
@@ -276,34 +341,29 @@ def changed_subjects(before: BlockIndex, after: BlockIndex) -> SubjectDelta:
     headers differ (another base IRI or prefixes: every block would differ)."""
     if before.header != after.header:
         raise DeltaUnsupported("the two files have different headers (base IRI or prefixes)")
-    old_only = ~np.isin(before.blocks, after.blocks)
-    new_only = ~np.isin(after.blocks, before.blocks)
+    old_blocks, new_blocks = np.sort(before.blocks), np.sort(after.blocks)
+    old_only = ~_member(before.blocks, new_blocks)
+    new_only = ~_member(after.blocks, old_blocks)
     changed = np.union1d(before.subjects[old_only], after.subjects[new_only])
-    in_old, in_new = np.isin(changed, before.subjects), np.isin(changed, after.subjects)
+    old_subjects, new_subjects = np.sort(before.subjects), np.sort(after.subjects)
+    in_old, in_new = _member(changed, old_subjects), _member(changed, new_subjects)
     return SubjectDelta(changed, changed[in_old & in_new], int((in_old & ~in_new).sum()),
-                        np.isin(before.subjects, changed), np.isin(after.subjects, changed),
+                        _member(before.subjects, changed), _member(after.subjects, changed),
                         int(old_only.sum() + new_only.sum()))
 
 
-def kept_quad_hashes(path: Path, index: BlockIndex, mask: np.ndarray, kept: np.ndarray, fmt: RdfFormat) -> np.ndarray:
-    """Sorted hashes of the quads of the blocks of ``path`` set in ``mask`` whose subject is in
-    ``kept`` (pyoxigraph's hash of a quad: of its terms, fixed within one process)."""
-    hashes: list[int] = []
-    for quads in _parsed(path, index, mask & np.isin(index.subjects, kept), fmt):
-        hashes.extend(hash(q) for q in quads)
-    return np.unique(np.array(hashes, dtype=np.int64))
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted ``sorted_set``, by binary search: a third of
+    ``np.isin``'s time on 1.5 million 64-bit hashes (0.55 s against 1.7 to 2.0 s, numpy 2.4).
 
-
-def _parsed(path: Path, index: BlockIndex, mask: np.ndarray, fmt: RdfFormat) -> Iterator[list]:
-    """The quads of the blocks of ``path`` set in ``mask``, :data:`INSERT_BLOCKS` blocks at a time."""
-    for chunk in _chunks(_take(path, mask), INSERT_BLOCKS):
-        yield _parse(index.header, chunk, fmt, str(path))
-
-
-def _absent(quads: list, hashes: np.ndarray) -> list:
-    """The ``quads`` whose hash is not in the sorted array ``hashes``."""
-    mine = np.array([hash(q) for q in quads], dtype=np.int64)
-    return [q for q, seen in zip(quads, np.isin(mine, hashes, assume_unique=False)) if not seen]
+    >>> _member(np.array([3, 1, 7]), np.array([1, 2, 3])).tolist()
+    [True, True, False]
+    """
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values
 
 
 def update_oxigraph(previous: str | Path, path: str | Path, *, max_fraction: float | None = None) -> DeltaReport:
