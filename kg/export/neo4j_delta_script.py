@@ -1,6 +1,7 @@
-"""``delta.cypher``: the Cypher script that turns a database holding the previous build of an
-output folder into this build, for users who load kg's graph with cypher-shell and cannot reach
-the database over Bolt (where ``kg export neo4j`` sends the delta itself, :mod:`kg.export.neo4j_bolt`).
+"""``delta.cypher``: the Cypher script that turns a database holding a folder's previous build into this build.
+
+It is for users who load kg's graph with cypher-shell and cannot reach the database over Bolt
+from the build machine (over Bolt, ``kg export neo4j`` sends the delta itself, :mod:`kg.export.neo4j_bolt`).
 
 When ``kg build`` updates a folder, :func:`kg.export.neo4j_files.write_bulk_import` writes the
 new CSVs and ``import.cypher`` in one pass over the rows, and hands each batch to a
