@@ -20,59 +20,8 @@ from kg.export.neo4j_delta import node_hash, relationship_hash
 from kg.export.neo4j_delta_script import DELTA_FILE, key_fields, read_records
 from kg.export.neo4j_files import NODE_FILES, node_header, write_bulk_import
 from kg.export.neo4j_rows import graph_rows
-from kg.export.neo4j_statements import DELTA_RUN, delta_counted
 
-_NODE = re.compile(r"UNWIND \$rows AS row MERGE \(n:(\w+) \{id: row\.id\}\)((?: SET n:\w+)*) WITH")
-_REL = re.compile(r"UNWIND \$rows AS row MATCH \(a:(\w+) \{id: row\.start\}\) MATCH \(b:(\w+) \{id: row\.end\}\) MERGE \(a\)-\[r:(\w+)\]->\(b\)")
-_DELETE_NODE = re.compile(r"UNWIND \$rows AS id MATCH \(n:(\w+) \{id: id\}\) DETACH DELETE n\Z")
-_DELETE_REL = re.compile(r"UNWIND \$rows AS row MATCH \(a:(\w+) \{id: row\.start\}\)-\[r:(\w+)\]->\(b:(\w+) \{id: row\.end\}\) DELETE r\Z")
-
-
-class WrongDatabase(AssertionError):
-    pass
-
-
-def apply_script(db: dict, script) -> dict:
-    """Run a script kg wrote on ``db`` ({"nodes": {(key label, id): (labels, props)}, "rels":
-    {(type, start, end): props}, "markers": set}) with the semantics of its Cypher statements."""
-    nodes, rels, markers = db["nodes"], db["rels"], db["markers"]
-    for statement, params in iter_statements(script):
-        rows = params.get("rows", [])
-        if statement.startswith("CREATE "):
-            continue
-        if "date('kg delta.cypher" in statement:
-            found = [sum(1 for k in nodes if k[0] == n) + sum(1 for k in rels if k[0] == n) for n in delta_counted()]
-            delta = params["delta"]
-            if found not in (delta["before"], delta["after"]) and delta["id"] not in markers:
-                raise WrongDatabase(found)
-        elif statement.startswith(f"MERGE (:{DELTA_RUN}"):
-            markers.add(params["delta"]["id"])
-        elif statement.startswith(f"MATCH (m:{DELTA_RUN}"):
-            markers.discard(params["delta"]["id"])
-        elif m := _NODE.match(statement):
-            labels = {m.group(1), *re.findall(r"SET n:(\w+)", m.group(2))}
-            for row in rows:
-                old = nodes.get((m.group(1), row["id"]), (set(), {}))[0]
-                nodes[(m.group(1), row["id"])] = (old | labels, dict(row["props"]))
-        elif m := _REL.match(statement):
-            for row in rows:
-                if (m.group(1), row["start"]) in nodes and (m.group(2), row["end"]) in nodes:
-                    rels[(m.group(3), row["start"], row["end"])] = dict(row["props"])
-        elif m := _DELETE_NODE.match(statement):
-            for node_id in rows:
-                if nodes.pop((m.group(1), node_id), None) is not None:
-                    for key in [k for k in rels if node_id in (k[1], k[2])]:
-                        del rels[key]
-        elif m := _DELETE_REL.match(statement):
-            for row in rows:
-                rels.pop((m.group(2), row["start"], row["end"]), None)
-        else:
-            raise AssertionError(f"unexpected statement {statement[:80]!r}")
-    return db
-
-
-def empty_db() -> dict:
-    return {"nodes": {}, "rels": {}, "markers": set()}
+from .script_model import NODE_DELETE, RELATIONSHIP_DELETE, NODE_MERGE, RELATIONSHIP_MERGE, WrongDatabase, apply_script, empty_db
 
 
 def rows_db(G) -> dict:
@@ -114,13 +63,13 @@ def test_delta_turns_the_previous_build_into_this_one(small_graph, tmp_path, bat
     want_rels = {(r.type, r.start, r.end) for r in new.relationships if old_rels.get((r.type, r.start, r.end)) != relationship_hash(r)}
     sent_nodes, sent_rels, deleted_nodes, deleted_rels = set(), set(), set(), set()
     for statement, params in iter_statements(delta):
-        if m := _NODE.match(statement):
+        if m := NODE_MERGE.match(statement):
             sent_nodes |= {row["id"] for row in params["rows"]}
-        elif m := _REL.match(statement):
+        elif m := RELATIONSHIP_MERGE.match(statement):
             sent_rels |= {(m.group(3), row["start"], row["end"]) for row in params["rows"]}
-        elif m := _DELETE_NODE.match(statement):
+        elif m := NODE_DELETE.match(statement):
             deleted_nodes |= {(m.group(1), i) for i in params["rows"]}
-        elif m := _DELETE_REL.match(statement):
+        elif m := RELATIONSHIP_DELETE.match(statement):
             deleted_rels |= {(m.group(2), row["start"], row["end"]) for row in params["rows"]}
         assert len(params.get("rows", ())) <= batch_size
     assert sent_nodes == want_nodes == {"dataset/cora", "metric/f1"}
