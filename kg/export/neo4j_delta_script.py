@@ -126,14 +126,20 @@ class DeltaScript:
         kg's CSVs: file name, header line, and the key label of a node file (None: relationships).
     batch_size : int
         Rows per ``:param`` line, as in ``import.cypher``.
+    scratch : path, optional
+        Folder of the anonymous temporary file that holds the rows until :meth:`write` (the
+        output folder: the system's temporary folder may be small).
 
     Raises
     ------
     NoPreviousFiles
-        When a previous CSV is missing or has another header (checked before anything is written).
+        When a previous CSV is missing or has another header (checked before anything is
+        written). A previous CSV found damaged later (a record without its key, a last quoted
+        field never closed) is logged as a warning, and :meth:`write` then writes no script.
     """
 
-    def __init__(self, previous: str | Path, files: Sequence[tuple[str, str, str | None]], batch_size: int = 500):
+    def __init__(self, previous: str | Path, files: Sequence[tuple[str, str, str | None]], batch_size: int = 500,
+                 scratch: str | Path | None = None):
         self.previous = Path(previous)
         self.files = {name: (header, label) for name, header, label in files}
         for name, (header, _) in self.files.items():
@@ -147,7 +153,8 @@ class DeltaScript:
         self._done: set[str] = set()
         self._open: tuple[str, RowComparison] | None = None
         self._pending: tuple[str, str, list[str]] | None = None  # statement, what, literals not yet written
-        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n")
+        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n", dir=scratch)
+        self.broken: str | None = None  # why no script can be written
         self._digest = hashlib.blake2b(digest_size=8)
 
     def close(self) -> None:
@@ -197,13 +204,22 @@ class DeltaScript:
     def compare(self, name: str, records: Sequence[str]) -> list[bool]:
         """For each new CSV record of file ``name``: whether the previous build lacks it or held
         another record under its key."""
-        rows = self._load(name)
+        if self.broken is None:
+            try:
+                rows = self._load(name)
+            except NoPreviousFiles as exc:
+                self.broken = str(exc)
+                log.warning("no %s written: %s", DELTA_FILE, exc)
+        if self.broken is not None:
+            return [True] * len(records)
         key = NODE_KEY if self.files[name][1] is not None else RELATIONSHIP_KEY
         return [rows.send(key.match(record).group(), hash(record)) for record in records]
 
     def add(self, statement: str, what: str, literals: Sequence[str], changed: Sequence[bool], *, nodes: bool) -> None:
         """The ``import.cypher`` literals of one batch and which rows changed: the changed ones
         go into the script, in batches of ``batch_size`` per statement."""
+        if self.broken is not None:
+            return
         if self._pending is not None and self._pending[0] != statement:
             self._flush()
         if self._pending is None:
@@ -227,14 +243,21 @@ class DeltaScript:
             self._digest.update(text.encode("ascii"))
         self._pending = None
 
-    def write(self, path: str | Path, plan: RowPlan) -> Path:
-        """Write the script (atomically) for the new graph of ``plan``; see the module docstring."""
+    def write(self, path: str | Path, plan: RowPlan) -> Path | None:
+        """Write the script (atomically) for the new graph of ``plan``; see the module docstring.
+        Returns None, writing nothing, when a previous CSV turned out damaged."""
         self._flush()
         self._finish()
         for name in self.files:  # a group the new build has no row of: all its previous rows go
-            if name not in self._done:
-                self._load(name)
+            if name not in self._done and self.broken is None:
+                try:
+                    self._load(name)
+                except NoPreviousFiles as exc:
+                    self.broken = str(exc)
+                    log.warning("no %s written: %s", DELTA_FILE, exc)
                 self._finish()
+        if self.broken is not None:
+            return None
         deletions = "".join(
             batch_text(batch.statement, batch.what, [cypher_literal(row) for row in batch.rows])
             for batch in delete_batches(self.delete_nodes, self.delete_relationships, self.batch_size, marked=False)

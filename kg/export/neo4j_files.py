@@ -419,7 +419,7 @@ def write_bulk_import(
         if cypher is not None:
             script = files.enter_context(atomic_open(cypher, "w", encoding="ascii", newline="\n"))
             script.write(script_header(plan))
-        delta = _delta_script(previous, batch_size) if previous is not None and script is not None else None
+        delta = _delta_script(previous, batch_size, folder) if previous is not None and script is not None else None
         if delta is not None:
             files.callback(delta.close)
         # the concept file is in id order, the script's concept batches go label by label
@@ -447,19 +447,18 @@ def write_bulk_import(
                     if delta is not None:
                         changed = [row.id in changed_concepts for row in batch] if name is None else delta.compare(name, records)
                         delta.add(statement, what, texts, changed, nodes=group in ("paper", "concept", "evidence"))
-        if delta is not None:
-            delta.write(folder / DELTA_FILE, plan)
+        wrote_delta = delta is not None and delta.write(folder / DELTA_FILE, plan) is not None
     atomic_write_text(folder / "constraints.cypher", "".join(f"{s};\n" for s in SCHEMA_STATEMENTS))
-    atomic_write_text(folder / "README.md", _readme(plan, delim, counts, delta=delta is not None))
+    atomic_write_text(folder / "README.md", _readme(plan, delim, counts, delta=wrote_delta))
     return folder
 
 
-def _delta_script(previous: str | Path, batch_size: int) -> DeltaScript | None:
+def _delta_script(previous: str | Path, batch_size: int, scratch: Path) -> DeltaScript | None:
     """The :class:`DeltaScript` against the previous build's files, or None (logged) without them."""
     files = [(name, ",".join(node_header(label, props)), label) for name, label, props in NODE_FILES]
     files += [(name, ",".join(relationship_header(start, end, props)), None) for name, start, end, props in RELATIONSHIP_FILES]
     try:
-        return DeltaScript(previous, files, batch_size)
+        return DeltaScript(previous, files, batch_size, scratch)
     except NoPreviousFiles as exc:
         log.warning("no %s written: %s", DELTA_FILE, exc)
         return None

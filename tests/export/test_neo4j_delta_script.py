@@ -126,6 +126,16 @@ def test_no_delta_without_a_previous_build_or_its_csvs(small_graph, tmp_path, ca
     paper.write_text(paper.read_text().replace("title:string", "name:string", 1))
     out = _export(small_graph, tmp_path / "c", previous=tmp_path / "a")
     assert not (out / DELTA_FILE).exists() and "another header" in caplog.text
+    # a previous CSV damaged after its header (cut inside a quoted field): the files are written, the delta is not
+    _export(small_graph, tmp_path / "d")
+    evidence = tmp_path / "d" / "nodes_evidence.csv"
+    text = evidence.read_text()
+    evidence.write_text(text[: text.rindex(',"') + 5])
+    with caplog.at_level(logging.WARNING):
+        out = _export(changed_graph(small_graph), tmp_path / "e", previous=tmp_path / "d")
+    assert not (out / DELTA_FILE).exists() and "ends inside a quoted field" in caplog.text
+    assert (out / "import.cypher").is_file() and "delta.cypher" not in (out / "README.md").read_text()
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in (tmp_path / "d").iterdir())  # no stray file
 
 
 def test_records_span_lines_and_keys_read_back(tmp_path):
