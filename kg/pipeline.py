@@ -233,7 +233,8 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
     """Write every output shape into ``folder``; returns ``{output name: path}``.
 
     ``previous``: the output folder of the build this one updates (an update or a rebuild), whose
-    Oxigraph store the new one is made from where it can (:func:`kg.rdf.oxstore.write_store`).
+    Oxigraph store the new one is made from where it can (:func:`kg.rdf.oxstore.write_store`) and
+    against whose Neo4j CSVs ``neo4j/delta.cypher`` is written (:mod:`kg.export.neo4j_delta_script`).
 
     From here on the graph only lives on: it is frozen out of the cyclic collector's sight
     (``gc.freeze``), so no collection walks its millions of objects again. With more than one job
@@ -262,7 +263,8 @@ def write_outputs(kg: KnowledgeGraph, G, extractions: Sequence[Extraction], reso
         ("write:map", lambda: {"map.html": write_map(G, folder / "map.html", max_concepts=options.map_nodes,
                                                      min_confidence=options.min_confidence)}),
     ]
-    neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher")})
+    neo4j_task = ("write:neo4j", lambda: {"neo4j": write_bulk_import(G, neo4j, cypher=neo4j / "import.cypher",
+                                                                      previous=previous / "neo4j" if previous is not None else None)})
     tail: list[tuple[str, Callable[[], dict[str, Path]]]] = [
         ("write:mentions", lambda: {"mentions.jsonl": write_mentions(kg, extractions, resolution, folder / "mentions.jsonl")}),
         ("write:merges", lambda: {"merges.tsv": write_merges(getattr(resolution, "merges", ()), folder / "merges.tsv"),

@@ -11,6 +11,8 @@
   for cypher-shell, and a reader that runs it through the Python driver;
 * :mod:`kg.export.neo4j_delta` - what a push sends, skips and deletes, from the ``kg_hash``
   every pushed element carries;
+* :mod:`kg.export.neo4j_delta_script` - ``delta.cypher``: what an updated build changed, as a
+  script for a database loaded from the previous build's files (written with the CSVs);
 * :mod:`kg.export.neo4j_bolt` - ``push(G, uri, ...)``: batched, count-checked push over Bolt
   that sends only the delta to a database holding kg's graph; failures raise
   ``Neo4jExportError`` with one line.

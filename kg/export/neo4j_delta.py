@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,30 +115,58 @@ def plan_delta(
     ([{'id': 'b', 'kg_hash': '1c0a146f967359f275ca2ddae65ec5bc'}], 1, [('Paper', 'old')])
     """
     delta = Delta()
-    seen_nodes: set[NodeKey] = set()
+    nodes, relationships = RowComparison(stored_nodes, full=full), RowComparison(stored_relationships, full=full)
     for node in rows.nodes:
-        key = (node.labels[0], node.id)
-        seen_nodes.add(key)
         digest = node_hash(node)
-        if not full and stored_nodes.get(key) == digest:
-            delta.unchanged_nodes += 1
-        else:
+        if nodes.send((node.labels[0], node.id), digest):
             delta.send.nodes.append(NodeRow(node.labels, {**node.props, HASH_PROPERTY: digest}))
-    seen_relationships: set[RelationshipKey] = set()
     for rel in rows.relationships:
-        key = (rel.type, rel.start, rel.end)
-        seen_relationships.add(key)
         digest = relationship_hash(rel)
-        if not full and stored_relationships.get(key) == digest:
-            delta.unchanged_relationships += 1
-        else:
+        if relationships.send((rel.type, rel.start, rel.end), digest):
             delta.send.relationships.append(
                 RelationshipRow(rel.type, rel.start_label, rel.start, rel.end_label, rel.end, {**rel.props, HASH_PROPERTY: digest})
             )
-    delta.delete_nodes = sorted(_missing(stored_nodes, seen_nodes))
-    delta.delete_relationships = sorted(_missing(stored_relationships, seen_relationships))
+    delta.unchanged_nodes, delta.unchanged_relationships = nodes.unchanged, relationships.unchanged
+    delta.delete_nodes = nodes.missing()
+    delta.delete_relationships = relationships.missing()
     return delta
 
 
-def _missing(stored: Iterable, seen: set) -> list:
-    return [key for key in stored if key not in seen]
+class RowComparison:
+    """A new graph's rows compared, key by key, with the digests of what the target holds.
+
+    :meth:`send` says whether a row must be written (new, or its digest differs; every row with
+    ``full``); :meth:`missing` lists the keys the target holds that no row named (to delete).
+    Both delta paths use it: the Bolt push with the ``kg_hash`` values read back from the
+    database (:func:`plan_delta`), ``delta.cypher`` with the digests of the previous build's
+    CSV records (:mod:`kg.export.neo4j_delta_script`).
+
+    ``consume``: take the named keys out of ``stored`` (which must then be a dict the caller
+    gives up) instead of keeping a set of them; for millions of rows that halves the memory.
+
+    Example
+    -------
+    >>> rows = RowComparison({"a": 1, "b": 2, "c": 3})
+    >>> [rows.send("a", 1), rows.send("b", 5), rows.send("new", 0)], rows.unchanged, rows.missing()
+    ([False, True, True], 1, ['c'])
+    """
+
+    def __init__(self, stored: Mapping | MutableMapping, *, full: bool = False, consume: bool = False):
+        self.stored, self.full, self.consume = stored, full, consume
+        self.seen: set = set()
+        self.unchanged = 0
+
+    def send(self, key: Hashable, digest: Any) -> bool:
+        if self.consume:
+            before = self.stored.pop(key, None)  # type: ignore[union-attr]
+        else:
+            self.seen.add(key)
+            before = self.stored.get(key)
+        if not self.full and before is not None and before == digest:
+            self.unchanged += 1
+            return False
+        return True
+
+    def missing(self) -> list:
+        """The stored keys no row named, sorted."""
+        return sorted(self.stored if self.consume else (key for key in self.stored if key not in self.seen))

@@ -22,6 +22,7 @@ difference from the push and the Cypher script; see ``docs/neo4j.md``).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -33,6 +34,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.neo4j_cypher import _groups, batch_text, batched, script_header
+from kg.export.neo4j_delta_script import DELTA_FILE, DeltaScript, NoPreviousFiles
 from kg.export.neo4j_rows import GraphRows, NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
@@ -56,6 +58,8 @@ from kg.export.neo4j_schema import (
 from kg.collector import pausing
 from kg.export.neo4j_statements import SCHEMA_STATEMENTS
 from kg.output import atomic_open, atomic_write_text
+
+log = logging.getLogger(__name__)
 
 #: Array delimiters tried in order; the first that no array element contains is used.
 ARRAY_DELIMITER_CANDIDATES: tuple[str, ...] = ("\x1f", "\x1e", "\x1d", "\x1c", *(chr(c) for c in range(0xE000, 0xE100)))
@@ -302,10 +306,12 @@ def import_command(array_delimiter: str, database: str = "neo4j") -> str:
     return " \\\n".join(lines)
 
 
-def _readme(rows: GraphRows | RowPlan, array_delimiter: str, counts: dict[str, int]) -> str:
+def _readme(rows: GraphRows | RowPlan, array_delimiter: str, counts: dict[str, int], delta: bool = False) -> str:
     labels = ", ".join(f"{n} :{label}" for label, n in rows.label_counts().items() if n)
     types = ", ".join(f"{n} :{t}" for t, n in rows.type_counts().items() if n)
     files = "\n".join(f"- `{name}`: {counts[name]} rows" for name in counts)
+    delta_line = (f"\n- `{DELTA_FILE}`: what changed since the previous build of this folder, as a Cypher script for a database "
+                  "that holds the previous build (see its header)") if delta else ""
     return f"""# Neo4j bulk-import files
 
 Written by `kg build` from the knowledge graph: {labels}; {types}.
@@ -313,7 +319,7 @@ The schema (labels, relationship types, properties) is described in kg's `docs/n
 
 {files}
 - `constraints.cypher`: the uniqueness constraints and indexes to create after the import
-- `import.cypher`: the same graph as one idempotent Cypher script (an alternative to the import)
+- `import.cypher`: the same graph as one idempotent Cypher script (an alternative to the import){delta_line}
 
 ## Import into Neo4j 5
 
@@ -347,7 +353,8 @@ formulas enabled (import them as text), or query the database instead.
 
 @pausing  # millions of short-lived rows, none in a reference cycle: see kg.collector
 def write_bulk_import(
-    G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None, cypher: str | Path | None = None, batch_size: int = 500
+    G: nx.MultiDiGraph, folder: str | Path, *, plan: RowPlan | None = None, cypher: str | Path | None = None, batch_size: int = 500,
+    previous: str | Path | None = None,
 ) -> Path:
     """Write the bulk-import CSVs, ``constraints.cypher`` and ``README.md`` for ``G`` into ``folder``.
 
@@ -364,6 +371,11 @@ def write_bulk_import(
     cypher : path, optional
         Also write :func:`kg.export.neo4j_cypher.write_cypher`'s script (``batch_size`` rows per
         batch) to this path, in the same pass: each row is made once for both.
+    previous : path, optional
+        With ``cypher``: the ``neo4j`` folder of the previous build of the same output folder;
+        then also write ``folder/delta.cypher``, the update of a database holding that build
+        (:mod:`kg.export.neo4j_delta_script`), in the same pass. No delta is written (a warning
+        is logged) when the previous folder lacks kg's CSVs or holds another layout of them.
 
     Returns
     -------
@@ -407,11 +419,18 @@ def write_bulk_import(
         if cypher is not None:
             script = files.enter_context(atomic_open(cypher, "w", encoding="ascii", newline="\n"))
             script.write(script_header(plan))
+        delta = _delta_script(previous, batch_size, folder) if previous is not None and script is not None else None
+        if delta is not None:
+            files.callback(delta.close)
         # the concept file is in id order, the script's concept batches go label by label
         concepts = "nodes_concept.csv"
+        changed_concepts: set[str] = set()  # with a delta: ids of the concept rows it writes
         for batch in batched(plan.concept_rows(), 2000):
-            csv[concepts].write("".join(_node_lines(batch, properties[concepts], delim)))
+            records = list(_node_lines(batch, properties[concepts], delim))
+            csv[concepts].write("".join(records))
             counts[concepts] += len(batch)
+            if delta is not None:
+                changed_concepts.update(row.id for row, changed in zip(batch, delta.compare(concepts, records)) if changed)
         for group, statement, what, rows, literals in _groups(plan):
             name = files_of.get(group)
             if name is None and script is None:
@@ -419,10 +438,27 @@ def write_bulk_import(
             lines = _node_lines if name is not None and name.startswith("nodes_") else _relationship_lines
             for batch in batched(rows, batch_size):
                 if name is not None:
-                    csv[name].write("".join(lines(batch, properties[name], delim)))
+                    records = list(lines(batch, properties[name], delim))
+                    csv[name].write("".join(records))
                     counts[name] += len(batch)
                 if script is not None:
-                    script.write(batch_text(statement, what, literals(batch)))
+                    texts = literals(batch)
+                    script.write(batch_text(statement, what, texts))
+                    if delta is not None:
+                        changed = [row.id in changed_concepts for row in batch] if name is None else delta.compare(name, records)
+                        delta.add(statement, what, texts, changed, nodes=group in ("paper", "concept", "evidence"))
+        wrote_delta = delta is not None and delta.write(folder / DELTA_FILE, plan) is not None
     atomic_write_text(folder / "constraints.cypher", "".join(f"{s};\n" for s in SCHEMA_STATEMENTS))
-    atomic_write_text(folder / "README.md", _readme(plan, delim, counts))
+    atomic_write_text(folder / "README.md", _readme(plan, delim, counts, delta=wrote_delta))
     return folder
+
+
+def _delta_script(previous: str | Path, batch_size: int, scratch: Path) -> DeltaScript | None:
+    """The :class:`DeltaScript` against the previous build's files, or None (logged) without them."""
+    files = [(name, ",".join(node_header(label, props)), label) for name, label, props in NODE_FILES]
+    files += [(name, ",".join(relationship_header(start, end, props)), None) for name, start, end, props in RELATIONSHIP_FILES]
+    try:
+        return DeltaScript(previous, files, batch_size, scratch)
+    except NoPreviousFiles as exc:
+        log.warning("no %s written: %s", DELTA_FILE, exc)
+        return None

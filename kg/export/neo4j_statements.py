@@ -114,26 +114,29 @@ def stored_hash_statements() -> Iterator[tuple[str, str, str]]:
         )
 
 
-def delete_node_statement(label: str) -> str:
+def delete_node_statement(label: str, *, marked: bool = True) -> str:
     """``UNWIND $rows`` statement deleting (with their relationships) the nodes of one key label
-    whose ids are the rows, if kg wrote them (they carry ``kg_hash``)."""
+    whose ids are the rows, if kg wrote them: they carry ``kg_hash`` (``marked``, the Bolt push),
+    or, without ``marked``, the caller knows the ids from kg's own files (``delta.cypher``)."""
     label = _checked(label, KEY_LABELS)
-    return f"UNWIND $rows AS id MATCH (n:{label} {{id: id}}) WHERE n.{HASH_PROPERTY} IS NOT NULL DETACH DELETE n"
+    where = f" WHERE n.{HASH_PROPERTY} IS NOT NULL" if marked else ""
+    return f"UNWIND $rows AS id MATCH (n:{label} {{id: id}}){where} DETACH DELETE n"
 
 
-def delete_relationship_statement(rel_type: str) -> str:
+def delete_relationship_statement(rel_type: str, *, marked: bool = True) -> str:
     """``UNWIND $rows`` statement deleting the relationships of one type between the nodes named
-    by each row's ``start`` and ``end`` ids, if kg wrote them (they carry ``kg_hash``)."""
+    by each row's ``start`` and ``end`` ids, if kg wrote them (``marked``: they carry ``kg_hash``;
+    see :func:`delete_node_statement`)."""
     rel_type = _checked(rel_type, RELATIONSHIP_TYPES)
     start, end = RELATIONSHIP_ENDS[rel_type]
-    return (
-        f"UNWIND $rows AS row MATCH (a:{start} {{id: row.start}})-[r:{rel_type}]->(b:{end} {{id: row.end}}) "
-        f"WHERE r.{HASH_PROPERTY} IS NOT NULL DELETE r"
-    )
+    where = f" WHERE r.{HASH_PROPERTY} IS NOT NULL" if marked else ""
+    return f"UNWIND $rows AS row MATCH (a:{start} {{id: row.start}})-[r:{rel_type}]->(b:{end} {{id: row.end}}){where} DELETE r"
 
 
-def delete_batches(nodes: Sequence[tuple[str, str]], relationships: Sequence[tuple[str, str, str]], batch_size: int = 1000) -> Iterator[Batch]:
-    """Batches deleting relationships (``(type, start id, end id)``), then nodes (``(key label, id)``)."""
+def delete_batches(nodes: Sequence[tuple[str, str]], relationships: Sequence[tuple[str, str, str]], batch_size: int = 1000,
+                   *, marked: bool = True) -> Iterator[Batch]:
+    """Batches deleting relationships (``(type, start id, end id)``), then nodes (``(key label, id)``);
+    ``marked``: only those carrying ``kg_hash`` (:func:`delete_node_statement`)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     by_type: dict[str, list[dict[str, str]]] = {}
@@ -144,10 +147,10 @@ def delete_batches(nodes: Sequence[tuple[str, str]], relationships: Sequence[tup
         by_label.setdefault(label, []).append(node_id)
     for rel_type, group in by_type.items():
         for i in range(0, len(group), batch_size):
-            yield Batch(delete_relationship_statement(rel_type), group[i : i + batch_size], f"{rel_type} relationships to delete")
+            yield Batch(delete_relationship_statement(rel_type, marked=marked), group[i : i + batch_size], f"{rel_type} relationships to delete")
     for label, ids in by_label.items():
         for i in range(0, len(ids), batch_size):
-            yield Batch(delete_node_statement(label), ids[i : i + batch_size], f"{label} nodes to delete")
+            yield Batch(delete_node_statement(label, marked=marked), ids[i : i + batch_size], f"{label} nodes to delete")
 
 
 #: The update counters of a Neo4j result summary that kg adds up.
@@ -181,3 +184,44 @@ def count_statements() -> Iterator[tuple[str, str, str]]:
         yield "label", label, COUNT_NODES.format(label=label)
     for rel_type in RELATIONSHIP_TYPES:
         yield "type", rel_type, COUNT_RELATIONSHIPS.format(type=rel_type)
+
+
+#: Label of the one node a run of ``delta.cypher`` keeps while it runs (its last statement
+#: deletes it): a run that stopped midway can be run again (:func:`delta_check_statement`).
+DELTA_RUN = "KgDeltaRun"
+
+
+def delta_counted() -> tuple[str, ...]:
+    """The key labels, then the relationship types, whose counts :func:`delta_check_statement` compares."""
+    return (*KEY_LABELS, *RELATIONSHIP_TYPES)
+
+
+def delta_check_statement() -> str:
+    """The first statement of ``delta.cypher``: it fails unless the database holds the build the
+    script starts from, the build it leads to, or a run of this very script that stopped midway.
+
+    It reads the parameter ``$delta`` (``{id, before, after}``: the script's id and the counts of
+    :func:`delta_counted` before and after), counts each label and type (the count store answers
+    these at once) and, on a mismatch, calls ``date()`` on a text naming the counts found, which
+    raises (Cypher has no ``assert``; a text is used because the server puts it into its error
+    message) so that cypher-shell stops before the next statement.
+    """
+    counts = []
+    for i, name in enumerate(delta_counted()):
+        if name in KEY_LABELS:
+            counts.append(f"CALL {{ MATCH (n:{name}) RETURN count(n) AS c{i} }}")
+        else:
+            counts.append(f"CALL {{ MATCH ()-[r:{_checked(name, RELATIONSHIP_TYPES)}]->() RETURN count(r) AS c{i} }}")
+    found = ", ".join(f"c{i}" for i in range(len(counts)))
+    return (
+        " ".join(counts)
+        + f" WITH [{found}] AS found, EXISTS {{ MATCH (m:{DELTA_RUN} {{id: $delta.id}}) }} AS running"
+        " RETURN CASE WHEN found = $delta.before OR found = $delta.after OR running THEN 'this database holds the build delta.cypher starts from'"
+        " ELSE date('kg delta.cypher: this database holds neither the build this script starts from nor the one it leads to"
+        " (counts found: ' + reduce(s = '', x IN found | s + ' ' + toString(x)) + '); nothing was changed') END AS check"
+    )
+
+
+#: The second statement of ``delta.cypher`` (marks the run) and its last (unmarks it).
+DELTA_START = f"MERGE (:{DELTA_RUN} {{id: $delta.id}})"
+DELTA_END = f"MATCH (m:{DELTA_RUN} {{id: $delta.id}}) DELETE m"

@@ -16,6 +16,7 @@ import pytest
 from kg.build_state import STATE_DIR, NotAnUpdate, read_state
 from kg.pipeline import BuildOptions, build
 
+from ..export.script_model import apply_script, empty_db
 from ..helpers import write_sample_slices
 from .outputs_compare import compare_all
 
@@ -74,6 +75,18 @@ def test_update_equals_clean_build_up_to_ids(builds):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_update_writes_the_neo4j_delta_of_the_previous_build(builds, tmp_path):
+    """neo4j/delta.cypher over the first build's import.cypher gives the update's import.cypher
+    (statements interpreted by tests/export/script_model.py; the real server: tests/neo4j)."""
+    first, update, clean, snapshot = builds
+    assert not (clean.out / "neo4j" / "delta.cypher").exists() and not any(p.name == "delta.cypher" for p in snapshot)
+    previous = tmp_path / "previous.cypher"
+    previous.write_bytes(snapshot[first.out / "neo4j" / "import.cypher"])
+    db = apply_script(apply_script(empty_db(), previous), update.out / "neo4j" / "delta.cypher")
+    assert db == apply_script(empty_db(), update.out / "neo4j" / "import.cypher")
+
+
 def test_update_is_refused_when_papers_were_dropped(builds, inputs, tmp_path):
     _, update, _, _ = builds
     a, b, cache = inputs
