@@ -292,8 +292,8 @@ def apply_delta(store, old: str | Path, new: str | Path, *, max_fraction: float 
         raise DeltaUnsupported(f"{int(delta.new_mask.sum())} of {len(after.blocks)} blocks changed: more than {max_fraction:.0%}")
     old_hashes = _statement_hashes(old, before, delta.old_mask)
     new_hashes = _statement_hashes(new, after, delta.new_mask)
-    removed = np.setdiff1d(old_hashes, new_hashes, assume_unique=True)
-    added = np.setdiff1d(new_hashes, old_hashes, assume_unique=True)
+    removed = old_hashes[~_member(old_hashes, new_hashes)]  # both sorted and unique
+    added = new_hashes[~_member(new_hashes, old_hashes)]
     del old_hashes, new_hashes
     t1 = time.perf_counter()
     deleted = 0
