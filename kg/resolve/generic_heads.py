@@ -80,6 +80,34 @@ def generic_heads(forms: Forms, key_runs: Mapping[str, tuple[str, ...]], uf: Uni
     return out
 
 
+def headed_lexicon(lexicon: Mapping[str, str], key_runs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Lexicon labels for names followed by a generic head that the lexicon does not list but
+    whose bare name it lists with the head's type: "CIFAR-10 dataset" gets "CIFAR-10"'s DATASET.
+
+    Without it a concept's lexicon vote depended on which spelling its papers wrote: "CIFAR-10"
+    and "CIFAR-10 dataset" in one paper (lexicon hit) and "CIFAR-10 dataset" in another tied 1:1
+    and the hit made it a DATASET, but the same papers rewritten with the canonical label
+    "CIFAR-10 dataset" lost the hit and made it a METHOD (found by
+    tests/resolve/test_properties.py's idempotence property).
+
+    Example
+    -------
+    >>> headed_lexicon({"cifar10": "DATASET", "gnn": "METHOD"},
+    ...                {"cifar10dataset": ("cifar10", "dataset"), "gnndataset": ("gnn", "dataset")})
+    {'cifar10dataset': 'DATASET'}
+    """
+    out = {}
+    for key, r in key_runs.items():
+        if key in lexicon:
+            continue
+        for h in (1, 2):
+            head = "".join(r[-h:])
+            if len(r) > h and head in GENERIC_HEADS and lexicon.get("".join(r[:-h])) == GENERIC_HEADS[head]:
+                out[key] = GENERIC_HEADS[head]
+                break
+    return out
+
+
 def poor_labels(aliases: Mapping[str, int], generic: Mapping[str, str], papers: Mapping[str, int] | None = None) -> list[str]:
     """Aliases that make poor labels: names with a generic head ("CIFAR-10 dataset") whose bare
     name is written in at least as many papers (``papers``: key -> papers; None: always), and

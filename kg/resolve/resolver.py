@@ -39,7 +39,7 @@ from kg.resolve.acronym_votes import initials_fallback, vote_acronyms
 from kg.resolve.clusters import mention_clusters
 from kg.resolve.concepts import ConceptOf, cluster_labels, concept_ids, concept_tables, make_concepts, mention_rows
 from kg.resolve.forms import gather, key_runs as runs_of_keys, unique
-from kg.resolve.generic_heads import generic_heads
+from kg.resolve.generic_heads import generic_heads, headed_lexicon
 from kg.resolve.key_merges import merge_acronym_case, merge_split_heads, merge_typos
 from kg.resolve.lexicon import type_lexicon
 from kg.resolve.merges import Merge, merge_report
@@ -117,7 +117,9 @@ def resolve(extractions: Iterable[Extraction], papers: Mapping[str, Paper], *, l
     forms.plain.clear()
 
     clusters, redirected = mention_clusters(exts, forms, key_runs, acronyms, uf)
-    decisions = cluster_types(exts, clusters, forms.keys, type_lexicon() if lexicon is None else lexicon)
+    lexicon = type_lexicon() if lexicon is None else lexicon
+    headed = headed_lexicon(lexicon, key_runs)  # "CIFAR-10 dataset" votes as "CIFAR-10" would
+    decisions = cluster_types(exts, clusters, forms.keys, {**lexicon, **headed} if headed else lexicon)
     concept_of = ConceptOf({c: d.type for c, d in decisions.items()})
     tables = concept_tables(exts, papers, clusters, concept_of, forms, uf, decisions)
     forms.cleaned.clear()  # mention text -> key: read by no later step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kg.models import Extraction, Mention, Paper
@@ -86,6 +86,9 @@ def test_deterministic_and_order_independent(corpus, rnd):
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpora)
+# found by this property: a 1:1 type tie that a lexicon hit on "CIFAR-10" decided, lost once
+# every mention read "CIFAR-10 dataset" (kg.resolve.generic_heads.headed_lexicon)
+@example([("2021-03", [("use", 8, "DATASET"), ("use", 28, "DATASET")]), ("2021-03", [("use", 28, "METHOD")])])
 def test_resolving_resolved_output_changes_nothing(corpus):
     papers, exts = build(corpus)
     first = resolve(exts, papers)
