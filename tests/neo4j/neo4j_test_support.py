@@ -335,3 +335,25 @@ def read_back(folder, delim):
             props = {h.split(":")[0]: decode(h, f, delim) for h, f in row.items() if not h.startswith(":")}
             rels[(row[":TYPE"][0], start, end)] = {k: v for k, v in props.items() if v is not None}
     return nodes, rels
+
+
+#: A user's own data beside kg's graph: two notes, one about a concept the update keeps
+#: (``$kept``) and one about a concept it retires (``$retired``), and a relationship of the
+#: user's own type on the kept concept.
+USER_DATA = """
+MATCH (c:Concept {id: $kept}), (d:Concept {id: $retired})
+CREATE (note:Note {id: 'user-note', text: 'my own node'})-[:ABOUT {since: 2024}]->(c)
+CREATE (c)-[:SEE_ALSO {by: 'me'}]->(c)
+CREATE (:Note {id: 'user-note-2'})-[:ABOUT]->(d)
+"""
+
+
+def assert_user_data_survived(driver, kept: str) -> None:
+    """:data:`USER_DATA` after an update: every node and relationship is still there except the
+    relationship to the retired concept (gone with it: ``DETACH DELETE``)."""
+    user = driver.execute_query(
+        "MATCH (n:Note)-[r:ABOUT]->(c) RETURN n.id AS note, n.text AS text, r.since AS since, c.id AS concept"
+    ).records
+    assert [dict(r) for r in user] == [{"note": "user-note", "text": "my own node", "since": 2024, "concept": kept}]
+    assert driver.execute_query("MATCH (:Note {id: 'user-note-2'}) RETURN count(*) AS n").records[0]["n"] == 1
+    assert driver.execute_query("MATCH (c)-[r:SEE_ALSO {by: 'me'}]->(c) RETURN c.id AS c").records[0]["c"] == kept

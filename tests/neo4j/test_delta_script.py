@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from neo4j_test_support import expected_snapshot, snapshot
+from neo4j_test_support import USER_DATA, assert_user_data_survived, expected_snapshot, snapshot
 
 from kg.graph.build import load_graph
 from kg.pipeline import BuildOptions, build
@@ -22,14 +22,6 @@ from ..helpers import write_sample_slices
 pytestmark = pytest.mark.neo4j
 
 FIRST, ADDED = 30, 30
-
-USER_DATA = """
-MATCH (c:Concept {id: $kept}), (d:Concept {id: $retired})
-CREATE (note:Note {id: 'user-note', text: 'my own node'})-[:ABOUT {since: 2024}]->(c)
-CREATE (c)-[:SEE_ALSO {by: 'me'}]->(c)
-CREATE (:Note {id: 'user-note-2'})-[:ABOUT]->(d)
-"""
-
 
 @pytest.fixture(scope="module")
 def builds_a_b(tmp_path_factory):
@@ -75,12 +67,7 @@ def test_delta_script_over_a_equals_b_loaded_whole(builds_a_b, cypher_shell, neo
     _shell(cypher_shell, neo4j_server, delta)
 
     # the user's own data survives, except what hung on a node kg deleted (DETACH DELETE)
-    user = empty_neo4j.execute_query(
-        "MATCH (n:Note)-[r:ABOUT]->(c) RETURN n.id AS note, n.text AS text, r.since AS since, c.id AS concept"
-    ).records
-    assert [dict(r) for r in user] == [{"note": "user-note", "text": "my own node", "since": 2024, "concept": kept}]
-    assert empty_neo4j.execute_query("MATCH (:Note {id: 'user-note-2'}) RETURN count(*) AS n").records[0]["n"] == 1
-    assert empty_neo4j.execute_query("MATCH (c)-[r:SEE_ALSO {by: 'me'}]->(c) RETURN c.id AS c").records[0]["c"] == kept
+    assert_user_data_survived(empty_neo4j, kept)
     empty_neo4j.execute_query("MATCH (n:Note) DETACH DELETE n")
     empty_neo4j.execute_query("MATCH ()-[r:SEE_ALSO]->() DELETE r")
     dump = snapshot(empty_neo4j)

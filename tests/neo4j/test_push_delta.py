@@ -9,7 +9,7 @@ changed).
 from __future__ import annotations
 
 import pytest
-from neo4j_test_support import expected_snapshot, snapshot
+from neo4j_test_support import USER_DATA, assert_user_data_survived, expected_snapshot, snapshot
 
 from kg.export.neo4j_bolt import push
 from kg.graph.build import load_graph
@@ -44,14 +44,6 @@ def _concepts(G) -> dict[str, dict]:
     return {n: a for n, a in G.nodes(data=True) if a["kind"] == "concept"}
 
 
-USER_DATA = """
-MATCH (c:Concept {id: $kept}), (d:Concept {id: $retired})
-CREATE (note:Note {id: 'user-note', text: 'my own node'})-[:ABOUT {since: 2024}]->(c)
-CREATE (c)-[:SEE_ALSO {by: 'me'}]->(c)
-CREATE (:Note {id: 'user-note-2'})-[:ABOUT]->(d)
-"""
-
-
 @pytest.mark.slow
 def test_delta_push_of_an_update_equals_a_clean_push(graphs_a_b, neo4j_server, empty_neo4j):
     A, B = graphs_a_b
@@ -77,12 +69,7 @@ def test_delta_push_of_an_update_equals_a_clean_push(graphs_a_b, neo4j_server, e
     assert f"sent {delta.sent} rows" in str(delta) and f"skipped {delta.unchanged} unchanged" in str(delta)
 
     # the user's own data survives, except what hung on a node kg deleted (DETACH DELETE)
-    user = empty_neo4j.execute_query(
-        "MATCH (n:Note)-[r:ABOUT]->(c) RETURN n.id AS note, n.text AS text, r.since AS since, c.id AS concept"
-    ).records
-    assert [dict(r) for r in user] == [{"note": "user-note", "text": "my own node", "since": 2024, "concept": kept}]
-    assert empty_neo4j.execute_query("MATCH (:Note {id: 'user-note-2'}) RETURN count(*) AS n").records[0]["n"] == 1
-    assert empty_neo4j.execute_query("MATCH (c)-[r:SEE_ALSO {by: 'me'}]->(c) RETURN c.id AS c").records[0]["c"] == kept
+    assert_user_data_survived(empty_neo4j, kept)
     # a retired id leaves its trace on the concept that replaces it
     for old, new in redirected.items():
         found = empty_neo4j.execute_query("MATCH (c:Concept) WHERE $old IN c.replaces RETURN c.id AS id", old=old).records
