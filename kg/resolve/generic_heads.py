@@ -7,7 +7,7 @@ labels (:func:`poor_labels`). See ../shared/GUIDELINE.md, span rules, and docs/r
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from kg.resolve.forms import Forms
 from kg.resolve.normalize import MARK, form_key, has_digit, is_acronym_form, is_plain
@@ -64,20 +64,25 @@ def generic_heads(forms: Forms, key_runs: Mapping[str, tuple[str, ...]], uf: Uni
     for key, r in key_runs.items():
         if not forms.count.get(key):
             continue
-        for h in (1, 2):
-            head = "".join(r[-h:])
-            if len(r) <= h or head not in GENERIC_HEADS:
-                continue
-            rest = "".join(r[:-h])
+        for head_type, rest in _bare_names(r):
             if rest not in forms.count:
                 continue
             root = uf.find(rest)
-            if GENERIC_HEADS[head] != "TASK" and not proper[root]:
+            if head_type != "TASK" and not proper[root]:
                 continue
-            if votes[root] and min(votes[root].items(), key=lambda kv: (-kv[1], kv[0]))[0] == GENERIC_HEADS[head]:
+            if votes[root] and min(votes[root].items(), key=lambda kv: (-kv[1], kv[0]))[0] == head_type:
                 out[key] = rest
                 break
     return out
+
+
+def _bare_names(runs: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """``(head's type, bare key)`` for each generic head (one run, then two) that ends the key
+    of ``runs`` after something: ``("cifar10", "dataset")`` gives ``("DATASET", "cifar10")``."""
+    for h in (1, 2):
+        head = "".join(runs[-h:])
+        if len(runs) > h and head in GENERIC_HEADS:
+            yield GENERIC_HEADS[head], "".join(runs[:-h])
 
 
 def headed_lexicon(lexicon: Mapping[str, str], key_runs: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -100,10 +105,9 @@ def headed_lexicon(lexicon: Mapping[str, str], key_runs: Mapping[str, tuple[str,
     for key, r in key_runs.items():
         if key in lexicon:
             continue
-        for h in (1, 2):
-            head = "".join(r[-h:])
-            if len(r) > h and head in GENERIC_HEADS and lexicon.get("".join(r[:-h])) == GENERIC_HEADS[head]:
-                out[key] = GENERIC_HEADS[head]
+        for head_type, rest in _bare_names(r):
+            if lexicon.get(rest) == head_type:
+                out[key] = head_type
                 break
     return out
 
