@@ -15,6 +15,7 @@ import pytest
 from kg.rdf.formats import get_format
 from kg.rdf.oxstore import write_store
 from kg.rdf.store import build_oxigraph, oxigraph_dir, oxigraph_up_to_date
+from kg.rdf import store_delta
 from kg.rdf.store_delta import DeltaUnsupported, apply_delta, iter_blocks, update_oxigraph
 from kg.rdf.write import write_rdf
 
@@ -51,9 +52,12 @@ def graphs(tmp_path_factory):
     return root, old_kg, new_kg
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "nt"])
-def test_in_place_store_equals_the_bulk_load(graphs, fmt, tmp_path):
+@pytest.mark.parametrize("fmt, pieces", [("turtle", "one"), ("nt", "one"), ("turtle", "many")])
+def test_in_place_store_equals_the_bulk_load(graphs, fmt, pieces, tmp_path, monkeypatch):
     _, old_kg, new_kg = graphs
+    if pieces == "many":  # statements looked up, parsed and loaded in many small pieces
+        monkeypatch.setattr(store_delta, "PICK_BATCH", 7)
+        monkeypatch.setattr(store_delta, "LOAD_BYTES", 300)
     old = write_rdf(old_kg, tmp_path / "old", format=fmt)
     new = write_rdf(new_kg, tmp_path / "new", format=fmt)
     build_oxigraph(old)
