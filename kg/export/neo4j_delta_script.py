@@ -7,8 +7,9 @@ When ``kg build`` updates a folder, :func:`kg.export.neo4j_files.write_bulk_impo
 new CSVs and ``import.cypher`` in one pass over the rows, and hands each batch to a
 :class:`DeltaScript` as well. The previous build's rows are known from the previous folder's
 own CSVs (``nodes_*.csv``, ``relationships_*.csv``), read one file at a time while the new file
-of the same group is written: each previous record is kept as its key (the record's leading id
-fields, as written) and a 64-bit digest of the whole record. A new row whose record digest
+of the same group is written: each previous record is kept as two hashes of its key (the
+record's leading id fields, as written) and a 64-bit digest of the whole record
+(:class:`PreviousRecords`). A new row whose record digest
 equals the previous one is unchanged (the CSV record spells every stored property, labels and
 type, so equal records are equal rows); any other row is new or changed and its ``import.cypher``
 literal goes into the delta; previous keys no new row names are deleted.
@@ -42,13 +43,16 @@ import logging
 import re
 import shutil
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 from kg.export.neo4j_cypher import batch_text, cypher_literal
-from kg.export.neo4j_delta import RowComparison
 from kg.export.neo4j_rows import RowPlan
 from kg.export.neo4j_statements import (
     DELTA_END,
@@ -110,13 +114,96 @@ def key_fields(key: str) -> list[str]:
     return [value.replace('""', '"') for value in re.findall(_FIELD, key)]
 
 
+#: Prefixed to a key for its second hash: two independent 64-bit SipHashes of the key text.
+_SECOND = "\x00"
+
+
+class PreviousRecords:
+    """The records of one previous CSV, each kept as two 64-bit hashes of its key fields and one
+    of the whole record, in sorted arrays (25 bytes a record). :meth:`compare` says which new
+    records are new or changed; :meth:`missing` which previous keys no new record named.
+
+    Why not a dict of key text to digest, as the Bolt push keeps (:class:`~kg.export.neo4j_delta.RowComparison`):
+    about 150 bytes a record. Reading the 3,234,631 records of ``nodes_evidence.csv`` of an
+    80,000-paper build into such a dict took a process to 548 MB (RSS), into these arrays to
+    220 MB, 8.2 and 6.8 CPU s (one run each); the forked Neo4j writer holds them while the parent
+    holds the graph. The price is a second read of the previous file, for the texts of the missing
+    keys, when some are missing (8.2 CPU s for that file with a third of its keys missing). Two keys are taken as one when
+    both hashes agree (a 2**-128 chance); a previous file with two records under one key (or one
+    pair of hashes) is refused (:class:`NoPreviousFiles`), as a record without its key is.
+    """
+
+    def __init__(self, path: Path, header: str, key: re.Pattern):
+        self.path, self.header, self.key = path, header, key
+        self.types: Counter[str] = Counter()  # relationship records per type (the last key field)
+        first, second, digests = array("q"), array("q"), array("q")
+        relationships = key is RELATIONSHIP_KEY
+        for record in read_records(path, header):
+            found = key.match(record)
+            if found is None:
+                raise NoPreviousFiles(f"{path}: a record without its key fields")
+            text = found.group()
+            first.append(hash(text))
+            second.append(hash(_SECOND + text))
+            digests.append(hash(record))
+            if relationships:
+                self.types[text[text.rindex(',"') + 2 : -1]] += 1
+        order = np.argsort(np.frombuffer(first, dtype=np.int64), kind="stable")
+        self.first = np.frombuffer(first, dtype=np.int64)[order]
+        self.second = np.frombuffer(second, dtype=np.int64)[order]
+        self.digests = np.frombuffer(digests, dtype=np.int64)[order]
+        del first, second, digests, order
+        self.count = len(self.first)
+        if self.count and bool(np.any(self.first[1:] == self.first[:-1])):
+            raise NoPreviousFiles(f"{path}: two records under one key (or one key hash)")
+        self.seen = np.zeros(self.count, dtype=bool)
+        self.unchanged = 0
+
+    def compare(self, records: Sequence[str]) -> list[bool]:
+        """For each new record: whether it is new or differs from the previous record of its key."""
+        if not records:
+            return []
+        keys = [self.key.match(record).group() for record in records]
+        first = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        if not self.count:
+            return [True] * len(records)
+        at = np.searchsorted(self.first, first)
+        at[at == self.count] = 0
+        second = np.fromiter((hash(_SECOND + text) for text in keys), dtype=np.int64, count=len(keys))
+        known = (self.first[at] == first) & (self.second[at] == second)
+        self.seen[at[known]] = True
+        same = known & (self.digests[at] == np.fromiter(map(hash, records), dtype=np.int64, count=len(records)))
+        self.unchanged += int(same.sum())
+        return (~same).tolist()
+
+    def missing(self) -> list[str]:
+        """The previous keys no compared record named, sorted, read again from the file;
+        :class:`NoPreviousFiles` when the file no longer holds them all."""
+        wanted = int(self.count - self.seen.sum())
+        if not wanted:
+            return []
+        found: list[str] = []
+        records = read_records(self.path, self.header)
+        while batch := list(islice(records, 1 << 16)):
+            keys = [match.group() if (match := self.key.match(record)) else "" for record in batch]
+            first = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+            at = np.searchsorted(self.first, first)
+            at[at == self.count] = 0
+            for i in np.flatnonzero((self.first[at] == first) & ~self.seen[at]).tolist():
+                if hash(_SECOND + keys[i]) == self.second[at[i]]:
+                    found.append(keys[i])
+        if len(found) != wanted:
+            raise NoPreviousFiles(f"{self.path} changed while this build read it")
+        return sorted(found)
+
+
 class DeltaScript:
     """Collects what one build changes against the previous build's CSVs, then writes ``delta.cypher``.
 
     :func:`kg.export.neo4j_files.write_bulk_import` calls :meth:`compare` with the new CSV
     records of each batch (file by file, in the order it writes them) and :meth:`add` with the
     ``import.cypher`` literals of the batch and which of them changed; :meth:`write` writes the
-    script. Only the previous file being compared is held in memory (its keys and digests).
+    script. Only the previous file being compared is held in memory (as hashes: :class:`PreviousRecords`).
 
     Parameters
     ----------
@@ -151,7 +238,7 @@ class DeltaScript:
         self.unchanged = 0
         self.written_nodes = self.written_relationships = 0
         self._done: set[str] = set()
-        self._open: tuple[str, RowComparison] | None = None
+        self._open: tuple[str, PreviousRecords] | None = None
         self._pending: tuple[str, str, list[str]] | None = None  # statement, what, literals not yet written
         self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="ascii", newline="\n", dir=scratch)
         self.broken: str | None = None  # why no script can be written
@@ -161,7 +248,7 @@ class DeltaScript:
         self._rows.close()
         self._open = None
 
-    def _load(self, name: str) -> RowComparison:
+    def _load(self, name: str) -> PreviousRecords:
         """The comparison with previous file ``name`` (finishing the one open before)."""
         if self._open is not None and self._open[0] == name:
             return self._open[1]
@@ -169,21 +256,13 @@ class DeltaScript:
             raise AssertionError(f"{name}: compared again after another file")
         self._finish()
         header, label = self.files[name]
-        key = NODE_KEY if label is not None else RELATIONSHIP_KEY
-        stored: dict[str, int] = {}
-        count = 0
-        for record in read_records(self.previous / name, header):
-            found = key.match(record)
-            if found is None:
-                raise NoPreviousFiles(f"{self.previous / name}: a record without its key fields")
-            stored[found.group()] = hash(record)
-            count += 1
+        rows = PreviousRecords(self.previous / name, header, NODE_KEY if label is not None else RELATIONSHIP_KEY)
         if label is not None:
-            self.before[label] += count
+            self.before[label] += rows.count
         else:
-            self.before.update(k[k.rindex(',"') + 2 : -1] for k in stored)  # the type: the last key field
-        self._open = (name, RowComparison(stored, consume=True))
-        return self._open[1]
+            self.before.update(rows.types)
+        self._open = (name, rows)
+        return rows
 
     def _finish(self) -> None:
         """Note the deletions of the open file: the previous keys no new row named."""
@@ -193,11 +272,16 @@ class DeltaScript:
         self._open = None
         self._done.add(name)
         self.unchanged += rows.unchanged
-        label = self.files[name][1]
-        if label is not None:
-            self.delete_nodes += [(label, key_fields(key)[0]) for key in rows.missing()]
+        try:
+            missing = rows.missing()
+        except NoPreviousFiles as exc:
+            self.broken = str(exc)
+            log.warning("no %s written: %s", DELTA_FILE, exc)
+            return
+        if self.files[name][1] is not None:
+            self.delete_nodes += [(self.files[name][1], key_fields(key)[0]) for key in missing]
         else:
-            for key in rows.missing():
+            for key in missing:
                 start, end, rel_type = key_fields(key)
                 self.delete_relationships.append((rel_type, start, end))
 
@@ -212,8 +296,7 @@ class DeltaScript:
                 log.warning("no %s written: %s", DELTA_FILE, exc)
         if self.broken is not None:
             return [True] * len(records)
-        key = NODE_KEY if self.files[name][1] is not None else RELATIONSHIP_KEY
-        return [rows.send(key.match(record).group(), hash(record)) for record in records]
+        return rows.compare(records)
 
     def add(self, statement: str, what: str, literals: Sequence[str], changed: Sequence[bool], *, nodes: bool) -> None:
         """The ``import.cypher`` literals of one batch and which rows changed: the changed ones

@@ -17,7 +17,7 @@ from neo4j_test_support import hostile_graph
 
 from kg.export.neo4j_cypher import iter_statements
 from kg.export.neo4j_delta import node_hash, relationship_hash
-from kg.export.neo4j_delta_script import DELTA_FILE, key_fields, read_records
+from kg.export.neo4j_delta_script import DELTA_FILE, NODE_KEY, NoPreviousFiles, PreviousRecords, key_fields, read_records
 from kg.export.neo4j_files import NODE_FILES, node_header, write_bulk_import
 from kg.export.neo4j_rows import graph_rows
 
@@ -149,3 +149,27 @@ def test_records_span_lines_and_keys_read_back(tmp_path):
     # the same graph again: nothing written, nothing deleted
     again = _export(G, tmp_path / "h2", previous=out) / DELTA_FILE
     assert "Writes 0 nodes and 0 relationships (new or changed), deletes 0 nodes and 0 relationships" in again.read_text(encoding="ascii")
+
+
+def test_previous_records_refuse_a_duplicated_key_and_a_file_changed_midway(small_graph, tmp_path, caplog):
+    out = _export(small_graph, tmp_path / "a")
+    name, label, props = NODE_FILES[0]
+    path, header = out / name, ",".join(node_header(label, props))
+    records = list(read_records(path, header))
+    # a new record compared with the previous ones: only the changed one is sent, the unnamed ones are missing
+    rows = PreviousRecords(path, header, NODE_KEY)
+    changed = records[1].replace('",', '" ,', 1) if '",' in records[1] else records[1] + " "
+    assert rows.compare([records[0], changed]) == [False, True] and rows.unchanged == 1
+    assert rows.missing() == sorted(NODE_KEY.match(r).group() for r in records[2:])
+    # the file loses a record between the two reads: refused, not a short list of deletions
+    rows = PreviousRecords(path, header, NODE_KEY)
+    path.write_text(header + "\n" + "".join(records[:-1]), encoding="utf-8")
+    with pytest.raises(NoPreviousFiles, match="changed while"):
+        rows.missing()
+    # one key twice in the previous file: refused, and the build writes no delta
+    path.write_text(header + "\n" + "".join(records) + records[0], encoding="utf-8")
+    with pytest.raises(NoPreviousFiles, match="two records under one key"):
+        PreviousRecords(path, header, NODE_KEY)
+    with caplog.at_level(logging.WARNING):
+        again = _export(changed_graph(small_graph), tmp_path / "b", previous=out)
+    assert not (again / DELTA_FILE).exists() and "two records under one key" in caplog.text
