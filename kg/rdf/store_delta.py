@@ -191,9 +191,9 @@ def index_blocks(path: str | Path) -> BlockIndex:
         add_subject(hash(block[: block.find(b" ")]))
         add_start(at)
     # Python's hash is a signed 64-bit SipHash of the bytes, fixed within one process
-    return BlockIndex(header, np.frombuffer(hashes, dtype=np.int64).view(np.uint64).copy(),
-                      np.frombuffer(subjects, dtype=np.int64).view(np.uint64).copy(),
-                      np.frombuffer(starts, dtype=np.int64).copy(), os.path.getsize(path))
+    # (numpy views of the arrays' buffers, no copies)
+    return BlockIndex(header, np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(subjects, dtype=np.uint64),
+                      np.frombuffer(starts, dtype=np.int64), os.path.getsize(path))
 
 
 def _statements(path: Path, index: BlockIndex, mask: np.ndarray) -> Iterator[tuple[bytes, bytes]]:
