@@ -126,8 +126,8 @@ class PreviousRecords:
     Why not a dict of key text to digest, as the Bolt push keeps (:class:`~kg.export.neo4j_delta.RowComparison`):
     about 150 bytes a record. Reading the 3,234,631 records of ``nodes_evidence.csv`` of an
     80,000-paper build into such a dict took a process to 548 MB (RSS), into these arrays to
-    220 MB, 8.2 and 6.8 CPU s (one run each); the forked Neo4j writer holds them while the parent
-    holds the graph. The price is a second read of the previous file, for the texts of the missing
+    220 MB, 8.2 and 6.8 CPU s (one run each); the Neo4j writer holds them beside the graph (in the
+    build process itself at that size, :mod:`kg.writer_process`). The price is a second read of the previous file, for the texts of the missing
     keys, when some are missing (8.2 CPU s for that file with a third of its keys missing). Two keys are taken as one when
     both hashes agree (a 2**-128 chance); a previous file with two records under one key (or one
     pair of hashes) is refused (:class:`NoPreviousFiles`), as a record without its key is.
