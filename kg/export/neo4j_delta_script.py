@@ -159,18 +159,22 @@ class PreviousRecords:
         self.seen = np.zeros(self.count, dtype=bool)
         self.unchanged = 0
 
-    def compare(self, records: Sequence[str]) -> list[bool]:
-        """For each new record: whether it is new or differs from the previous record of its key."""
-        if not records:
-            return []
-        keys = [self.key.match(record).group() for record in records]
+    def _lookup(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each key text (at least one previous record): where its first hash would sit among
+        the previous records', and whether that record has it."""
         first = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        if not self.count:
-            return [True] * len(records)
         at = np.searchsorted(self.first, first)
         at[at == self.count] = 0
+        return at, self.first[at] == first
+
+    def compare(self, records: Sequence[str]) -> list[bool]:
+        """For each new record: whether it is new or differs from the previous record of its key."""
+        if not self.count:
+            return [True] * len(records)
+        keys = [self.key.match(record).group() for record in records]
+        at, first_known = self._lookup(keys)
         second = np.fromiter((hash(_SECOND + text) for text in keys), dtype=np.int64, count=len(keys))
-        known = (self.first[at] == first) & (self.second[at] == second)
+        known = first_known & (self.second[at] == second)
         self.seen[at[known]] = True
         same = known & (self.digests[at] == np.fromiter(map(hash, records), dtype=np.int64, count=len(records)))
         self.unchanged += int(same.sum())
@@ -186,10 +190,8 @@ class PreviousRecords:
         records = read_records(self.path, self.header)
         while batch := list(islice(records, 1 << 16)):
             keys = [match.group() if (match := self.key.match(record)) else "" for record in batch]
-            first = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-            at = np.searchsorted(self.first, first)
-            at[at == self.count] = 0
-            for i in np.flatnonzero((self.first[at] == first) & ~self.seen[at]).tolist():
+            at, first_known = self._lookup(keys)
+            for i in np.flatnonzero(first_known & ~self.seen[at]).tolist():
                 if hash(_SECOND + keys[i]) == self.second[at[i]]:
                     found.append(keys[i])
         if len(found) != wanted:
