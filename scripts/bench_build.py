@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from tree_memory import tree_pss  # noqa: E402 - a script beside this one
+
 NEW_PAPERS = 1000
 
 
@@ -66,28 +69,12 @@ def make_corpus(path: Path, size: int, start: int = 0, source: Path | None = Non
 
 
 def _tree_memory(pid: int) -> int:
-    """Memory of the process tree rooted at ``pid``: the sum of each process's PSS.
+    """Memory of the process tree rooted at ``pid``: the sum of each process's PSS
+    (:func:`tree_memory.tree_pss`).
 
     PSS, not RSS: a forked writer shares its parent's pages copy-on-write, and summing RSS would
-    count those pages twice (PSS gives each process its share). Falls back to RSS where the
-    kernel has no ``smaps``."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            try:
-                total += p.memory_full_info().pss
-            except (psutil.AccessDenied, AttributeError):
-                total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            continue
-    return total
+    count those pages twice (PSS gives each process its share)."""
+    return sum(tree_pss(pid).values())
 
 
 def _cpu() -> float:

@@ -27,6 +27,28 @@ import sys
 import time
 
 
+def tree_pss(pid: int) -> dict:
+    """PSS in bytes of each process (``psutil.Process``) of the tree rooted at ``pid``; empty
+    when it is gone. Falls back to RSS where the kernel has no ``smaps``."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return {}
+    sizes = {}
+    for p in tree:
+        try:
+            try:
+                sizes[p] = p.memory_full_info().pss
+            except (psutil.AccessDenied, AttributeError):
+                sizes[p] = p.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     import psutil
 
@@ -45,20 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     own: dict[int, tuple[int, float]] = {}
     names: dict[int, str] = {}
     while proc.poll() is None:
-        try:
-            root = psutil.Process(proc.pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
+        sizes = tree_pss(proc.pid)
+        if not sizes:
             break
-        sample = {}
         now = time.time() - t0
-        for p in tree:
-            try:
-                sample[p.pid] = p.memory_full_info().pss
-                if p.pid not in names:
+        sample = {p.pid: size for p, size in sizes.items()}
+        for p in sizes:
+            if p.pid not in names:
+                try:
                     names[p.pid] = f"{p.pid} ppid={p.ppid()} t={now:.0f}s " + " ".join(p.cmdline())[-90:]
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
         for pid, value in sample.items():
             if value > own.get(pid, (0, 0.0))[0]:
                 own[pid] = (value, round(now, 1))
