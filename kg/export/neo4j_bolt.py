@@ -8,8 +8,11 @@ write transaction (``Session.execute_write``), which the driver retries on trans
 
 A push is a delta (:mod:`kg.export.neo4j_delta`): it first reads back the ``kg_hash`` of every
 node and relationship earlier pushes wrote (one query per label and type), sends only the rows
-that are new or changed, and deletes what kg wrote that the graph no longer has; a second push
-of the same graph sends nothing. ``full=True`` sends every row again (MERGE plus "set only what
+that are new or changed, and then deletes what kg wrote that the graph no longer has (their keys
+read back once more, for the labels and types that have any); a second push of the same graph
+sends nothing. The rows are made, compared and sent a batch at a time from a
+:class:`~kg.export.neo4j_rows.RowPlan`, so the push holds the graph, the stored hashes as
+arrays (:class:`~kg.export.neo4j_delta.KeyedDigests`) and one batch, never every row at once. ``full=True`` sends every row again (MERGE plus "set only what
 differs", so it changes only what differs, hand edits of kg's elements included). After the
 last batch the pushed labels and relationship types are counted in the database and compared
 with the graph; any difference raises.
@@ -27,17 +30,18 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
-from kg.export.neo4j_delta import Delta, plan_delta
-from kg.export.neo4j_rows import graph_rows
+from kg.export.neo4j_delta import KeyedDigests, changed_rows, relationship_key
+from kg.export.neo4j_rows import NodeRow, RowPlan
 from kg.export.neo4j_schema import IN_PAPER, RELATION_TYPES, ROLE_TYPES, Neo4jExportError
 from kg.export.neo4j_statements import (
     COUNTERS,
     SCHEMA_STATEMENTS,
-    Batch,
     add_counters,
-    batches,
+    batched,
     count_statements,
     delete_batches,
+    RowGroup,
+    row_groups,
     stored_hash_statements,
 )
 from kg.progress import progress
@@ -165,22 +169,81 @@ def _count(tx, statement: str) -> int:
     return tx.run(statement).single()["n"]
 
 
-def _stored_hashes(tx, kind: str, name: str, statement: str, into: dict) -> None:
-    """Add one read-back query's lists to ``into`` (keys as :mod:`kg.export.neo4j_delta`)."""
-    record = tx.run(statement).single()
+def _read_back(tx, statement: str) -> dict[str, list]:
+    """One read-back query's parallel lists (:func:`kg.export.neo4j_statements.stored_hash_statements`)."""
+    return dict(tx.run(statement).single())
+
+
+def _keys(kind: str, record: dict[str, list]) -> list[str]:
+    """The key texts of a read-back record, as :func:`kg.export.neo4j_delta.row_key` spells them."""
     if kind == "label":
-        into.update(zip(((name, node_id) for node_id in record["ids"]), record["hashes"]))
-    else:
-        into.update(zip(((name, a, b) for a, b in zip(record["starts"], record["ends"])), record["hashes"]))
+        return record["ids"]
+    return list(map(relationship_key, record["starts"], record["ends"]))
 
 
-def read_stored_hashes(session) -> tuple[dict, dict]:
-    """The ``kg_hash`` of every node and relationship earlier pushes wrote, by key."""
-    nodes: dict = {}
-    relationships: dict = {}
+def read_stored_hashes(session) -> dict[str, KeyedDigests]:
+    """The ``kg_hash`` of every node and relationship earlier pushes wrote, by key label and
+    relationship type (each read's lists are folded into arrays before the next is read)."""
+    held: dict[str, KeyedDigests] = {}
     for kind, name, statement in stored_hash_statements():
-        session.execute_read(_stored_hashes, kind, name, statement, nodes if kind == "label" else relationships)
-    return nodes, relationships
+        record = session.execute_read(_read_back, statement)
+        digests = held[name] = KeyedDigests()
+        digests.add(_keys(kind, record), map(hash, record["hashes"]))
+        del record
+        digests.freeze()  # a key held twice (a relationship copied by hand) is sent again, rewriting both
+    return held
+
+
+def read_unseen(session, held: dict[str, KeyedDigests]) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """The keys (sorted) of what earlier pushes wrote and no row of this push named: read back
+    again, for the labels and types that have any."""
+    nodes: list[tuple[str, str]] = []
+    relationships: list[tuple[str, str, str]] = []
+    for kind, name, statement in stored_hash_statements():
+        if not held[name].missing:
+            continue
+        record = session.execute_read(_read_back, statement)
+        unseen = held[name].unseen(_keys(kind, record))
+        if kind == "label":
+            nodes += [(name, record["ids"][i]) for i in unseen]
+        else:
+            relationships += [(name, record["starts"][i], record["ends"][i]) for i in unseen]
+    return sorted(set(nodes)), sorted(set(relationships))
+
+
+#: Kinds of :class:`~kg.export.neo4j_statements.RowGroup` whose rows are nodes.
+NODE_GROUPS = ("paper", "concept", "evidence")
+
+
+@dataclass
+class _Sent:
+    rows: int = 0
+    batches: int = 0
+
+
+def _send_group(session, group: RowGroup, held: KeyedDigests | None, bar, *, batch_size: int, full: bool, totals: dict[str, int]) -> _Sent:
+    """Send the rows of one group that are new or changed (all with ``full``), in batches of
+    ``batch_size``: the batches :func:`kg.export.neo4j_statements.batches` would make of them,
+    each made and compared as the rows of ``group`` are read (``bar`` advances once per batch read)."""
+    sent = _Sent()
+    pending: list[dict] = []
+    for chunk in batched(group.rows, batch_size):
+        next(bar, None)
+        for row in changed_rows(chunk, held, full=full):
+            if isinstance(row, NodeRow):
+                pending.append({"id": row.id, "props": row.props})
+            else:
+                pending.append({"start": row.start, "end": row.end, "props": row.props})
+        while len(pending) >= batch_size:
+            add_counters(totals, session.execute_write(_run, group.statement, {"rows": pending[:batch_size]}))
+            sent.rows += batch_size
+            sent.batches += 1
+            del pending[:batch_size]
+    if pending:
+        add_counters(totals, session.execute_write(_run, group.statement, {"rows": pending}))
+        sent.rows += len(pending)
+        sent.batches += 1
+    return sent
 
 
 def _count_mismatches(found_labels, found_types, want_labels, want_types) -> list[str]:
@@ -194,7 +257,7 @@ def _count_mismatches(found_labels, found_types, want_labels, want_types) -> lis
     return problems
 
 
-# Over 80 lines with its numpydoc docstring; the code is ~65 lines (read back, plan, one batched loop).
+# Over 80 lines with its numpydoc docstring; the code is ~70 lines (read back, send group by group, delete, count).
 def push(
     G: nx.MultiDiGraph,
     uri: str,
@@ -239,10 +302,11 @@ def push(
     scheme = urlsplit(uri).scheme if "://" in uri else ""
     if scheme not in SCHEMES:
         raise Neo4jExportError(f"invalid Neo4j URI {uri!r}: it must start with bolt:// or neo4j:// (or bolt+s://, neo4j+s://, ...)")
-    rows = graph_rows(G)
-    want_labels, want_types = rows.label_counts(), rows.type_counts()
+    plan = RowPlan(G)
+    want_labels, want_types = plan.label_counts(), plan.type_counts()
     started = time.perf_counter()
     totals: dict[str, int] = {}
+    sent_nodes = sent_relationships = sent_batches = 0
     found_labels: dict[str, int] = {}
     found_types: dict[str, int] = {}
     auth = (user, password) if password is not None else None
@@ -261,18 +325,29 @@ def push(
                 for statement in SCHEMA_STATEMENTS:
                     add_counters(totals, session.execute_write(_run, statement, {}))
                 read_started = time.perf_counter()
-                stored_nodes, stored_relationships = read_stored_hashes(session)
+                held = read_stored_hashes(session)
                 read_seconds = time.perf_counter() - read_started
-                mode = "delta" if (stored_nodes or stored_relationships) and not full else "full"
-                delta: Delta = plan_delta(rows, stored_nodes, stored_relationships, full=full)
-                del rows, stored_nodes, stored_relationships
-                plan: list[Batch] = [
-                    *delete_batches(delta.delete_nodes, delta.delete_relationships, batch_size),
-                    *batches(delta.send, batch_size),
-                ]
+                mode = "delta" if any(h.count for h in held.values()) and not full else "full"
                 write_started = time.perf_counter()
-                for batch in progress(plan, desc="neo4j push", total=len(plan), unit="batch"):
+                sizes = [len(plan.papers), *map(len, plan.concepts_by_label.values()), len(plan.evidence),
+                         *map(len, plan.links.values()), *map(len, plan.relations.values()), len(plan.evidence)]  # row_groups' groups
+                chunks = sum(-(-n // batch_size) for n in sizes)
+                bar = progress(range(chunks), desc="neo4j push", total=chunks, unit="batch")
+                for group in row_groups(plan):
+                    sent = _send_group(session, group, held.get(group.key), bar, batch_size=batch_size, full=full, totals=totals)
+                    sent_batches += sent.batches
+                    if group.kind in NODE_GROUPS:
+                        sent_nodes += sent.rows
+                    else:
+                        sent_relationships += sent.rows
+                for _ in bar:  # closes the bar
+                    pass
+                unchanged = sum(h.unchanged for h in held.values())
+                delete_nodes, delete_relationships = read_unseen(session, held)
+                del held
+                for batch in delete_batches(delete_nodes, delete_relationships, batch_size):
                     add_counters(totals, session.execute_write(_run, batch.statement, {"rows": batch.rows}))
+                    sent_batches += 1
                 write_seconds = time.perf_counter() - write_started
                 for kind, name, statement in count_statements():
                     n = session.execute_read(_count, statement)
@@ -293,14 +368,14 @@ def push(
         labels=found_labels,
         types=found_types,
         counters=totals,
-        batches=len(plan),
+        batches=sent_batches,
         seconds=time.perf_counter() - started,
         mode=mode,
-        sent_nodes=len(delta.send.nodes),
-        sent_relationships=len(delta.send.relationships),
-        unchanged=delta.unchanged,
-        deleted_nodes=len(delta.delete_nodes),
-        deleted_relationships=len(delta.delete_relationships),
+        sent_nodes=sent_nodes,
+        sent_relationships=sent_relationships,
+        unchanged=unchanged,
+        deleted_nodes=len(delete_nodes),
+        deleted_relationships=len(delete_relationships),
         read_seconds=read_seconds,
         write_seconds=write_seconds,
     )

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
 from operator import call
 from pathlib import Path
 from typing import Any
@@ -40,29 +39,25 @@ import networkx as nx
 from kg.collector import pausing
 from kg.export.neo4j_rows import NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
-    CONCEPT,
     CONCEPT_PROPERTIES,
     BOOLEAN,
     DOUBLE,
-    EVIDENCE,
     EVIDENCE_PROPERTIES,
-    IN_PAPER,
     IN_PAPER_PROPERTIES,
     LINK_PROPERTIES,
     LONG,
     LONG_LIST,
-    PAPER,
     PAPER_PROPERTIES,
     RELATION_PROPERTIES,
     STRING,
     STRING_LIST,
     Property,
 )
-from kg.export.neo4j_statements import (
+from kg.export.neo4j_statements import (  # batched: also imported from here (kg.export.neo4j_files)
     SCHEMA_STATEMENTS,
     add_counters,
-    node_statement,
-    relationship_statement,
+    batched,
+    row_groups,
 )
 from kg.output import atomic_open
 
@@ -201,22 +196,18 @@ def _relationship_literals(rows: Iterable[RelationshipRow], properties: Sequence
 
 
 def _groups(plan: RowPlan) -> Iterator[tuple[str, str, str, Iterator, Callable[[list], list[str]]]]:
-    """``(group, statement, what, rows, literals of a list of rows)`` per group, in the order of
-    :func:`kg.export.neo4j_schema.batches`; ``group`` is ``paper``, ``concept``, ``evidence``,
-    ``link``, ``relation`` or ``in_paper``."""
-    yield "paper", node_statement([PAPER]), f"{PAPER} nodes", plan.paper_rows(), _node_literals_of(PAPER_PROPERTIES)
-    for label, ids in plan.concepts_by_label.items():
-        rows = (plan.concept_row(node, label) for node in ids)
-        yield "concept", node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", rows, _node_literals_of(CONCEPT_PROPERTIES)
-    yield "evidence", node_statement([EVIDENCE]), f"{EVIDENCE} nodes", plan.evidence_rows(), _node_literals_of(EVIDENCE_PROPERTIES)
-    for rel_type in plan.links:
-        yield ("link", relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", plan.link_rows(rel_type),
-               _relationship_literals_of(LINK_PROPERTIES))
-    for rel_type in plan.relations:
-        yield ("relation", relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships", plan.relation_rows(rel_type),
-               _relationship_literals_of(RELATION_PROPERTIES))
-    yield ("in_paper", relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", plan.in_paper_rows(),
-           _relationship_literals_of(IN_PAPER_PROPERTIES))
+    """``(group, statement, what, rows, literals of a list of rows)`` per group of
+    :func:`kg.export.neo4j_statements.row_groups` (the order of :func:`~kg.export.neo4j_statements.batches`);
+    ``group`` is ``paper``, ``concept``, ``evidence``, ``link``, ``relation`` or ``in_paper``."""
+    for group in row_groups(plan):
+        properties = _PROPERTIES[group.kind]
+        literals = _node_literals_of(properties) if group.kind in ("paper", "concept", "evidence") else _relationship_literals_of(properties)
+        yield group.kind, group.statement, group.what, group.rows, literals
+
+
+#: The stored properties of each kind of row group.
+_PROPERTIES = {"paper": PAPER_PROPERTIES, "concept": CONCEPT_PROPERTIES, "evidence": EVIDENCE_PROPERTIES,
+               "link": LINK_PROPERTIES, "relation": RELATION_PROPERTIES, "in_paper": IN_PAPER_PROPERTIES}
 
 
 def _node_literals_of(properties: Sequence[Property]) -> Callable[[list], list[str]]:
@@ -243,13 +234,6 @@ def script_header(plan: RowPlan) -> str:
 def batch_text(statement: str, what: str, literals: list[str]) -> str:
     """One batch of the script: a comment, the ``:param rows`` line and the statement."""
     return f"// {len(literals)} {what}\n:param rows => [" + ", ".join(literals) + "]\n" + statement + ";\n"
-
-
-def batched(rows: Iterable, size: int) -> Iterator[list]:
-    """Lists of at most ``size`` rows."""
-    rows = iter(rows)
-    while batch := list(islice(rows, size)):
-        yield batch
 
 
 @pausing  # millions of short-lived rows, none in a reference cycle: see kg.collector

@@ -43,16 +43,14 @@ import logging
 import re
 import shutil
 import tempfile
-from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO
 
-import numpy as np
-
 from kg.export.neo4j_cypher import batch_text, cypher_literal
+from kg.export.neo4j_delta import KeyedDigests
 from kg.export.neo4j_rows import RowPlan
 from kg.export.neo4j_statements import (
     DELTA_END,
@@ -114,86 +112,61 @@ def key_fields(key: str) -> list[str]:
     return [value.replace('""', '"') for value in re.findall(_FIELD, key)]
 
 
-#: Prefixed to a key for its second hash: two independent 64-bit SipHashes of the key text.
-_SECOND = "\x00"
-
-
 class PreviousRecords:
     """The records of one previous CSV, each kept as two 64-bit hashes of its key fields and one
-    of the whole record, in sorted arrays (25 bytes a record). :meth:`compare` says which new
-    records are new or changed; :meth:`missing` which previous keys no new record named.
+    of the whole record (:class:`~kg.export.neo4j_delta.KeyedDigests`, 25 bytes a record).
+    :meth:`compare` says which new records are new or changed; :meth:`missing` which previous
+    keys no new record named.
 
-    Why not a dict of key text to digest, as the Bolt push keeps (:class:`~kg.export.neo4j_delta.RowComparison`):
-    about 150 bytes a record. Reading the 3,234,631 records of ``nodes_evidence.csv`` of an
-    80,000-paper build into such a dict took a process to 548 MB (RSS), into these arrays to
-    220 MB, 8.2 and 6.8 CPU s (one run each); the Neo4j writer holds them beside the graph (in the
-    build process itself at that size, :mod:`kg.writer_process`). The price is a second read of the previous file, for the texts of the missing
-    keys, when some are missing (8.2 CPU s for that file with a third of its keys missing). Two keys are taken as one when
-    both hashes agree (a 2**-128 chance); a previous file with two records under one key (or one
-    pair of hashes) is refused (:class:`NoPreviousFiles`), as a record without its key is.
+    Reading the 3,234,631 records of ``nodes_evidence.csv`` of an 80,000-paper build into a dict
+    of key text to digest took a process to 548 MB (RSS), into these arrays to 220 MB, 8.2 and
+    6.8 CPU s (one run each); the Neo4j writer holds them beside the graph (in the build process
+    itself at that size, :mod:`kg.writer_process`). The price is a second read of the previous
+    file, for the texts of the missing keys, when some are missing (8.2 CPU s for that file with
+    a third of its keys missing). A previous file with two records under one key (or one pair of
+    key hashes) is refused (:class:`NoPreviousFiles`), as a record without its key is.
     """
 
     def __init__(self, path: Path, header: str, key: re.Pattern):
         self.path, self.header, self.key = path, header, key
         self.types: Counter[str] = Counter()  # relationship records per type (the last key field)
-        first, second, digests = array("q"), array("q"), array("q")
+        self.held = KeyedDigests()
         relationships = key is RELATIONSHIP_KEY
-        for record in read_records(path, header):
-            found = key.match(record)
-            if found is None:
-                raise NoPreviousFiles(f"{path}: a record without its key fields")
-            text = found.group()
-            first.append(hash(text))
-            second.append(hash(_SECOND + text))
-            digests.append(hash(record))
+        records = read_records(path, header)
+        while batch := list(islice(records, 1 << 16)):
+            keys = []
+            for record in batch:
+                found = key.match(record)
+                if found is None:
+                    raise NoPreviousFiles(f"{path}: a record without its key fields")
+                keys.append(found.group())
             if relationships:
-                self.types[text[text.rindex(',"') + 2 : -1]] += 1
-        order = np.argsort(np.frombuffer(first, dtype=np.int64), kind="stable")
-        self.first = np.frombuffer(first, dtype=np.int64)[order]
-        self.second = np.frombuffer(second, dtype=np.int64)[order]
-        self.digests = np.frombuffer(digests, dtype=np.int64)[order]
-        del first, second, digests, order
-        self.count = len(self.first)
-        if self.count and bool(np.any(self.first[1:] == self.first[:-1])):
+                self.types.update(text[text.rindex(',"') + 2 : -1] for text in keys)
+            self.held.add(keys, map(hash, batch))
+        if self.held.freeze():
             raise NoPreviousFiles(f"{path}: two records under one key (or one key hash)")
-        self.seen = np.zeros(self.count, dtype=bool)
-        self.unchanged = 0
+        self.count = self.held.count
 
-    def _lookup(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For each key text (at least one previous record): where its first hash would sit among
-        the previous records', and whether that record has it."""
-        first = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        at = np.searchsorted(self.first, first)
-        at[at == self.count] = 0
-        return at, self.first[at] == first
+    @property
+    def unchanged(self) -> int:
+        return self.held.unchanged
 
     def compare(self, records: Sequence[str]) -> list[bool]:
         """For each new record: whether it is new or differs from the previous record of its key."""
-        if not self.count:
-            return [True] * len(records)
         keys = [self.key.match(record).group() for record in records]
-        at, first_known = self._lookup(keys)
-        second = np.fromiter((hash(_SECOND + text) for text in keys), dtype=np.int64, count=len(keys))
-        known = first_known & (self.second[at] == second)
-        self.seen[at[known]] = True
-        same = known & (self.digests[at] == np.fromiter(map(hash, records), dtype=np.int64, count=len(records)))
-        self.unchanged += int(same.sum())
-        return (~same).tolist()
+        return self.held.compare(keys, map(hash, records))
 
     def missing(self) -> list[str]:
         """The previous keys no compared record named, sorted, read again from the file;
         :class:`NoPreviousFiles` when the file no longer holds them all."""
-        wanted = int(self.count - self.seen.sum())
+        wanted = self.held.missing
         if not wanted:
             return []
         found: list[str] = []
         records = read_records(self.path, self.header)
         while batch := list(islice(records, 1 << 16)):
             keys = [match.group() if (match := self.key.match(record)) else "" for record in batch]
-            at, first_known = self._lookup(keys)
-            for i in np.flatnonzero(first_known & ~self.seen[at]).tolist():
-                if hash(_SECOND + keys[i]) == self.second[at[i]]:
-                    found.append(keys[i])
+            found += [keys[i] for i in self.held.unseen(keys)]
         if len(found) != wanted:
             raise NoPreviousFiles(f"{self.path} changed while this build read it")
         return sorted(found)

@@ -9,12 +9,23 @@ value travels as a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 
-from kg.export.neo4j_rows import GraphRows
-from kg.export.neo4j_schema import HASH_PROPERTY, KEY_LABELS, NODE_LABELS, RELATIONSHIP_ENDS, RELATIONSHIP_TYPES
+from kg.export.neo4j_rows import GraphRows, RowPlan
+from kg.export.neo4j_schema import (
+    CONCEPT,
+    EVIDENCE,
+    HASH_PROPERTY,
+    IN_PAPER,
+    KEY_LABELS,
+    NODE_LABELS,
+    PAPER,
+    RELATIONSHIP_ENDS,
+    RELATIONSHIP_TYPES,
+)
 
 
 SCHEMA_STATEMENTS: tuple[str, ...] = (
@@ -92,6 +103,40 @@ def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
             statement, what = relationship_statement(*key[1:]), f"{key[1]} relationships"
         for i in range(0, len(group), batch_size):
             yield Batch(statement, group[i : i + batch_size], what)
+
+
+class RowGroup(NamedTuple):
+    """The rows of one statement, as :func:`row_groups` makes them."""
+
+    kind: str  # paper, concept, evidence, link, relation or in_paper
+    key: str  # the key label of its nodes or the type of its relationships
+    statement: str
+    what: str  # e.g. "Paper nodes", "USES relationships"
+    rows: Iterator[Any]
+
+
+def row_groups(plan: RowPlan) -> Iterator[RowGroup]:
+    """The rows of ``plan`` a group at a time, each group with its statement, in the order of
+    :func:`batches` (papers, concepts label by label, evidence, then links and relations type by
+    type, then ``IN_PAPER``); the rows are made as a group's iterator is read."""
+    yield RowGroup("paper", PAPER, node_statement([PAPER]), f"{PAPER} nodes", plan.paper_rows())
+    for label, ids in plan.concepts_by_label.items():
+        rows = (plan.concept_row(node, label) for node in ids)
+        yield RowGroup("concept", CONCEPT, node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", rows)
+    yield RowGroup("evidence", EVIDENCE, node_statement([EVIDENCE]), f"{EVIDENCE} nodes", plan.evidence_rows())
+    for rel_type in plan.links:
+        yield RowGroup("link", rel_type, relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", plan.link_rows(rel_type))
+    for rel_type in plan.relations:
+        yield RowGroup("relation", rel_type, relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships",
+                       plan.relation_rows(rel_type))
+    yield RowGroup("in_paper", IN_PAPER, relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", plan.in_paper_rows())
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of at most ``size`` rows."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 def stored_hash_statements() -> Iterator[tuple[str, str, str]]:
