@@ -252,9 +252,34 @@ def from_node_link(data: dict[str, Any]) -> nx.MultiDiGraph:
 
 
 def load_graph(path: str | Path) -> nx.MultiDiGraph:
-    """Load a ``graph.json`` written by ``kg build``."""
-    with open(path, encoding="utf-8") as fh:
-        return from_node_link(json.load(fh))
+    """Load a ``graph.json`` written by ``kg build``: NetworkX's ``node_link_graph`` of its JSON.
+
+    Every ``kg`` command that reads a built graph (map, analyze, explain, export neo4j) starts
+    here, so its memory is theirs. The file's bytes are parsed by orjson (``json.load`` first
+    decodes the whole file into one ``str``, up to 4 bytes a character), and the parsed node and
+    edge records are dropped one by one as the graph takes them. On the 9,935-paper graph
+    (135 MB): peak RSS 1.06 GB against 1.22 GB with ``json.load``, 0.65 against 0.73 GB after,
+    5.2 against 8.8 CPU s (one run each). JSON that orjson refuses but the json module reads
+    (``NaN``, integers over 64 bits, lone surrogates) is read by the json module.
+    """
+    import orjson
+
+    data = Path(path).read_bytes()
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        document = json.loads(data)
+    del data
+    if isinstance(document, dict) and isinstance(document.get("nodes"), list) and isinstance(document.get("edges"), list):
+        document["nodes"], document["edges"] = _taken(document["nodes"]), _taken(document["edges"])
+    return from_node_link(document)
+
+
+def _taken(items: list) -> Iterator[Any]:
+    """The items of ``items`` in order, each dropped from the list as it is yielded."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def graphml_ready(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
