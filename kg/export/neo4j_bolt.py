@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import networkx as nx
@@ -169,12 +171,27 @@ def _count(tx, statement: str) -> int:
     return tx.run(statement).single()["n"]
 
 
-def _read_back(tx, statement: str) -> dict[str, list]:
-    """One read-back query's parallel lists (:func:`kg.export.neo4j_statements.stored_hash_statements`)."""
-    return dict(tx.run(statement).single())
+#: Nodes (for a relationship type: start nodes) per page of a read-back query.
+READ_PAGE = 50_000
 
 
-def _keys(kind: str, record: dict[str, list]) -> list[str]:
+def _read_back(tx, statement: str, after: str) -> dict[str, Any]:
+    return dict(tx.run(statement, {"after": after, "page": READ_PAGE}).single())
+
+
+def _pages(session, statement: str) -> Iterator[dict[str, Any]]:
+    """The pages of one read-back query (:func:`kg.export.neo4j_statements.stored_hash_statements`),
+    each its own read transaction."""
+    after = ""
+    while True:
+        page = session.execute_read(_read_back, statement, after)
+        yield page
+        if page["scanned"] < READ_PAGE:
+            return
+        after = page["last"]
+
+
+def _keys(kind: str, record: dict[str, Any]) -> list[str]:
     """The key texts of a read-back record, as :func:`kg.export.neo4j_delta.row_key` spells them."""
     if kind == "label":
         return record["ids"]
@@ -186,10 +203,9 @@ def read_stored_hashes(session) -> dict[str, KeyedDigests]:
     relationship type (each read's lists are folded into arrays before the next is read)."""
     held: dict[str, KeyedDigests] = {}
     for kind, name, statement in stored_hash_statements():
-        record = session.execute_read(_read_back, statement)
         digests = held[name] = KeyedDigests()
-        digests.add(_keys(kind, record), map(hash, record["hashes"]))
-        del record
+        for page in _pages(session, statement):
+            digests.add(_keys(kind, page), map(hash, page["hashes"]))
         digests.freeze()  # a key held twice (a relationship copied by hand) is sent again, rewriting both
     return held
 
@@ -202,12 +218,12 @@ def read_unseen(session, held: dict[str, KeyedDigests]) -> tuple[list[tuple[str,
     for kind, name, statement in stored_hash_statements():
         if not held[name].missing:
             continue
-        record = session.execute_read(_read_back, statement)
-        unseen = held[name].unseen(_keys(kind, record))
-        if kind == "label":
-            nodes += [(name, record["ids"][i]) for i in unseen]
-        else:
-            relationships += [(name, record["starts"][i], record["ends"][i]) for i in unseen]
+        for page in _pages(session, statement):
+            unseen = held[name].unseen(_keys(kind, page))
+            if kind == "label":
+                nodes += [(name, page["ids"][i]) for i in unseen]
+            else:
+                relationships += [(name, page["starts"][i], page["ends"][i]) for i in unseen]
     return sorted(set(nodes)), sorted(set(relationships))
 
 

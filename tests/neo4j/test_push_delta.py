@@ -121,3 +121,48 @@ def test_delta_deletes_only_what_kg_wrote(small_graph, neo4j_server, empty_neo4j
     users_uses = "MATCH (:Paper {id: 'arxiv:2101.00001'})-[r:USES]->(:Concept {id: 'dataset/wmt-14'}) RETURN r.kg_hash AS h"
     assert [r["h"] for r in empty_neo4j.execute_query(users_uses).records] == [None]
     assert not empty_neo4j.execute_query("MATCH (c:Concept {id: 'task/machine-translation'}) RETURN c").records
+
+
+def _delta_of_a_change(server, driver, small_graph):
+    """Push the small graph, change it (a concept gone with its relationships, one relabelled,
+    one new), push again: the second push's result and the database it leaves."""
+    driver.execute_query("MATCH (n) DETACH DELETE n")
+    _push(server, small_graph)
+    G = small_graph.copy()
+    G.graph = dict(small_graph.graph)
+    G.remove_node("task/machine-translation")
+    G.nodes["dataset/cora"]["label"] = "Cora (changed)"
+    G.add_node("metric/f1", kind="concept", type="METRIC", label="F1", aliases=[["F1", 1]])
+    G.add_edge("arxiv:2101.00001", "metric/f1", key="reports", kind="link", role="reports", count=1, confidence=1.0, evidence=[])
+    result = _push(server, G)
+    return G, (result.sent_nodes, result.sent_relationships, result.unchanged, result.deleted_nodes, result.deleted_relationships)
+
+
+def test_read_back_in_pages_of_any_size(small_graph, neo4j_server, empty_neo4j, monkeypatch):
+    """The stored hashes are read a page at a time (nodes, or a type's start nodes, in id order):
+    pages of one, two or three give the delta of one page holding everything."""
+    import kg.export.neo4j_bolt as bolt
+
+    G, whole = _delta_of_a_change(neo4j_server, empty_neo4j, small_graph)
+    assert whole[3:] != (0, 0) and whole[0] > 0
+    for page in (1, 2, 3):
+        monkeypatch.setattr(bolt, "READ_PAGE", page)
+        assert _delta_of_a_change(neo4j_server, empty_neo4j, small_graph)[1] == whole
+        assert snapshot(empty_neo4j) == expected_snapshot(G)
+
+
+def test_read_back_pages_follow_the_id_index(neo4j_server, empty_neo4j, small_graph):
+    """Each page is a range seek on the uniqueness constraint's index, in its order: no sort of
+    the whole label per page (which would make reading back quadratic in the graph's size)."""
+    from kg.export.neo4j_statements import stored_hash_statements
+
+    _push(neo4j_server, small_graph)
+
+    def operators(plan) -> set[str]:
+        return {plan["operatorType"].split("@")[0]} | {op for child in plan.get("children", ()) for op in operators(child)}
+
+    for _, name, statement in stored_hash_statements():
+        plan = empty_neo4j.execute_query("EXPLAIN " + statement, after="", page=10).summary.plan
+        found = operators(plan)
+        assert any(op.startswith("NodeIndexSeekByRange") or op.startswith("NodeUniqueIndexSeekByRange") for op in found), (name, found)
+        assert not {"Sort", "Top", "PartialSort", "PartialTop"} & found, (name, found)
