@@ -160,3 +160,27 @@ def test_delete_statements_touch_only_what_kg_wrote():
     assert [b.rows for b in plan] == [[{"start": "p", "end": "a"}], ["a"], ["p"]]  # relationships first
     assert all("kg_hash IS NOT NULL" in b.statement and "$rows" in b.statement for b in plan)
     assert plan[0].statement.startswith("UNWIND $rows AS row MATCH (a:Paper {id: row.start})-[r:USES]->(b:Concept {id: row.end})")
+
+
+def test_hash_covers_labels_ends_and_every_value(small_graph):
+    rows = graph_rows(small_graph)
+    node, rel = rows.nodes[0], rows.relationships[0]
+    assert node_hash(node) != node_hash(type(node)(("Evidence",), node.props))
+    assert node_hash(node) != node_hash(type(node)(node.labels, {**node.props, "title": node.props["title"] + " "}))
+    assert node_hash(node) != node_hash(type(node)(node.labels, {**node.props, "extra": 1}))
+    moved = type(rel)(rel.type, rel.start_label, rel.start, rel.end_label, "elsewhere", rel.props)
+    assert relationship_hash(rel) != relationship_hash(moved)
+    assert relationship_hash(rel) != relationship_hash(type(rel)(rel.type, rel.start_label, rel.start, rel.end_label, rel.end, {**rel.props, "count": 99}))
+    # 1 and 1.0 are different Neo4j values (long, double)
+    assert node_hash(type(node)(("Paper",), {"id": "p", "x": 1})) != node_hash(type(node)(("Paper",), {"id": "p", "x": 1.0}))
+
+
+def test_the_hash_is_the_canonical_json_of_the_row():
+    """kg_hash values already in databases stay valid: the blake2b-128 of the row's JSON with
+    sorted keys, compact separators and ASCII escapes."""
+    import hashlib
+    import json
+
+    row = NodeRow(("Concept", "Method"), {"id": "method/é", "aliases": ["É", "e"], "count": 2, "score": 0.5, "flag": True})
+    text = json.dumps([list(row.labels), row.props], ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    assert node_hash(row) == hashlib.blake2b(text.encode("ascii"), digest_size=16).hexdigest()
