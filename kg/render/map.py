@@ -477,7 +477,7 @@ def write_map(
     if max_concepts is not None and max_concepts < 0:
         raise ValueError(f"max_concepts must be 0 (no cap) or more, not {max_concepts}")
     min_confidence = MAP_MIN_CONFIDENCE if min_confidence is None else min_confidence
-    C = concept_graph(G)
+    C = concept_graph(G, evidence=False)
     hidden = hidden_singletons(G, min_confidence)
     if hidden:
         C = C.subgraph(set(C) - set(hidden)).copy()
@@ -550,7 +550,7 @@ def write_ego_map(
     if cap < 1:
         raise ValueError(f"max_concepts must be at least 1, not {cap}")
     min_confidence = MAP_MIN_CONFIDENCE if min_confidence is None else min_confidence
-    C = concept_graph(G)
+    C = concept_graph(G, evidence=False)
     hidden = hidden_singletons(G, min_confidence, keep=concept_id)
     if hidden:
         near = ego_graph(G, concept_id, hops, C=C)

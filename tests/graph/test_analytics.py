@@ -27,6 +27,16 @@ def test_concept_papers_and_projection(small_graph):
     assert only_used_for.number_of_edges() == 2
 
 
+def test_projection_without_evidence_is_the_projection_less_its_evidence(synthetic):
+    """The map's projection (no evidence ids gathered) equals the full one with them taken out:
+    same nodes, edges, order, weights and types."""
+    G = synthetic.synthetic_graph(200, 120, seed=5)
+    full, bare = A.concept_graph(G), A.concept_graph(G, evidence=False)
+    assert full.number_of_edges() > 50 and any(e for _, _, e in full.edges(data="evidence"))
+    assert list(bare.nodes(data=True)) == list(full.nodes(data=True))
+    assert list(bare.edges(data=True)) == [(u, v, {k: x for k, x in d.items() if k != "evidence"}) for u, v, d in full.edges(data=True)]
+
+
 def test_top_concepts_by_papers_and_pagerank(small_graph):
     by_type = A.top_concepts_by_type(small_graph, 2)
     assert list(by_type) == ["METHOD", "DATASET", "METRIC", "TASK"]

@@ -67,7 +67,7 @@ def concept_papers(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     return {c: sorted(ps) for c, ps in papers.items()}
 
 
-def concept_graph(G: nx.MultiDiGraph, *, relation_types: Iterable[str] | None = None) -> nx.Graph:
+def concept_graph(G: nx.MultiDiGraph, *, relation_types: Iterable[str] | None = None, evidence: bool = True) -> nx.Graph:
     """Project ``G`` onto its concepts: one undirected, weighted edge per related concept pair.
 
     The projection is what "how strongly are two concepts connected" means in kg: the edge
@@ -82,6 +82,11 @@ def concept_graph(G: nx.MultiDiGraph, *, relation_types: Iterable[str] | None = 
         A graph built by :func:`kg.graph.build.to_networkx`.
     relation_types : iterable of str, optional
         Only these relation types (e.g. ``{"USED-FOR"}``); default all, CO-OCCURS included.
+    evidence : bool
+        Gather each pair's evidence ids. The map does not read them (it quotes each concept's
+        evidence from ``G``): without them ``write_map`` of the 9,935-paper graph took 2.5
+        against 3.5 CPU s for the same page (two runs each; its peak memory moved by less
+        than 10 MB).
 
     Returns
     -------
@@ -110,13 +115,19 @@ def concept_graph(G: nx.MultiDiGraph, *, relation_types: Iterable[str] | None = 
         if wanted is not None and attrs.get("type") not in wanted:
             continue
         key = (u, v) if u < v else (v, u)
-        edge = pairs.setdefault(key, {"weight": 0, "types": set(), "evidence": set()})
+        edge = pairs.get(key)
+        if edge is None:
+            edge = pairs[key] = {"weight": 0, "types": set(), "evidence": set()} if evidence else {"weight": 0, "types": set()}
         edge["weight"] += attrs.get("count", 1) or 1
         edge["types"].add(attrs.get("type"))
-        edge["evidence"].update(attrs.get("evidence", ()))
+        if evidence:
+            edge["evidence"].update(attrs.get("evidence", ()))
     for (u, v) in sorted(pairs):
         edge = pairs[(u, v)]
-        C.add_edge(u, v, weight=edge["weight"], types=sorted(edge["types"]), evidence=sorted(edge["evidence"]))
+        edge["types"] = sorted(edge["types"])
+        if evidence:
+            edge["evidence"] = sorted(edge["evidence"])
+        C.add_edge(u, v, **edge)
     return C
 
 
