@@ -12,10 +12,11 @@ that are new or changed, and then deletes what kg wrote that the graph no longer
 read back once more, for the labels and types that have any); a second push of the same graph
 sends nothing. The rows are made, compared and sent a batch at a time from a
 :class:`~kg.export.neo4j_rows.RowPlan`, so the push holds the graph, the stored hashes as
-arrays (:class:`~kg.export.neo4j_delta.KeyedDigests`) and one batch, never every row at once. ``full=True`` sends every row again (MERGE plus "set only what
-differs", so it changes only what differs, hand edits of kg's elements included). After the
-last batch the pushed labels and relationship types are counted in the database and compared
-with the graph; any difference raises.
+arrays (:class:`~kg.export.neo4j_delta.KeyedDigests`) and one batch, never every row at once
+(docs/neo4j.md, "Memory of the push"). ``full=True`` sends every row again (MERGE plus "set
+only what differs", so it changes only what differs, hand edits of kg's elements included).
+After the last batch the pushed labels and relationship types are counted in the database and
+compared with the graph; any difference raises.
 
 Every failure raises :class:`Neo4jExportError` with one line for the user, e.g.
 ``authentication failed for user 'neo4j' at bolt://127.0.0.1:7687``.
@@ -38,11 +39,11 @@ from kg.export.neo4j_schema import IN_PAPER, RELATION_TYPES, ROLE_TYPES, Neo4jEx
 from kg.export.neo4j_statements import (
     COUNTERS,
     SCHEMA_STATEMENTS,
+    RowGroup,
     add_counters,
     batched,
     count_statements,
     delete_batches,
-    RowGroup,
     row_groups,
     stored_hash_statements,
 )

@@ -132,14 +132,15 @@ class KeyedDigests:
             raise ValueError("one digest per key")
 
     def freeze(self) -> int:
-        """Sort what :meth:`add` was given; returns how many keys were given more than once (each
-        such key is kept once, with a digest no row equals)."""
+        """Sort what :meth:`add` was given; returns how many keys were given more than once, or
+        shared their first hash with another (a 2**-64 chance): each such run of keys is kept
+        once, with a digest no row equals, so its rows are sent again."""
         first, second, held = (np.frombuffer(a, dtype=np.int64) for a in self._pending)
         order = np.argsort(first, kind="stable")
         first, second, held = first[order], second[order], held[order]
         self._pending = None
         del order
-        again = np.flatnonzero((first[1:] == first[:-1]) & (second[1:] == second[:-1])) + 1 if len(first) > 1 else np.zeros(0, dtype=np.int64)
+        again = np.flatnonzero(first[1:] == first[:-1]) + 1 if len(first) > 1 else np.zeros(0, dtype=np.int64)
         if len(again):
             held[again - 1] = _NEVER_EQUAL
             keep = np.ones(len(first), dtype=bool)
