@@ -42,6 +42,7 @@ from operator import attrgetter
 from collections.abc import Iterable, Mapping
 
 from kg.collector import pausing
+from kg.evidence_records import EvidenceRecords
 from kg.models import MAX_EVIDENCE, Evidence, Extraction, KnowledgeGraph, Paper, PaperLink, Relation, evidence_id
 from kg.nlp.relation_rules import ADDRESS_CUE, EVALUATION_CUE, RESULT_CUE
 
@@ -323,7 +324,7 @@ def _assemble(paper_map, resolution, links, edges, evidence) -> KnowledgeGraph:
         kg.relations.append(Relation(rel.source, rel.target, rel.type, rel.count, rel.papers, list(rel.evidence), rel.confidence))
     used = {eid for link in kg.links for eid in link.evidence} | {eid for rel in kg.relations for eid in rel.evidence}
     evidence.update(getattr(resolution, "evidence", {}))
-    kg.evidence = {eid: evidence[eid] for eid in sorted(used) if eid in evidence}
+    kg.evidence = EvidenceRecords(evidence[eid] for eid in sorted(used) if eid in evidence)  # columns: kg.evidence_records
     kg.relations.sort(key=attrgetter("source", "target", "type"))
     return kg
 

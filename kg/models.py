@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -333,7 +333,7 @@ class KnowledgeGraph:
     concepts: dict[str, Concept] = field(default_factory=dict)
     links: list[PaperLink] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
-    evidence: dict[str, Evidence] = field(default_factory=dict)
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)  # kg.build: kg.evidence_records.EvidenceRecords
     stats: BuildStats = field(default_factory=BuildStats)
     extractor_version: str = ""
     redirects: dict[str, str] = field(default_factory=dict)  # retired concept id -> the id replacing it (kg.resolve.stable_ids)

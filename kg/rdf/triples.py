@@ -51,6 +51,7 @@ from operator import attrgetter
 
 from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS
 
+from kg.evidence_records import by_paper
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
 from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_records
@@ -234,7 +235,7 @@ def _evidence_records(kg: KnowledgeGraph, base: str, agent: str, dropped: dict[s
     yet (:func:`_annotation`), then one ``prov:Activity`` per extraction rule, by name."""
     activities: dict[str, str] = {}
     current_paper, paper_text, paper_node, spans_written = None, "", "", set()
-    for ev in sorted(kg.evidence.values(), key=attrgetter("paper_id", "id")):
+    for ev in by_paper(kg.evidence):
         paper = kg.papers.get(ev.paper_id)
         if paper is None:
             dropped["evidence from an unknown paper"] += 1
