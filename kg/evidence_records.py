@@ -1,5 +1,7 @@
-"""The knowledge graph's evidence held as columns: ``EvidenceRecords``, a read-only mapping of
-evidence id to :class:`~kg.models.Evidence`, each record made when it is read.
+"""The knowledge graph's evidence held as columns: a read-only mapping of id to Evidence.
+
+:class:`EvidenceRecords` maps evidence id to :class:`~kg.models.Evidence`, each record made
+when it is read.
 
 :func:`kg.build.build_graph` keeps every evidence record its links and relations cite: about 40
 per paper, 3.2 million at 80,000 papers, the most numerous objects of a build. As
