@@ -91,6 +91,18 @@ class EvidenceRecords(Mapping[str, Evidence]):
         i = bisect_left(self._ids, evidence_id) if type(evidence_id) is str else len(self._ids)
         return i if i < len(self._ids) and self._ids[i] == evidence_id else -1
 
+    def get(self, evidence_id: object, default=None):
+        i = self._find(evidence_id)
+        return self._row(i) if i >= 0 else default
+
+    def paper_of(self, evidence_id: object) -> str | None:
+        """The paper id of one record (None: no such record), without making the record."""
+        i = self._find(evidence_id)
+        if i < 0:
+            return None
+        odd = self._odd.get(i) if self._odd else None
+        return odd.paper_id if odd is not None else self._papers[i]
+
     def __getitem__(self, evidence_id: str) -> Evidence:
         i = self._find(evidence_id)
         if i < 0:
@@ -132,6 +144,16 @@ class _Items(ItemsView):
     def __iter__(self) -> Iterator[tuple[str, Evidence]]:
         records = self._mapping
         return zip(records._ids, map(records._row, range(len(records))))
+
+
+def paper_of(evidence: Mapping[str, Evidence], evidence_id: str) -> str | None:
+    """The paper id of record ``evidence_id`` of ``evidence`` (None: no such record); from
+    :class:`EvidenceRecords` without making the record (the RDF writer asks this of every
+    evidence id its links and relations cite)."""
+    if isinstance(evidence, EvidenceRecords):
+        return evidence.paper_of(evidence_id)
+    ev = evidence.get(evidence_id)
+    return None if ev is None else ev.paper_id
 
 
 def by_paper(evidence: Mapping[str, Evidence]) -> Iterator[Evidence]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.evidence_records import EvidenceRecords, by_paper
+from kg.evidence_records import EvidenceRecords, by_paper, paper_of
 from kg.models import Evidence
 
 offsets = st.integers(-5, 3000) | st.integers(-5, 3000) | st.integers(2**63 - 2, 2**64)  # the last kind does not fit a column
@@ -38,8 +38,11 @@ def test_reads_back_as_the_dict(evs):
     assert [k for k, _ in table.items()] == list(plain) and _spelled(v for _, v in table.items()) == _spelled(plain.values())
     assert _spelled(table[k] for k in plain) == _spelled(plain.values())
     assert _spelled(by_paper(table)) == _spelled(by_paper(plain)) == _spelled(sorted(evs, key=attrgetter("paper_id", "id")))
+    assert [paper_of(table, k) for k in plain] == [paper_of(plain, k) for k in plain] == [ev.paper_id for ev in evs]
+    assert _spelled(table.get(k) for k in plain) == _spelled(plain.values())
     for missing in ("", "zzzzzzz", 3, None):
-        assert missing not in table and table.get(missing) is None
+        assert missing not in table and table.get(missing) is None and table.get(missing, 0) == 0
+        assert paper_of(table, missing) is None
     assert _spelled(pickle.loads(pickle.dumps(table)).values()) == _spelled(plain.values())
 
 

@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from kg.evidence_records import paper_of
 from kg.models import KnowledgeGraph
 from kg.rdf import iris
 from kg.rdf.iris import _digest
@@ -199,9 +200,9 @@ def _pair_support(kg: KnowledgeGraph, pair: Pair, by_paper: dict[str, dict[str, 
             if concepts[a].type != type_a or concepts[b].type != type_b:
                 continue
             for eid in rel.evidence:
-                ev = kg.evidence.get(eid)
-                if ev is not None and ev.paper_id in papers:
-                    support[a, b].add(ev.paper_id)
+                paper_id = paper_of(kg.evidence, eid)
+                if paper_id is not None and paper_id in papers:
+                    support[a, b].add(paper_id)
     return support
 
 

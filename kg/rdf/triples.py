@@ -51,7 +51,7 @@ from operator import attrgetter
 
 from rdflib.namespace import DC, DCTERMS, PROV, RDF, RDFS, SKOS
 
-from kg.evidence_records import by_paper
+from kg.evidence_records import by_paper, paper_of
 from kg.models import Concept, Evidence, KnowledgeGraph, Paper
 from kg.rdf import iris
 from kg.rdf.aggregates import iter_aggregate_blocks, iter_rank_records
@@ -424,8 +424,8 @@ def _concept_properties(concept: Concept, scheme: str) -> list[tuple[str, Obj]]:
 def _evidence_bodies(kg: KnowledgeGraph, base: str, evidence_ids, node: str, dropped: dict[str, int]) -> Iterator[Record]:
     evidence, papers = kg.evidence, kg.papers
     for eid in evidence_ids:
-        ev = evidence.get(eid)
-        if ev is not None and ev.paper_id in papers:
+        paper_id = paper_of(evidence, eid)
+        if paper_id is not None and paper_id in papers:
             yield "body", iris.evidence_iri(base, eid), node
         else:
             dropped["references to unknown evidence"] += 1
