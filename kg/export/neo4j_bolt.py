@@ -34,10 +34,11 @@ from urllib.parse import urlsplit
 import networkx as nx
 
 from kg.export.neo4j_delta import KeyedDigests, changed_rows, relationship_key
-from kg.export.neo4j_rows import NodeRow, RowPlan
+from kg.export.neo4j_rows import RowPlan
 from kg.export.neo4j_schema import IN_PAPER, RELATION_TYPES, ROLE_TYPES, Neo4jExportError
 from kg.export.neo4j_statements import (
     COUNTERS,
+    NODE_GROUPS,
     SCHEMA_STATEMENTS,
     RowGroup,
     add_counters,
@@ -45,6 +46,7 @@ from kg.export.neo4j_statements import (
     count_statements,
     delete_batches,
     row_groups,
+    row_parameter,
     stored_hash_statements,
 )
 from kg.progress import progress
@@ -228,10 +230,6 @@ def read_unseen(session, held: dict[str, KeyedDigests]) -> tuple[list[tuple[str,
     return sorted(set(nodes)), sorted(set(relationships))
 
 
-#: Kinds of :class:`~kg.export.neo4j_statements.RowGroup` whose rows are nodes.
-NODE_GROUPS = ("paper", "concept", "evidence")
-
-
 @dataclass
 class _Sent:
     rows: int = 0
@@ -243,23 +241,21 @@ def _send_group(session, group: RowGroup, held: KeyedDigests | None, bar, *, bat
     ``batch_size``: the batches :func:`kg.export.neo4j_statements.batches` would make of them,
     each made and compared as the rows of ``group`` are read (``bar`` advances once per batch read)."""
     sent = _Sent()
+
+    def send(rows: list[dict]) -> None:
+        add_counters(totals, session.execute_write(_run, group.statement, {"rows": rows}))
+        sent.rows += len(rows)
+        sent.batches += 1
+
     pending: list[dict] = []
     for chunk in batched(group.rows, batch_size):
         next(bar, None)
-        for row in changed_rows(chunk, held, full=full):
-            if isinstance(row, NodeRow):
-                pending.append({"id": row.id, "props": row.props})
-            else:
-                pending.append({"start": row.start, "end": row.end, "props": row.props})
+        pending += map(row_parameter, changed_rows(chunk, held, full=full))
         while len(pending) >= batch_size:
-            add_counters(totals, session.execute_write(_run, group.statement, {"rows": pending[:batch_size]}))
-            sent.rows += batch_size
-            sent.batches += 1
+            send(pending[:batch_size])
             del pending[:batch_size]
     if pending:
-        add_counters(totals, session.execute_write(_run, group.statement, {"rows": pending}))
-        sent.rows += len(pending)
-        sent.batches += 1
+        send(pending)
     return sent
 
 
@@ -346,11 +342,10 @@ def push(
                 read_seconds = time.perf_counter() - read_started
                 mode = "delta" if any(h.count for h in held.values()) and not full else "full"
                 write_started = time.perf_counter()
-                sizes = [len(plan.papers), *map(len, plan.concepts_by_label.values()), len(plan.evidence),
-                         *map(len, plan.links.values()), *map(len, plan.relations.values()), len(plan.evidence)]  # row_groups' groups
-                chunks = sum(-(-n // batch_size) for n in sizes)
+                groups = list(row_groups(plan))  # each group's rows are made only as it is sent
+                chunks = sum(-(-group.size // batch_size) for group in groups)
                 bar = progress(range(chunks), desc="neo4j push", total=chunks, unit="batch")
-                for group in row_groups(plan):
+                for group in groups:
                     sent = _send_group(session, group, held.get(group.key), bar, batch_size=batch_size, full=full, totals=totals)
                     sent_batches += sent.batches
                     if group.kind in NODE_GROUPS:

@@ -54,6 +54,7 @@ from kg.export.neo4j_schema import (
     Property,
 )
 from kg.export.neo4j_statements import (  # batched: also imported from here (kg.export.neo4j_files)
+    NODE_GROUPS,
     SCHEMA_STATEMENTS,
     add_counters,
     batched,
@@ -201,7 +202,7 @@ def _groups(plan: RowPlan) -> Iterator[tuple[str, str, str, Iterator, Callable[[
     ``group`` is ``paper``, ``concept``, ``evidence``, ``link``, ``relation`` or ``in_paper``."""
     for group in row_groups(plan):
         properties = _PROPERTIES[group.kind]
-        literals = _node_literals_of(properties) if group.kind in ("paper", "concept", "evidence") else _relationship_literals_of(properties)
+        literals = _node_literals_of(properties) if group.kind in NODE_GROUPS else _relationship_literals_of(properties)
         yield group.kind, group.statement, group.what, group.rows, literals
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
 
-from kg.export.neo4j_rows import GraphRows, RowPlan
+from kg.export.neo4j_rows import GraphRows, NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
     CONCEPT,
     EVIDENCE,
@@ -81,6 +81,14 @@ class Batch:
     what: str  # e.g. "Paper nodes", "USES relationships"
 
 
+def row_parameter(row: NodeRow | RelationshipRow) -> dict[str, Any]:
+    """One element of a statement's ``$rows``: ``{id, props}`` for a node, ``{start, end, props}``
+    for a relationship (:func:`node_statement`, :func:`relationship_statement`)."""
+    if isinstance(row, NodeRow):
+        return {"id": row.id, "props": row.props}
+    return {"start": row.start, "end": row.end, "props": row.props}
+
+
 def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
     """Node batches then relationship batches, each at most ``batch_size`` rows.
 
@@ -91,11 +99,9 @@ def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
         raise ValueError("batch_size must be at least 1")
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for node in rows.nodes:
-        groups.setdefault(("node", node.labels), []).append({"id": node.id, "props": node.props})
+        groups.setdefault(("node", node.labels), []).append(row_parameter(node))
     for rel in rows.relationships:
-        groups.setdefault(("rel", rel.type, rel.start_label, rel.end_label), []).append(
-            {"start": rel.start, "end": rel.end, "props": rel.props}
-        )
+        groups.setdefault(("rel", rel.type, rel.start_label, rel.end_label), []).append(row_parameter(rel))
     for key, group in groups.items():
         if key[0] == "node":
             statement, what = node_statement(key[1]), f"{':'.join(key[1])} nodes"
@@ -105,13 +111,18 @@ def batches(rows: GraphRows, batch_size: int = 1000) -> Iterator[Batch]:
             yield Batch(statement, group[i : i + batch_size], what)
 
 
+#: Kinds of :class:`RowGroup` whose rows are nodes.
+NODE_GROUPS = ("paper", "concept", "evidence")
+
+
 class RowGroup(NamedTuple):
     """The rows of one statement, as :func:`row_groups` makes them."""
 
-    kind: str  # paper, concept, evidence, link, relation or in_paper
+    kind: str  # paper, concept, evidence, link, relation or in_paper (NODE_GROUPS: nodes)
     key: str  # the key label of its nodes or the type of its relationships
     statement: str
     what: str  # e.g. "Paper nodes", "USES relationships"
+    size: int  # how many rows
     rows: Iterator[Any]
 
 
@@ -119,17 +130,19 @@ def row_groups(plan: RowPlan) -> Iterator[RowGroup]:
     """The rows of ``plan`` a group at a time, each group with its statement, in the order of
     :func:`batches` (papers, concepts label by label, evidence, then links and relations type by
     type, then ``IN_PAPER``); the rows are made as a group's iterator is read."""
-    yield RowGroup("paper", PAPER, node_statement([PAPER]), f"{PAPER} nodes", plan.paper_rows())
+    yield RowGroup("paper", PAPER, node_statement([PAPER]), f"{PAPER} nodes", len(plan.papers), plan.paper_rows())
     for label, ids in plan.concepts_by_label.items():
         rows = (plan.concept_row(node, label) for node in ids)
-        yield RowGroup("concept", CONCEPT, node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", rows)
-    yield RowGroup("evidence", EVIDENCE, node_statement([EVIDENCE]), f"{EVIDENCE} nodes", plan.evidence_rows())
-    for rel_type in plan.links:
-        yield RowGroup("link", rel_type, relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", plan.link_rows(rel_type))
-    for rel_type in plan.relations:
-        yield RowGroup("relation", rel_type, relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships",
+        yield RowGroup("concept", CONCEPT, node_statement([CONCEPT, label]), f"{CONCEPT}:{label} nodes", len(ids), rows)
+    yield RowGroup("evidence", EVIDENCE, node_statement([EVIDENCE]), f"{EVIDENCE} nodes", len(plan.evidence), plan.evidence_rows())
+    for rel_type, edges in plan.links.items():
+        yield RowGroup("link", rel_type, relationship_statement(rel_type, PAPER, CONCEPT), f"{rel_type} relationships", len(edges),
+                       plan.link_rows(rel_type))
+    for rel_type, edges in plan.relations.items():
+        yield RowGroup("relation", rel_type, relationship_statement(rel_type, CONCEPT, CONCEPT), f"{rel_type} relationships", len(edges),
                        plan.relation_rows(rel_type))
-    yield RowGroup("in_paper", IN_PAPER, relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", plan.in_paper_rows())
+    yield RowGroup("in_paper", IN_PAPER, relationship_statement(IN_PAPER, EVIDENCE, PAPER), f"{IN_PAPER} relationships", len(plan.evidence),
+                   plan.in_paper_rows())
 
 
 def batched(rows: Iterable, size: int) -> Iterator[list]:
