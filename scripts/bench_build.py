@@ -19,6 +19,7 @@ Usage::
 
     python scripts/bench_build.py 1000 10000 --workdir bench --rebuild
     python scripts/bench_build.py 10000 --workdir bench --update 1000
+    python scripts/bench_build.py 10000 --workdir bench --update 1000 --cache-from CACHE  # clean build warm
     python scripts/bench_build.py 20000 --workdir bench --update 1000 --corpus ../shared/corpora/arxiv_ml.jsonl.gz
     nohup python scripts/bench_build.py 100000 --workdir bench --rebuild > bench/100k.log 2>&1 &
 """
@@ -213,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None, metavar="FILE",
                         help="take the papers from this JSON Lines file (.gz too), the first N for size N and the next ones as the "
                              "new papers, e.g. ../shared/corpora/arxiv_ml.jsonl.gz (default: scripts/make_bench_corpus.py)")
+    parser.add_argument("--cache-from", type=Path, default=None, metavar="DIR",
+                        help="copy this extraction cache into OUT/.cache before the clean build (a warm clean build: "
+                             "the first N papers' extractions; the new papers of --update/--rebuild must not be in it)")
     args = parser.parse_args(argv)
 
     work = Path(args.workdir)
@@ -223,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         corpus = make_corpus(work / f"corpus{tag}-{size}.jsonl", size, source=args.corpus)
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
+        if args.cache_from is not None:
+            shutil.copytree(args.cache_from, out / ".cache")
         result = {"papers": size, "clean": run_build([corpus], out, args.jobs, work / f"build-{size}.log", args.build_arg, work / f"profile-{size}.txt" if args.profile else None, args.max_rss_gb)}
         result["clean"]["load_avg"] = os.getloadavg()[0]
         _report(size, "clean build", result["clean"])

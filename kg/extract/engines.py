@@ -62,7 +62,7 @@ def local_pool(workers: int, model: str | None) -> Engine:
         initargs=(model, os.getpid()),  # the workers end with this process (kg.lifeline)
     )
     return Engine(
-        f"{workers} processes",
+        f"{workers} process{'es' if workers > 1 else ''}",
         pool.submit,
         lambda: pool.shutdown(wait=True, cancel_futures=True),
         window=2 * workers + 1,

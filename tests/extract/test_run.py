@@ -109,6 +109,26 @@ def test_small_input_runs_in_process(sample_papers, standin_model, monkeypatch):
     assert chosen[0].name == "inline"
 
 
+def test_a_large_input_never_loads_the_model_in_this_process(sample_papers, standin_model, monkeypatch):
+    """An input of MODEL_APART_MIN_PAPERS papers or more, with too few uncached papers for a pool,
+    is extracted by one worker process: kg build holds its graph in this process afterwards, and
+    a model loaded here would stay with it. Same results as in the process."""
+    from kg.extract import worker
+
+    in_process, _ = _run(sample_papers, standin_model, jobs=2)
+    monkeypatch.setattr(run, "MODEL_APART_MIN_PAPERS", len(sample_papers))
+    monkeypatch.setattr(worker, "_pipelines", {})  # what this process loads from here on
+    chosen = []
+    real_choose = run._choose_engine
+    monkeypatch.setattr(run, "_choose_engine", lambda *a: chosen.append(real_choose(*a)) or chosen[-1])
+    apart, stats = _run(sample_papers, standin_model, jobs=2)
+    assert chosen[0].name == "1 process"
+    assert apart == in_process and stats.extracted == len(sample_papers)
+    assert worker._pipelines == {}
+    _run(sample_papers[1:], standin_model, jobs=2)  # one paper fewer: in this process
+    assert chosen[1].name == "inline" and list(worker._pipelines) == [standin_model]
+
+
 @pytest.mark.slow
 def test_2mb_abstract_over_spacy_max_length_is_chunked_and_nothing_is_lost(standin_model):
     """A 2.1 MB "abstract" (over spaCy's 1,000,000-character max_length) with concepts spread
