@@ -53,7 +53,7 @@ from kg.export.neo4j_schema import (
     STRING_LIST,
     Property,
 )
-from kg.export.neo4j_statements import (  # batched: also imported from here (kg.export.neo4j_files)
+from kg.export.neo4j_statements import (
     NODE_GROUPS,
     SCHEMA_STATEMENTS,
     add_counters,

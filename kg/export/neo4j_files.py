@@ -33,7 +33,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.neo4j_cypher import _groups, batch_text, batched, script_header
+from kg.export.neo4j_cypher import _groups, batch_text, script_header
 from kg.export.neo4j_delta_script import DELTA_FILE, DeltaScript, NoPreviousFiles
 from kg.export.neo4j_rows import GraphRows, NodeRow, RelationshipRow, RowPlan
 from kg.export.neo4j_schema import (
@@ -56,7 +56,7 @@ from kg.export.neo4j_schema import (
     Property,
 )
 from kg.collector import pausing
-from kg.export.neo4j_statements import SCHEMA_STATEMENTS
+from kg.export.neo4j_statements import SCHEMA_STATEMENTS, batched
 from kg.output import atomic_open, atomic_write_text
 
 log = logging.getLogger(__name__)
